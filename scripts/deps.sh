@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Sourced by the other scripts: installs the Debian packages QtSse needs, once, when missing.
+# Needs root (or sudo) only when something is missing.
+
+QTSSE_BUILD_PACKAGES=(
+    build-essential cmake ninja-build pkg-config
+    qt6-base-dev qt6-base-dev-tools qt6-declarative-dev qt6-declarative-dev-tools
+    qml6-module-qtquick qml6-module-qtqml qml6-module-qtqml-workerscript
+    qml6-module-qtquick-window qml6-module-qtquick-controls qml6-module-qtquick-layouts
+    qml6-module-qtquick-templates qml6-module-qttest qt6-qpa-plugins libgl-dev
+)
+
+qtsse_missing_packages() {
+    local p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+            || printf '%s\n' "$p"
+    done
+}
+
+qtsse_ensure_packages() {
+    local missing
+    missing=$(qtsse_missing_packages "$@")
+    [ -z "$missing" ] && return 0
+    local sudo=""
+    if [ "$(id -u)" != 0 ]; then
+        command -v sudo >/dev/null || { echo "need root to install: $missing" >&2; return 1; }
+        sudo=sudo
+    fi
+    echo "== installing: $(echo $missing)"
+    $sudo apt-get update -qq
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The whole test suite, from a fresh Debian machine: installs what it needs, configures,
+# builds and runs every test with ctest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/deps.sh
+qtsse_ensure_packages "${QTSSE_BUILD_PACKAGES[@]}"
+
+jobs=$(nproc 2>/dev/null || echo 2)
+build=${QTSSE_TEST_BUILD_DIR:-build-test}
+
+echo "== configure and build ($build)"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DQTSSE_WERROR=ON
+cmake --build "$build" --parallel "$jobs"
+
+echo "== tests"
+ctest --test-dir "$build" --output-on-failure --parallel "$jobs"

@@ -1,0 +1,528 @@
+// SPDX-License-Identifier: MIT
+#include "eventstreamparser.h"
+
+#include <cstring>
+#include <limits>
+
+namespace QtSse {
+
+/*!
+    \class QtSse::EventStreamParser
+    \inmodule QtSse
+    \brief An incremental parser of \c text/event-stream bodies: bytes in, events out.
+
+    EventStreamParser implements the "parsing an event stream" and "interpreting an event
+    stream" steps of the WHATWG HTML standard. It has no QObject, no network and no event loop:
+    feed() it the bytes of one response body as they arrive, in chunks of any size, and it calls
+    its Handler for each dispatched event, each valid \c retry field and each comment, in stream
+    order. EventSource uses one internally; use it directly to parse recorded streams, files or
+    bodies you fetched yourself.
+
+    \section1 Conformance
+    \list
+    \li The body is decoded as UTF-8 whatever the Content-Type says (P-01), with one U+FFFD per
+        maximal ill-formed subsequence, exactly as the WHATWG Encoding standard's decoder
+        (P-04); characters split across chunks decode whole (P-05).
+    \li One U+FEFF is removed only when it is the very first character of a body (P-02, P-03),
+        even when its three bytes arrive in separate chunks.
+    \li Lines end at CRLF, LF or CR, mixed freely and split anywhere across chunks (P-06 to
+        P-08). A CR ends its line at once; a following LF is skipped even when it arrives in
+        the next chunk. Nothing else breaks lines (P-29).
+    \li Field parsing, comments, single-space stripping, \c data / \c event / \c id / \c retry
+        and dispatch follow P-09 to P-28 exactly. \c retry accepts ASCII digits only; values
+        beyond the range of qint64 saturate at its maximum rather than wrap (P-24).
+    \li An unfinished block at the end of a body is discarded, and its \c id is never
+        committed (P-22, P-27). startBody() seeds the new body with the committed last
+        event ID (P-23, N-01).
+    \endlist
+
+    \section1 Cost and limits
+    The parser is linear in its input: each byte is scanned once, complete lines are parsed in
+    place in the caller's buffer, and only an unfinished line is copied, with geometric growth,
+    so a 10 MiB event arriving in 2 KiB chunks costs no more than one arriving whole. There is no
+    line-length limit at practical sizes (P-31). To bound memory against a hostile server, the
+    bytes buffered for one event (its unfinished line plus its data) may not exceed
+    maximumEventSize(); past it, feed() returns Status::EventTooLarge and the parser refuses
+    further input until the next startBody().
+*/
+
+/*!
+    \class QtSse::EventStreamParser::Handler
+    \inmodule QtSse
+    \brief Receives what an EventStreamParser dispatches.
+
+    Each function returns \c true to let the parser go on, or \c false to stop it at once:
+    feed() then returns Status::Stopped without looking at the rest of its chunk. EventSource
+    uses this so that nothing is delivered after EventSource::close() (X-04).
+*/
+
+/*!
+    Destroys the handler.
+*/
+EventStreamParser::Handler::~Handler() = default;
+
+/*!
+    \fn bool QtSse::EventStreamParser::Handler::handleEvent(const QtSse::MessageEvent &event)
+    Called for every dispatched \a event. Return \c false to stop parsing.
+*/
+
+/*!
+    Called when a valid \c retry field sets the reconnection time to \a milliseconds (P-24,
+    P-26). The default implementation does nothing and returns \c true.
+*/
+bool EventStreamParser::Handler::handleRetry(qint64 milliseconds)
+{
+    Q_UNUSED(milliseconds);
+    return true;
+}
+
+/*!
+    Called for every comment line with \a text, everything after the leading colon, verbatim
+    (P-09). The default implementation does nothing and returns \c true.
+*/
+bool EventStreamParser::Handler::handleComment(const QString &text)
+{
+    Q_UNUSED(text);
+    return true;
+}
+
+/*!
+    \enum QtSse::EventStreamParser::Status
+    \value Ok            All input so far was parsed.
+    \value Stopped       The handler returned \c false; the rest of the chunk was not parsed.
+    \value EventTooLarge One event needed more than maximumEventSize() bytes of buffer. The
+                         parser takes no more input until startBody().
+*/
+
+/*!
+    \variable QtSse::EventStreamParser::DefaultMaximumEventSize
+    The default maximumEventSize(): 128 MiB.
+*/
+
+namespace {
+
+constexpr char16_t ReplacementCharacter = 0xFFFD;
+
+inline QLatin1StringView messageType()
+{
+    return QLatin1StringView("message");
+}
+
+// Parses a retry value: one or more ASCII digits and nothing else (P-24). Saturates instead
+// of wrapping. Returns -1 when the value is not valid.
+qint64 parseRetry(const char *p, qsizetype n)
+{
+    if (n == 0)
+        return -1; // P-25 / N-02: an empty value is ignored
+    constexpr qint64 max = std::numeric_limits<qint64>::max();
+    qint64 value = 0;
+    for (qsizetype i = 0; i < n; ++i) {
+        const unsigned digit = unsigned(static_cast<unsigned char>(p[i])) - unsigned('0');
+        if (digit > 9)
+            return -1;
+        if (value > (max - qint64(digit)) / 10)
+            value = max;
+        else
+            value = value * 10 + qint64(digit);
+    }
+    return value;
+}
+
+} // namespace
+
+/*!
+    Constructs a parser that reports to \a handler (which may be set later with setHandler()).
+    The parser starts at the beginning of a body with an empty last event ID.
+*/
+EventStreamParser::EventStreamParser(Handler *handler) : m_handler(handler)
+{
+}
+
+/*!
+    Destroys the parser. The handler is not owned and is not deleted.
+*/
+EventStreamParser::~EventStreamParser() = default;
+
+/*!
+    \fn QtSse::EventStreamParser::Handler *QtSse::EventStreamParser::handler() const
+    Returns the handler that receives events, or \c nullptr.
+*/
+
+/*!
+    \fn void QtSse::EventStreamParser::setHandler(QtSse::EventStreamParser::Handler *handler)
+    Makes \a handler receive events from now on. The parser does not take ownership.
+*/
+
+/*!
+    \fn qint64 QtSse::EventStreamParser::maximumEventSize() const
+    Returns the most bytes one event may buffer: its unfinished line plus its data.
+    The default is DefaultMaximumEventSize (128 MiB).
+*/
+
+/*!
+    Sets the most bytes one event may buffer to \a bytes. Values below 1 are taken as 1.
+*/
+void EventStreamParser::setMaximumEventSize(qint64 bytes)
+{
+    m_maximumEventSize = qMax<qint64>(1, bytes);
+}
+
+/*!
+    \fn QString QtSse::EventStreamParser::origin() const
+    Returns the origin stamped on every dispatched MessageEvent.
+*/
+
+/*!
+    \fn void QtSse::EventStreamParser::setOrigin(const QString &origin)
+    Stamps \a origin on every MessageEvent dispatched from now on (C-17).
+*/
+
+/*!
+    Starts a new body, keeping the committed last event ID (P-23). Everything buffered from the
+    previous body is dropped, the BOM check starts again (P-02) and the status is reset to
+    Status::Ok.
+*/
+void EventStreamParser::startBody()
+{
+    m_status = Status::Ok;
+    m_line.clear();
+    m_data.clear();
+    m_eventType.clear();
+    m_pendingId.clear();
+    m_idPending = false;
+    m_bomMatched = 0;
+    m_atBodyStart = true;
+    m_skipLf = false;
+}
+
+/*!
+    \overload
+    Starts a new body whose committed last event ID is \a lastEventId, as when a connection is
+    reestablished with a \c Last-Event-ID header (N-01).
+*/
+void EventStreamParser::startBody(const QString &lastEventId)
+{
+    startBody();
+    m_lastEventId = lastEventId;
+}
+
+/*!
+    Ends the current body: the unfinished line and block are discarded and an \c id seen only
+    in that block is never committed (P-22, P-27). Nothing is dispatched. Call startBody()
+    before feeding the next body.
+*/
+void EventStreamParser::finishBody()
+{
+    startBody();
+}
+
+/*!
+    \fn QtSse::EventStreamParser::Status QtSse::EventStreamParser::status() const
+    Returns the status of the last feed().
+*/
+
+/*!
+    \fn QString QtSse::EventStreamParser::lastEventId() const
+    Returns the committed last event ID: the value a reconnect sends as \c Last-Event-ID.
+*/
+
+/*!
+    Returns how many bytes the current, unfinished event holds in buffers.
+*/
+qint64 EventStreamParser::bufferedSize() const
+{
+    return qint64(m_line.size()) + qint64(m_data.size());
+}
+
+bool EventStreamParser::overCap(qint64 pending) const
+{
+    return bufferedSize() + pending > m_maximumEventSize;
+}
+
+/*!
+    Parses \a bytes, the next chunk of the current body, and calls the handler for everything
+    it completes. A chunk may be empty and may split lines, CRLF pairs and UTF-8 characters
+    anywhere (P-30). Returns Status::Ok, or why parsing stopped.
+*/
+EventStreamParser::Status EventStreamParser::feed(QByteArrayView bytes)
+{
+    if (m_status == Status::EventTooLarge)
+        return m_status;
+    m_status = Status::Ok;
+    const char *p = bytes.data();
+    const char *const end = p + bytes.size();
+
+    if (m_atBodyStart) {
+        // P-02: strip one leading EF BB BF, whose bytes may come in separate chunks.
+        static const char bom[3] = { '\xEF', '\xBB', '\xBF' };
+        while (p < end && m_bomMatched < 3 && *p == bom[m_bomMatched]) {
+            ++m_bomMatched;
+            ++p;
+        }
+        if (m_bomMatched == 3) {
+            m_atBodyStart = false;
+        } else if (p < end) {
+            // Not a BOM after all: the bytes matched so far are ordinary input.
+            m_atBodyStart = false;
+            const int matched = m_bomMatched;
+            if (matched > 0) {
+                m_status = processBytes(bom, bom + matched);
+                if (m_status != Status::Ok)
+                    return m_status;
+            }
+        } else {
+            return m_status; // the chunk was a prefix of a BOM; wait for more
+        }
+    }
+    m_status = processBytes(p, end);
+    return m_status;
+}
+
+EventStreamParser::Status EventStreamParser::processBytes(const char *p, const char *const end)
+{
+    if (p == end)
+        return Status::Ok;
+    if (m_skipLf) {
+        m_skipLf = false;
+        if (*p == '\n')
+            ++p;
+    }
+    // The next CR and LF at or after p, found with memchr and remembered, so no byte is scanned
+    // twice however many lines the chunk holds. nullptr: none before end.
+    const char *nextCr = p;
+    const char *nextLf = p;
+    while (p < end) {
+        if (nextCr && nextCr <= p)
+            nextCr = static_cast<const char *>(std::memchr(p, '\r', size_t(end - p)));
+        if (nextLf && nextLf <= p)
+            nextLf = static_cast<const char *>(std::memchr(p, '\n', size_t(end - p)));
+        const char *eol = nextCr ? (nextLf && nextLf < nextCr ? nextLf : nextCr) : nextLf;
+        if (!eol) {
+            // Unfinished line: keep it for the next chunk.
+            const qsizetype tail = end - p;
+            if (overCap(tail)) {
+                m_line.clear();
+                m_data.clear();
+                return Status::EventTooLarge;
+            }
+            m_line.append(p, tail);
+            return Status::Ok;
+        }
+        bool goOn;
+        if (m_line.isEmpty()) {
+            goOn = processLine(p, eol - p);
+        } else {
+            if (overCap(eol - p)) {
+                m_line.clear();
+                m_data.clear();
+                return Status::EventTooLarge;
+            }
+            m_line.append(p, eol - p);
+            goOn = processLine(m_line.constData(), m_line.size());
+            // Keep a modest buffer for the next long line; give a huge one back.
+            if (m_line.capacity() > 64 * 1024)
+                m_line.clear();
+            else
+                m_line.resize(0);
+        }
+        if (m_status == Status::EventTooLarge)
+            return m_status;
+        p = eol + 1;
+        if (*eol == '\r') {
+            if (p == end)
+                m_skipLf = true; // P-07: the LF of this CRLF may come in the next chunk
+            else if (*p == '\n')
+                ++p;
+        }
+        if (!goOn)
+            return Status::Stopped;
+    }
+    return Status::Ok;
+}
+
+bool EventStreamParser::processLine(const char *line, qsizetype length)
+{
+    if (length == 0)
+        return dispatch(); // P-16, P-21
+    if (line[0] == ':') {
+        // P-09: a comment. Decoded only when someone listens.
+        return m_handler ? m_handler->handleComment(decodeUtf8(QByteArrayView(line + 1, length - 1)))
+                         : true;
+    }
+    // P-10, P-12: split at the first colon; no colon means the whole line is the name.
+    const char *colon = static_cast<const char *>(std::memchr(line, ':', size_t(length)));
+    const qsizetype nameLength = colon ? colon - line : length;
+    const char *value = colon ? colon + 1 : line + length;
+    qsizetype valueLength = colon ? length - nameLength - 1 : 0;
+    if (valueLength > 0 && *value == ' ') { // P-11: drop exactly one leading space
+        ++value;
+        --valueLength;
+    }
+    // P-13: names compare exactly and case-sensitively.
+    switch (nameLength) {
+    case 4:
+        if (std::memcmp(line, "data", 4) == 0) { // P-14
+            // The line itself is released once parsed, so only the data buffer counts here.
+            if (qint64(m_data.size()) + valueLength + 1 > m_maximumEventSize) {
+                m_line.clear();
+                m_data.clear();
+                m_status = Status::EventTooLarge;
+                return false;
+            }
+            if (m_data.isEmpty() && line == m_line.constData()) {
+                // A long line carried over chunks: reuse its buffer instead of copying it.
+                m_data.swap(m_line);
+                m_data.remove(0, value - line);
+                m_data.append('\n');
+            } else {
+                m_data.append(value, valueLength).append('\n');
+            }
+        }
+        break;
+    case 5:
+        if (std::memcmp(line, "event", 5) == 0) { // P-17
+            m_eventType = QByteArray(value, valueLength);
+        } else if (std::memcmp(line, "retry", 5) == 0) { // P-24, P-25, P-26
+            const qint64 ms = parseRetry(value, valueLength);
+            if (ms >= 0 && m_handler)
+                return m_handler->handleRetry(ms);
+        }
+        break;
+    case 2:
+        if (line[0] == 'i' && line[1] == 'd'
+            && !std::memchr(value, '\0', size_t(valueLength))) { // P-18, P-19, P-20
+            m_pendingId = QByteArray(value, valueLength);
+            m_idPending = true;
+        }
+        break;
+    default:
+        break; // unknown field: ignored (P-13)
+    }
+    return true;
+}
+
+bool EventStreamParser::dispatch()
+{
+    // P-21: commit the last-event-ID buffer first, whether or not an event fires.
+    if (m_idPending) {
+        m_idPending = false;
+        m_lastEventId = decodeUtf8(m_pendingId);
+    }
+    if (m_data.isEmpty()) { // P-16: nothing to fire; the type buffer is cleared all the same
+        m_eventType.resize(0);
+        return true;
+    }
+    // P-15: drop the one trailing LF.
+    const QString data = decodeUtf8(QByteArrayView(m_data.constData(), m_data.size() - 1));
+    if (m_data.capacity() > 64 * 1024)
+        m_data.clear(); // give a large event's buffer back: memory stays flat
+    else
+        m_data.resize(0);
+
+    QString type;
+    if (m_eventType.isEmpty()) {
+        type = messageType();
+    } else {
+        // Streams tend to repeat one type; decode it once and share the string.
+        if (m_eventType != m_cachedTypeBytes) {
+            m_cachedTypeBytes = m_eventType;
+            m_cachedType = decodeUtf8(m_eventType);
+        }
+        type = m_cachedType;
+        m_eventType.resize(0);
+    }
+    if (!m_handler)
+        return true;
+    return m_handler->handleEvent(MessageEvent(type, data, m_lastEventId, m_origin));
+}
+
+/*!
+    Decodes \a bytes as UTF-8 the way the WHATWG Encoding standard's decoder does: each maximal
+    ill-formed subsequence becomes one U+FFFD, and a leading U+FEFF is kept (P-03, P-04).
+    QString::fromUtf8() differs on both counts, which is why the parser does not use it.
+*/
+QString EventStreamParser::decodeUtf8(QByteArrayView bytes)
+{
+    const qsizetype n = bytes.size();
+    if (n == 0)
+        return QString(QLatin1StringView(""));
+    // Each byte yields at most one UTF-16 code unit (a 4-byte sequence yields two).
+    QString out(n, Qt::Uninitialized);
+    char16_t *const begin = reinterpret_cast<char16_t *>(out.data());
+    char16_t *dst = begin;
+    const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
+    const unsigned char *const end = p + n;
+
+    while (p < end) {
+        // ASCII fast path, eight bytes at a time.
+        while (end - p >= 8) {
+            quint64 word;
+            std::memcpy(&word, p, 8);
+            if (word & Q_UINT64_C(0x8080808080808080))
+                break;
+            for (int i = 0; i < 8; ++i)
+                dst[i] = p[i];
+            dst += 8;
+            p += 8;
+        }
+        if (p == end)
+            break;
+        const unsigned b = *p;
+        if (b < 0x80) {
+            *dst++ = char16_t(b);
+            ++p;
+            continue;
+        }
+        // Lead byte: how many continuation bytes, and the bounds of the first one.
+        int needed;
+        unsigned lower = 0x80, upper = 0xBF;
+        char32_t cp;
+        if (b >= 0xC2 && b <= 0xDF) {
+            needed = 1;
+            cp = b & 0x1F;
+        } else if (b >= 0xE0 && b <= 0xEF) {
+            needed = 2;
+            cp = b & 0x0F;
+            if (b == 0xE0)
+                lower = 0xA0;
+            else if (b == 0xED)
+                upper = 0x9F;
+        } else if (b >= 0xF0 && b <= 0xF4) {
+            needed = 3;
+            cp = b & 0x07;
+            if (b == 0xF0)
+                lower = 0x90;
+            else if (b == 0xF4)
+                upper = 0x8F;
+        } else {
+            *dst++ = ReplacementCharacter;
+            ++p;
+            continue;
+        }
+        ++p;
+        int seen = 0;
+        while (seen < needed && p < end && *p >= lower && *p <= upper) {
+            cp = (cp << 6) | (*p & 0x3F);
+            lower = 0x80;
+            upper = 0xBF;
+            ++seen;
+            ++p;
+        }
+        if (seen < needed) {
+            // A maximal ill-formed subsequence: one replacement; the byte that broke it (if
+            // any) is decoded afresh by the next iteration.
+            *dst++ = ReplacementCharacter;
+            continue;
+        }
+        if (cp >= 0x10000) {
+            *dst++ = char16_t(0xD800 + ((cp - 0x10000) >> 10));
+            *dst++ = char16_t(0xDC00 + ((cp - 0x10000) & 0x3FF));
+        } else {
+            *dst++ = char16_t(cp);
+        }
+    }
+    out.truncate(dst - begin);
+    return out;
+}
+
+} // namespace QtSse

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+#ifndef QTSSE_EVENTSTREAMPARSER_H
+#define QTSSE_EVENTSTREAMPARSER_H
+
+#include "qtsse_global.h"
+#include "messageevent.h"
+
+#include <QtCore/qbytearray.h>
+#include <QtCore/qbytearrayview.h>
+#include <QtCore/qstring.h>
+
+namespace QtSse {
+
+class QTSSE_EXPORT EventStreamParser
+{
+public:
+    class QTSSE_EXPORT Handler
+    {
+    public:
+        virtual ~Handler();
+        virtual bool handleEvent(const MessageEvent &event) = 0;
+        virtual bool handleRetry(qint64 milliseconds);
+        virtual bool handleComment(const QString &text);
+    };
+
+    enum class Status {
+        Ok,
+        Stopped,
+        EventTooLarge,
+    };
+
+    static constexpr qint64 DefaultMaximumEventSize = qint64(128) * 1024 * 1024;
+
+    explicit EventStreamParser(Handler *handler = nullptr);
+    ~EventStreamParser();
+    EventStreamParser(const EventStreamParser &) = delete;
+    EventStreamParser &operator=(const EventStreamParser &) = delete;
+
+    Handler *handler() const { return m_handler; }
+    void setHandler(Handler *handler) { m_handler = handler; }
+
+    qint64 maximumEventSize() const { return m_maximumEventSize; }
+    void setMaximumEventSize(qint64 bytes);
+
+    QString origin() const { return m_origin; }
+    void setOrigin(const QString &origin) { m_origin = origin; }
+
+    void startBody();
+    void startBody(const QString &lastEventId);
+
+    Status feed(QByteArrayView bytes);
+    void finishBody();
+
+    Status status() const { return m_status; }
+    QString lastEventId() const { return m_lastEventId; }
+    qint64 bufferedSize() const;
+
+    static QString decodeUtf8(QByteArrayView bytes);
+
+private:
+    Status processBytes(const char *begin, const char *end);
+    bool processLine(const char *line, qsizetype length);
+    bool dispatch();
+    bool overCap(qint64 pending) const;
+
+    Handler *m_handler = nullptr;
+    qint64 m_maximumEventSize = DefaultMaximumEventSize;
+    Status m_status = Status::Ok;
+
+    QByteArray m_line;          // unfinished line carried over from an earlier chunk
+    QByteArray m_data;          // raw data buffer: values, each followed by LF
+    QByteArray m_eventType;     // raw event-type buffer
+    QByteArray m_pendingId;     // raw last-event-ID buffer (valid when m_idPending)
+    QByteArray m_cachedTypeBytes;
+    QString m_cachedType;       // decoded m_cachedTypeBytes, reused while a stream repeats it
+    QString m_lastEventId;      // committed last event ID
+    QString m_origin;
+    int m_bomMatched = 0;       // bytes of a leading BOM seen so far
+    bool m_atBodyStart = true;
+    bool m_skipLf = false;      // the previous chunk ended in CR: drop one LF if it comes next
+    bool m_idPending = false;   // an id field was seen in the current block
+};
+
+} // namespace QtSse
+
+#endif // QTSSE_EVENTSTREAMPARSER_H
