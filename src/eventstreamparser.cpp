@@ -103,9 +103,10 @@ namespace {
 
 constexpr char16_t ReplacementCharacter = 0xFFFD;
 
-inline QLatin1StringView messageType()
+// A literal: copies share static data, so the default type costs no allocation per event.
+inline QString messageType()
 {
-    return QLatin1StringView("message");
+    return QStringLiteral("message");
 }
 
 // Parses a retry value: one or more ASCII digits and nothing else (P-24). Saturates instead

@@ -1,18 +1,28 @@
 // SPDX-License-Identifier: MIT
 // ssecat: print the events of a text/event-stream, the way curl prints an HTTP body.
 //
+//   ssecat [options] URL       connect with QtSse::EventSource and print what arrives
 //   ssecat --input FILE        parse FILE (or - for stdin) as one connection's body
 //   ssecat --json ...          one JSON object per line, for scripts
 //
-// An example of QtSse::EventStreamParser: a Handler receives events, retry changes and
-// comments as the bytes are fed in.
+// An example of both C++ APIs: QtSse::EventSource with signals and lambdas for the network
+// mode, and QtSse::EventStreamParser with a Handler for the offline mode.
+#include <QtSse/eventsource.h>
 #include <QtSse/eventstreamparser.h>
 
 #include <QtCore/qcommandlineparser.h>
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qfile.h>
+#include <QtCore/qsocketnotifier.h>
+#include <QtCore/qtimer.h>
+#include <QtNetwork/qnetworkrequest.h>
+#include <QtNetwork/qsslconfiguration.h>
+#include <QtNetwork/qsslcertificate.h>
 
 #include <cstdio>
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
 
 using namespace Qt::StringLiterals;
 
@@ -65,6 +75,27 @@ public:
             endObject();
         } else {
             line(u':' + text);
+        }
+    }
+    void open()
+    {
+        if (m_json) {
+            beginObject("open");
+            endObject();
+        } else {
+            line(u"# open"_s);
+        }
+    }
+    void error(const QString &message, bool reconnecting, int httpStatus)
+    {
+        if (m_json) {
+            beginObject("error");
+            field("message", message);
+            field("readyState", reconnecting ? u"connecting"_s : u"closed"_s);
+            m_out += ",\"httpStatus\":" + QByteArray::number(httpStatus);
+            endObject();
+        } else {
+            line(u"# error: "_s + message);
         }
     }
     void end(const QString &lastEventId)
@@ -200,6 +231,162 @@ int parseFile(const QString &path, const QString &lastEventId, qint64 maxEventSi
     return ExitOk;
 }
 
+// Network mode: one EventSource, its signals printed as they come.
+class NetworkCat : public QObject
+{
+public:
+    struct Options
+    {
+        QUrl url;
+        QList<QPair<QByteArray, QByteArray>> headers;
+        QByteArray method;
+        QByteArray body;
+        QString lastEventId;
+        int reconnectTime = -1;
+        int readTimeout = 0;
+        qint64 maxEventSize = 0;
+        qint64 maxEvents = 0;
+        bool noReconnect = false;
+        bool commands = false;
+        QString caCertificates;
+    };
+
+    NetworkCat(const Options &options, Printer &printer)
+        : m_options(options), m_printer(printer)
+    {
+        using QtSse::EventSource;
+        m_source.setUrl(options.url);
+        QNetworkRequest request;
+        for (const auto &[name, value] : options.headers)
+            request.setRawHeader(name, value);
+        if (!options.caCertificates.isEmpty()) {
+            QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+            tls.addCaCertificates(QSslCertificate::fromPath(options.caCertificates));
+            request.setSslConfiguration(tls);
+        }
+        m_source.setRequest(request);
+        m_source.setMethod(options.method);
+        m_source.setBody(options.body);
+        m_source.setLastEventId(options.lastEventId);
+        if (options.reconnectTime >= 0)
+            m_source.setReconnectionTime(options.reconnectTime);
+        m_source.setReadTimeout(options.readTimeout);
+        if (options.maxEventSize > 0)
+            m_source.setMaximumEventSize(options.maxEventSize);
+
+        connect(&m_source, &EventSource::opened, this, [this] {
+            m_printer.open();
+            scheduleFlush();
+        });
+        connect(&m_source, &EventSource::eventReceived, this, [this](const QtSse::MessageEvent &e) {
+            m_printer.event(e);
+            scheduleFlush();
+            if (m_options.maxEvents > 0 && ++m_events >= m_options.maxEvents)
+                finish(ExitOk);
+        });
+        connect(&m_source, &EventSource::commentReceived, this, [this](const QString &text) {
+            m_printer.comment(text);
+            scheduleFlush();
+        });
+        connect(&m_source, &EventSource::reconnectionTimeChanged, this, [this](int ms) {
+            m_printer.retry(ms);
+            scheduleFlush();
+        });
+        connect(&m_source, &EventSource::errorOccurred, this, [this](EventSource::Error error) {
+            const bool reconnecting = m_source.readyState() == EventSource::Connecting;
+            if (reconnecting && m_options.noReconnect) {
+                // The connection ended: report it as the end it was, not as a pending retry.
+                const QString lastId = m_source.lastEventId();
+                m_source.close();
+                if (error == EventSource::StreamEndedError) {
+                    m_printer.end(lastId);
+                    finish(ExitOk);
+                } else {
+                    m_printer.error(m_source.errorString(), false, m_source.httpStatus());
+                    finish(ExitFailed);
+                }
+                return;
+            }
+            m_printer.error(m_source.errorString(), reconnecting, m_source.httpStatus());
+            scheduleFlush();
+            if (!reconnecting) // failed for good; a 204 is the server asking us to stop
+                finish(m_source.httpStatus() == 204 ? ExitOk : ExitFailed);
+        });
+    }
+
+    void start()
+    {
+#ifdef Q_OS_UNIX
+        if (m_options.commands) {
+            m_stdin = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
+            connect(m_stdin, &QSocketNotifier::activated, this, [this] { readCommands(); });
+        }
+#endif
+        m_source.open();
+    }
+
+private:
+    void scheduleFlush()
+    {
+        if (m_flushScheduled)
+            return;
+        m_flushScheduled = true;
+        QTimer::singleShot(0, this, [this] {
+            m_flushScheduled = false;
+            m_printer.flush();
+        });
+    }
+
+    void finish(int code)
+    {
+        m_source.close();
+        m_printer.flush();
+        QCoreApplication::exit(code);
+    }
+
+#ifdef Q_OS_UNIX
+    void readCommands()
+    {
+        char buffer[1024];
+        const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+        if (n <= 0) {
+            m_stdin->setEnabled(false); // end of the commands; keep streaming
+            return;
+        }
+        m_commandBuffer.append(buffer, n);
+        qsizetype eol;
+        while ((eol = m_commandBuffer.indexOf('\n')) >= 0) {
+            const QByteArray command = m_commandBuffer.left(eol).trimmed();
+            m_commandBuffer.remove(0, eol + 1);
+            if (command == "restart") {
+                m_source.reconnect();
+            } else if (command == "close") {
+                finish(ExitOk);
+                return;
+            } else if (!command.isEmpty()) {
+                std::fprintf(stderr, "ssecat: unknown command \"%s\" (restart, close)\n",
+                             command.constData());
+            }
+        }
+    }
+    QSocketNotifier *m_stdin = nullptr;
+    QByteArray m_commandBuffer;
+#endif
+
+    QtSse::EventSource m_source;
+    Options m_options;
+    Printer &m_printer;
+    qint64 m_events = 0;
+    bool m_flushScheduled = false;
+};
+
+bool parseNonNegative(const QString &text, qint64 *value)
+{
+    bool ok = false;
+    *value = text.toLongLong(&ok);
+    return ok && *value >= 0;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -209,9 +396,11 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(u"0.1.0"_s);
 
     QCommandLineParser cli;
-    cli.setApplicationDescription(u"Prints the events of a text/event-stream."_s);
+    cli.setApplicationDescription(u"Prints the events of a text/event-stream: from URL with "
+                                  u"QtSse::EventSource, or from a file with --input."_s);
     cli.addHelpOption();
     cli.addVersionOption();
+    cli.addPositionalArgument(u"URL"_s, u"The event stream to connect to (http or https)."_s);
     const QCommandLineOption inputOption(u"input"_s,
             u"Parse FILE (- for stdin) as one connection's body, offline."_s, u"FILE"_s);
     const QCommandLineOption jsonOption(u"json"_s, u"Print one JSON object per line."_s);
@@ -219,7 +408,28 @@ int main(int argc, char *argv[])
             u"The last event ID to start from."_s, u"ID"_s);
     const QCommandLineOption maxSizeOption(u"max-event-size"_s,
             u"The most bytes one event may buffer (default 128 MiB)."_s, u"BYTES"_s);
-    cli.addOptions({ inputOption, jsonOption, lastIdOption, maxSizeOption });
+    const QCommandLineOption headerOption(QStringList{ u"H"_s, u"header"_s },
+            u"Add a request header, as 'Name: value' (repeatable)."_s, u"HEADER"_s);
+    const QCommandLineOption methodOption(QStringList{ u"X"_s, u"request"_s },
+            u"The request method (default GET, or POST with -d)."_s, u"METHOD"_s);
+    const QCommandLineOption dataOption(QStringList{ u"d"_s, u"data"_s },
+            u"Send BODY with the request (POST unless -X says otherwise)."_s, u"BODY"_s);
+    const QCommandLineOption reconnectOption(u"reconnect-time"_s,
+            u"The initial reconnection time in ms (default 3000)."_s, u"MS"_s);
+    const QCommandLineOption readTimeoutOption(u"read-timeout"_s,
+            u"Reconnect when no bytes arrive for MS ms (default off)."_s, u"MS"_s);
+    const QCommandLineOption countOption(u"n"_s,
+            u"Exit 0 after N events, counted across reconnects."_s, u"N"_s);
+    const QCommandLineOption noReconnectOption(u"no-reconnect"_s,
+            u"Exit when the connection ends: 0 after a normal end, 1 after a failure."_s);
+    const QCommandLineOption commandsOption(u"commands"_s,
+            u"Read commands from stdin, one per line: restart (reconnect now, keeping the "
+            u"last event ID), close (close and exit 0)."_s);
+    const QCommandLineOption caOption(u"cacert"_s,
+            u"Trust the CA certificates in FILE (PEM) as well as the system's."_s, u"FILE"_s);
+    cli.addOptions({ inputOption, jsonOption, lastIdOption, maxSizeOption, headerOption,
+                     methodOption, dataOption, reconnectOption, readTimeoutOption, countOption,
+                     noReconnectOption, commandsOption, caOption });
     if (!cli.parse(QCoreApplication::arguments())) {
         std::fprintf(stderr, "ssecat: %s\n", qPrintable(cli.errorText()));
         return ExitUsage;
@@ -232,23 +442,60 @@ int main(int argc, char *argv[])
         std::printf("ssecat %s\n", qPrintable(QCoreApplication::applicationVersion()));
         return ExitOk;
     }
+    auto usage = [](const char *message) {
+        std::fprintf(stderr, "ssecat: %s (see --help)\n", message);
+        return int(ExitUsage);
+    };
     qint64 maxEventSize = 0;
-    if (cli.isSet(maxSizeOption)) {
-        bool ok = false;
-        maxEventSize = cli.value(maxSizeOption).toLongLong(&ok);
-        if (!ok || maxEventSize <= 0) {
-            std::fprintf(stderr, "ssecat: --max-event-size takes a positive number of bytes\n");
-            return ExitUsage;
-        }
-    }
+    if (cli.isSet(maxSizeOption)
+        && (!parseNonNegative(cli.value(maxSizeOption), &maxEventSize) || maxEventSize == 0))
+        return usage("--max-event-size takes a positive number of bytes");
     Printer printer(cli.isSet(jsonOption));
     if (cli.isSet(inputOption)) {
-        if (!cli.positionalArguments().isEmpty()) {
-            std::fprintf(stderr, "ssecat: --input takes no URL\n");
-            return ExitUsage;
-        }
+        if (!cli.positionalArguments().isEmpty())
+            return usage("--input takes no URL");
         return parseFile(cli.value(inputOption), cli.value(lastIdOption), maxEventSize, printer);
     }
-    std::fprintf(stderr, "ssecat: give --input FILE (see --help)\n");
-    return ExitUsage;
+    if (cli.positionalArguments().size() != 1)
+        return usage("give one URL, or --input FILE");
+
+    NetworkCat::Options options;
+    options.url = QUrl::fromUserInput(cli.positionalArguments().constFirst());
+    options.lastEventId = cli.value(lastIdOption);
+    options.maxEventSize = maxEventSize;
+    for (const QString &header : cli.values(headerOption)) {
+        const qsizetype colon = header.indexOf(u':');
+        if (colon <= 0)
+            return usage("-H takes 'Name: value'");
+        options.headers.append({ header.left(colon).trimmed().toUtf8(),
+                                 header.mid(colon + 1).trimmed().toUtf8() });
+    }
+    if (cli.isSet(dataOption)) {
+        options.body = cli.value(dataOption).toUtf8();
+        options.method = "POST";
+    }
+    if (cli.isSet(methodOption))
+        options.method = cli.value(methodOption).toUtf8();
+    qint64 number = 0;
+    if (cli.isSet(reconnectOption)) {
+        if (!parseNonNegative(cli.value(reconnectOption), &number) || number > INT_MAX)
+            return usage("--reconnect-time takes milliseconds");
+        options.reconnectTime = int(number);
+    }
+    if (cli.isSet(readTimeoutOption)) {
+        if (!parseNonNegative(cli.value(readTimeoutOption), &number) || number > INT_MAX)
+            return usage("--read-timeout takes milliseconds");
+        options.readTimeout = int(number);
+    }
+    if (cli.isSet(countOption)) {
+        if (!parseNonNegative(cli.value(countOption), &options.maxEvents) || options.maxEvents == 0)
+            return usage("-n takes a positive number of events");
+    }
+    options.noReconnect = cli.isSet(noReconnectOption);
+    options.commands = cli.isSet(commandsOption);
+    options.caCertificates = cli.value(caOption);
+
+    NetworkCat cat(options, printer);
+    cat.start();
+    return QCoreApplication::exec();
 }

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Runs the ssecat example as a user would and checks what it prints.
+#include "ssetestserver.h"
+
 #include <QtCore/qfile.h>
 #include <QtCore/qprocess.h>
+#include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
+
+#include <memory>
 
 using namespace Qt::StringLiterals;
 
@@ -31,6 +36,26 @@ private:
                  process.readAllStandardOutput(), process.readAllStandardError() };
     }
 
+    // Starts ssecat without blocking, so the in-process server keeps serving.
+    std::unique_ptr<QProcess> startCat(const QStringList &args)
+    {
+        auto process = std::make_unique<QProcess>();
+        process->start(QStringLiteral(SSECAT_PATH), args);
+        return process;
+    }
+    static bool waitExit(QProcess *process)
+    {
+        QSignalSpy finished(process, &QProcess::finished);
+        return process->state() == QProcess::NotRunning || finished.wait(20000);
+    }
+    static QList<QByteArray> lines(QProcess *process)
+    {
+        QList<QByteArray> out = process->readAllStandardOutput().split('\n');
+        if (!out.isEmpty() && out.last().isEmpty())
+            out.removeLast();
+        return out;
+    }
+
 private Q_SLOTS:
     void inputJsonMatchesGolden();
     void inputFromStdin();
@@ -39,6 +64,14 @@ private Q_SLOTS:
     void inputMissingFile();
     void inputEventTooLarge();
     void usageErrors();
+    void networkNoReconnectNormalEnd();
+    void networkCountAcrossReconnects();
+    void networkFailureExitCodes_data();
+    void networkFailureExitCodes();
+    void networkRequestOptions();
+    void networkReadTimeout();
+    void networkCommands();
+    void networkUsageErrors();
 };
 
 void tst_Ssecat::inputJsonMatchesGolden()
@@ -101,6 +134,150 @@ void tst_Ssecat::usageErrors()
     const Run help = run({ u"--help"_s });
     QCOMPARE(help.exitCode, 0);
     QVERIFY(help.out.contains("--input"));
+}
+
+void tst_Ssecat::networkNoReconnectNormalEnd()
+{
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket, "Connection: close\r\n");
+        socket->write("retry: 100\n: keep alive\nid: 1\nevent: tick\ndata: x\n\nid: 2\n\n");
+        socket->disconnectFromHost();
+    });
+    auto cat = startCat({ u"--json"_s, u"--no-reconnect"_s, server.url(u"/s"_s).toString() });
+    QVERIFY(waitExit(cat.get()));
+    QCOMPARE(cat->exitCode(), 0);
+    const QByteArray origin = server.origin().toUtf8();
+    QCOMPARE(lines(cat.get()), QList<QByteArray>({
+            "{\"kind\":\"open\"}",
+            "{\"kind\":\"retry\",\"ms\":100}",
+            "{\"kind\":\"comment\",\"text\":\" keep alive\"}",
+            "{\"kind\":\"event\",\"type\":\"tick\",\"data\":\"x\",\"lastEventId\":\"1\",\"origin\":\"" + origin + "\"}",
+            "{\"kind\":\"end\",\"lastEventId\":\"2\"}" }));
+}
+
+void tst_Ssecat::networkCountAcrossReconnects()
+{
+    // A resuming server: each connection sends the event after Last-Event-ID, then ends.
+    // (QNAM may resend a request on a fresh connection, so the server must not count them.)
+    SseTestServer server([](const HttpRequest &request, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket, "Connection: close\r\n");
+        const QByteArray next = QByteArray::number(request.header("last-event-id").toInt() + 1);
+        socket->write("id: " + next + "\ndata: " + next + "\n\n");
+        socket->disconnectFromHost();
+    });
+    auto cat = startCat({ u"--json"_s, u"--reconnect-time"_s, u"10"_s, u"-n"_s, u"3"_s,
+                          server.url().toString() });
+    QVERIFY(waitExit(cat.get()));
+    QCOMPARE(cat->exitCode(), 0);
+    const QList<QByteArray> out = lines(cat.get());
+    QCOMPARE(out.count("{\"kind\":\"open\"}"), 3);
+    QCOMPARE(std::count_if(out.begin(), out.end(), [](const QByteArray &l) {
+                 return l.startsWith("{\"kind\":\"error\"") && l.contains("\"readyState\":\"connecting\"")
+                         && l.contains("\"httpStatus\":200");
+             }), 2);
+    for (int i = 1; i <= 3; ++i) {
+        QVERIFY2(out.count("{\"kind\":\"event\",\"type\":\"message\",\"data\":\"" + QByteArray::number(i)
+                           + "\",\"lastEventId\":\"" + QByteArray::number(i) + "\",\"origin\":\""
+                           + server.origin().toUtf8() + "\"}") == 1,
+                 out.join('\n').constData());
+    }
+    QVERIFY(out.last().contains("\"data\":\"3\""));
+}
+
+void tst_Ssecat::networkFailureExitCodes_data()
+{
+    QTest::addColumn<QByteArray>("status");
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<int>("exitCode");
+    QTest::newRow("500 fails") << QByteArray("500 Internal Server Error") << QByteArray("text/html") << 1;
+    QTest::newRow("200 text/html fails") << QByteArray("200 OK") << QByteArray("text/html") << 1;
+    QTest::newRow("204 stops cleanly") << QByteArray("204 No Content") << QByteArray("text/event-stream") << 0;
+}
+
+void tst_Ssecat::networkFailureExitCodes()
+{
+    QFETCH(QByteArray, status);
+    QFETCH(QByteArray, contentType);
+    QFETCH(int, exitCode);
+    SseTestServer server([&](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeResponse(socket, status, "Content-Type: " + contentType + "\r\n",
+                                     status.startsWith("204") ? QByteArray() : QByteArray("<p>no</p>"));
+    });
+    auto cat = startCat({ u"--json"_s, server.url().toString() });
+    QVERIFY(waitExit(cat.get()));
+    QCOMPARE(cat->exitCode(), exitCode);
+    const QList<QByteArray> out = lines(cat.get());
+    QCOMPARE(out.size(), 1);
+    QVERIFY(out.first().startsWith("{\"kind\":\"error\",\"message\":\""));
+    QVERIFY(out.first().endsWith(QByteArray(",\"readyState\":\"closed\",\"httpStatus\":" + status.left(3) + "}")));
+}
+
+void tst_Ssecat::networkRequestOptions()
+{
+    SseTestServer server([](const HttpRequest &request, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket, "Connection: close\r\n");
+        socket->write("data: " + request.method + '|' + request.body + '|' + request.header("x-a")
+                      + '|' + request.header("authorization") + '|' + request.header("last-event-id")
+                      + "\n\n");
+        socket->disconnectFromHost();
+    });
+    auto post = startCat({ u"--json"_s, u"-n"_s, u"1"_s, u"-H"_s, u"X-A: 1"_s, u"-H"_s,
+                           u"Authorization: Bearer t"_s, u"-d"_s, u"-body-"_s,
+                           u"--last-event-id"_s, u"-7"_s, server.url().toString() });
+    QVERIFY(waitExit(post.get()));
+    QCOMPARE(post->exitCode(), 0);
+    QVERIFY(lines(post.get()).last().contains("\"data\":\"POST|-body-|1|Bearer t|-7\""));
+
+    auto put = startCat({ u"--json"_s, u"-n"_s, u"1"_s, u"-X"_s, u"PUT"_s, u"-d"_s, u"b"_s,
+                          server.url().toString() });
+    QVERIFY(waitExit(put.get()));
+    QVERIFY(lines(put.get()).last().contains("\"data\":\"PUT|b|||\""));
+}
+
+void tst_Ssecat::networkReadTimeout()
+{
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket); // then silence
+    });
+    auto cat = startCat({ u"--json"_s, u"--no-reconnect"_s, u"--read-timeout"_s, u"200"_s,
+                          server.url().toString() });
+    QVERIFY(waitExit(cat.get()));
+    QCOMPARE(cat->exitCode(), 1);
+    const QList<QByteArray> out = lines(cat.get());
+    QCOMPARE(out.size(), 2);
+    QVERIFY(out.at(1).contains("No data received for 200 ms"));
+    QVERIFY(out.at(1).contains("\"readyState\":\"closed\""));
+}
+
+void tst_Ssecat::networkCommands()
+{
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write("id: a\ndata: hi\n\n");
+    });
+    auto cat = startCat({ u"--json"_s, u"--commands"_s, server.url().toString() });
+    QTRY_COMPARE(server.requests.size(), 1);
+    QTRY_VERIFY(cat->bytesAvailable() > 0 || cat->canReadLine());
+    cat->write("restart\n");
+    QTRY_COMPARE(server.requests.size(), 2);
+    QCOMPARE(server.requests.at(1).header("last-event-id"), "a");
+    cat->write("close\n");
+    QVERIFY(waitExit(cat.get()));
+    QCOMPARE(cat->exitCode(), 0);
+    const QList<QByteArray> out = lines(cat.get());
+    QCOMPARE(out.count("{\"kind\":\"open\"}"), 2);
+    QVERIFY(std::none_of(out.begin(), out.end(), [](const QByteArray &l) { return l.contains("error"); }));
+}
+
+void tst_Ssecat::networkUsageErrors()
+{
+    QCOMPARE(run({ u"http://127.0.0.1:1/"_s, u"http://127.0.0.1:2/"_s }).exitCode, 2);
+    QCOMPARE(run({ u"-H"_s, u"no colon"_s, u"http://127.0.0.1:1/"_s }).exitCode, 2);
+    QCOMPARE(run({ u"-n"_s, u"0"_s, u"http://127.0.0.1:1/"_s }).exitCode, 2);
+    QCOMPARE(run({ u"--read-timeout"_s, u"x"_s, u"http://127.0.0.1:1/"_s }).exitCode, 2);
+    const Run scheme = run({ u"--json"_s, u"ftp://127.0.0.1/x"_s });
+    QCOMPARE(scheme.exitCode, 1);
+    QVERIFY(scheme.out.contains("\"httpStatus\":0"));
 }
 
 QTEST_GUILESS_MAIN(tst_Ssecat)

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+#ifndef QTSSE_EVENTSOURCE_H
+#define QTSSE_EVENTSOURCE_H
+
+#include "qtsse_global.h"
+#include "messageevent.h"
+
+#include <QtCore/qobject.h>
+#include <QtCore/qstring.h>
+#include <QtCore/qurl.h>
+#include <QtNetwork/qnetworkrequest.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+class QNetworkAccessManager;
+QT_END_NAMESPACE
+
+namespace QtSse {
+
+class EventSourcePrivate;
+
+class QTSSE_EXPORT EventTypeChannel : public QObject
+{
+    Q_OBJECT
+public:
+    explicit EventTypeChannel(const QString &type, QObject *parent = nullptr);
+    QString type() const { return m_type; }
+
+Q_SIGNALS:
+    void received(const QtSse::MessageEvent &event);
+
+private:
+    QString m_type;
+};
+
+class QTSSE_EXPORT EventSource : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(QUrl url READ url WRITE setUrl NOTIFY urlChanged)
+    Q_PROPERTY(ReadyState readyState READ readyState NOTIFY readyStateChanged)
+    Q_PROPERTY(QString lastEventId READ lastEventId WRITE setLastEventId NOTIFY lastEventIdChanged)
+    Q_PROPERTY(Error error READ error NOTIFY errorOccurred)
+    Q_PROPERTY(QString errorString READ errorString NOTIFY errorOccurred)
+    Q_PROPERTY(int httpStatus READ httpStatus NOTIFY errorOccurred)
+    Q_PROPERTY(QByteArray errorResponseBody READ errorResponseBody NOTIFY errorOccurred)
+    Q_PROPERTY(int reconnectionTime READ reconnectionTime WRITE setReconnectionTime NOTIFY reconnectionTimeChanged)
+    Q_PROPERTY(int reconnectDelay READ reconnectDelay NOTIFY reconnectDelayChanged)
+    Q_PROPERTY(int maximumReconnectionDelay READ maximumReconnectionDelay WRITE setMaximumReconnectionDelay NOTIFY maximumReconnectionDelayChanged)
+    Q_PROPERTY(int maximumRetries READ maximumRetries WRITE setMaximumRetries NOTIFY maximumRetriesChanged)
+    Q_PROPERTY(int maximumRetryDuration READ maximumRetryDuration WRITE setMaximumRetryDuration NOTIFY maximumRetryDurationChanged)
+    Q_PROPERTY(int readTimeout READ readTimeout WRITE setReadTimeout NOTIFY readTimeoutChanged)
+    Q_PROPERTY(qint64 maximumEventSize READ maximumEventSize WRITE setMaximumEventSize NOTIFY maximumEventSizeChanged)
+    Q_PROPERTY(int maximumRedirects READ maximumRedirects WRITE setMaximumRedirects NOTIFY maximumRedirectsChanged)
+    Q_PROPERTY(QByteArray method READ method WRITE setMethod NOTIFY methodChanged)
+    Q_PROPERTY(QByteArray body READ body WRITE setBody NOTIFY bodyChanged)
+
+public:
+    enum ReadyState {
+        Connecting = 0,
+        Open = 1,
+        Closed = 2,
+    };
+    Q_ENUM(ReadyState)
+
+    enum Error {
+        NoError = 0,
+        StreamEndedError,
+        NetworkError,
+        ReadTimeoutError,
+        EventTooLargeError,
+        HttpStatusError,
+        ContentTypeError,
+        RedirectError,
+        InvalidUrlError,
+        UnsupportedSchemeError,
+        TlsError,
+        AbortedError,
+        RetriesExhaustedError,
+    };
+    Q_ENUM(Error)
+
+    using RequestPreparer = std::function<void(QNetworkRequest &request)>;
+
+    static constexpr int DefaultReconnectionTime = 3000;
+    static constexpr int DefaultMaximumReconnectionDelay = 30000;
+    static constexpr int DefaultMaximumRedirects = 20;
+
+    explicit EventSource(QObject *parent = nullptr);
+    explicit EventSource(const QUrl &url, QObject *parent = nullptr);
+    ~EventSource() override;
+
+    QUrl url() const;
+    void setUrl(const QUrl &url);
+
+    QNetworkRequest request() const;
+    void setRequest(const QNetworkRequest &request);
+    void setRequestHeader(const QByteArray &name, const QByteArray &value);
+    void setRequestPreparer(RequestPreparer preparer);
+
+    QByteArray method() const;
+    void setMethod(const QByteArray &method);
+    QByteArray body() const;
+    void setBody(const QByteArray &body);
+
+    ReadyState readyState() const;
+    QString lastEventId() const;
+    void setLastEventId(const QString &id);
+
+    Error error() const;
+    QString errorString() const;
+    int httpStatus() const;
+    QByteArray errorResponseBody() const;
+
+    int reconnectionTime() const;
+    void setReconnectionTime(int milliseconds);
+    void setReconnectionTime(std::chrono::milliseconds time);
+    int reconnectDelay() const;
+    int maximumReconnectionDelay() const;
+    void setMaximumReconnectionDelay(int milliseconds);
+    int maximumRetries() const;
+    void setMaximumRetries(int retries);
+    int maximumRetryDuration() const;
+    void setMaximumRetryDuration(int milliseconds);
+    int readTimeout() const;
+    void setReadTimeout(int milliseconds);
+    void setReadTimeout(std::chrono::milliseconds timeout);
+    qint64 maximumEventSize() const;
+    void setMaximumEventSize(qint64 bytes);
+    int maximumRedirects() const;
+    void setMaximumRedirects(int hops);
+
+    QNetworkAccessManager *networkAccessManager() const;
+    void setNetworkAccessManager(QNetworkAccessManager *manager);
+
+    EventTypeChannel *eventChannel(const QString &type);
+
+    template<typename Functor>
+    QMetaObject::Connection addEventListener(const QString &type, const QObject *context,
+                                             Functor &&slot)
+    {
+        return QObject::connect(eventChannel(type), &EventTypeChannel::received, context,
+                                std::forward<Functor>(slot));
+    }
+
+public Q_SLOTS:
+    void open();
+    void close();
+    void reconnect();
+
+Q_SIGNALS:
+    void opened();
+    void messageReceived(const QtSse::MessageEvent &event);
+    void eventReceived(const QtSse::MessageEvent &event);
+    void commentReceived(const QString &text);
+    void errorOccurred(QtSse::EventSource::Error error);
+    void readyStateChanged(QtSse::EventSource::ReadyState state);
+    void urlChanged(const QUrl &url);
+    void lastEventIdChanged(const QString &lastEventId);
+    void reconnectionTimeChanged(int milliseconds);
+    void reconnectDelayChanged(int milliseconds);
+    void maximumReconnectionDelayChanged(int milliseconds);
+    void maximumRetriesChanged(int retries);
+    void maximumRetryDurationChanged(int milliseconds);
+    void readTimeoutChanged(int milliseconds);
+    void maximumEventSizeChanged(qint64 bytes);
+    void maximumRedirectsChanged(int hops);
+    void methodChanged(const QByteArray &method);
+    void bodyChanged(const QByteArray &body);
+
+private:
+    Q_DECLARE_PRIVATE(EventSource)
+    Q_DISABLE_COPY_MOVE(EventSource)
+    std::unique_ptr<EventSourcePrivate> d_ptr;
+};
+
+} // namespace QtSse
+
+#endif // QTSSE_EVENTSOURCE_H

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+#ifndef QTSSE_EVENTSOURCE_P_H
+#define QTSSE_EVENTSOURCE_P_H
+
+//
+//  W A R N I N G
+//  -------------
+//
+// This file is not part of the QtSse API. It exists for the convenience of the QtSse
+// implementation. It may change from version to version without notice, or even be removed.
+//
+
+#include "eventsource.h"
+#include "eventstreamparser.h"
+
+#include <QtCore/qelapsedtimer.h>
+#include <QtCore/qhash.h>
+#include <QtCore/qpointer.h>
+#include <QtCore/qtimer.h>
+#include <QtNetwork/qnetworkreply.h>
+
+namespace QtSse {
+
+class EventSourcePrivate : public EventStreamParser::Handler
+{
+    Q_DECLARE_PUBLIC(EventSource)
+public:
+    explicit EventSourcePrivate(EventSource *q);
+    ~EventSourcePrivate() override;
+
+    // EventStreamParser::Handler
+    bool handleEvent(const MessageEvent &event) override;
+    bool handleRetry(qint64 milliseconds) override;
+    bool handleComment(const QString &text) override;
+
+    void scheduleStart();
+    void startAttempt();
+    void sendRequest();
+    void onMetaDataChanged();
+    void onReadyRead();
+    void onFinished();
+    void onReadTimer();
+    void onReplyDestroyed(quint64 attempt);
+    bool handleResponseHead();
+    void followRedirect(int status);
+    void announce();
+    void collectErrorBody();
+    void finishFailedResponse();
+    void reestablish(EventSource::Error code, const QString &message);
+    void fail(EventSource::Error code, const QString &message);
+    void releaseReply();
+    void setError(EventSource::Error code, const QString &message);
+    void notifyReadyState();
+    void setReconnectDelay(int delay);
+    void syncLastEventId(const QString &id);
+    int nextDelay();
+    bool isCurrent(quint64 attempt) const { return attempt == generation && reply; }
+    QNetworkAccessManager *managerFor(const QUrl &url);
+
+    EventSource *q_ptr;
+
+    // Settings.
+    QUrl url;
+    QNetworkRequest request;
+    QByteArray method = QByteArrayLiteral("GET");
+    QByteArray body;
+    EventSource::RequestPreparer preparer;
+    int reconnectionTime = EventSource::DefaultReconnectionTime;
+    int maximumReconnectionDelay = EventSource::DefaultMaximumReconnectionDelay;
+    int maximumRetries = -1;
+    int maximumRetryDuration = 0;
+    int readTimeout = 0;
+    int maximumRedirects = EventSource::DefaultMaximumRedirects;
+    QPointer<QNetworkAccessManager> manager;
+    bool ownsManager = false;
+    bool managerInjected = false;
+    QPointer<QNetworkAccessManager> overflowManager;
+
+    // State.
+    EventSource::ReadyState readyState = EventSource::Closed;
+    EventSource::ReadyState notifiedState = EventSource::Closed;
+    EventSource::Error error = EventSource::NoError;
+    QString errorString;
+    int httpStatus = 0;
+    QByteArray errorBody;
+    EventSource::Error pendingFailure = EventSource::NoError;
+    int reconnectDelay = -1;
+    QString lastEventId;
+    EventStreamParser parser;
+
+    // The current attempt: every callback checks that it still belongs to it.
+    quint64 generation = 0;
+    QPointer<QNetworkReply> reply;
+    QNetworkAccessManager *leasedManager = nullptr; // a shared manager we count a stream on
+    QString leaseKey;
+    bool announced = false;
+    bool failing = false;
+    bool releasing = false;
+    bool deliveredEvent = false;
+    QUrl currentUrl;
+    QNetworkRequest chainRequest; // the prepared request, reused by every redirect hop
+    QByteArray currentMethod;
+    QByteArray currentBody;
+    int redirectCount = 0;
+    bool credentialsStripped = false;
+
+    // Back-off.
+    int consecutiveFailures = 0;
+    QElapsedTimer failureStreak;
+
+    QTimer reconnectTimer;
+    QTimer readTimer;
+    QElapsedTimer lastActivity;
+    QByteArray readBuffer;
+
+    QHash<QString, EventTypeChannel *> channels;
+};
+
+} // namespace QtSse
+
+#endif // QTSSE_EVENTSOURCE_P_H

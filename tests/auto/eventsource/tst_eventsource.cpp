@@ -1,0 +1,1041 @@
+// SPDX-License-Identifier: MIT
+// QtSse::EventSource against in-process loopback servers that script every byte. Test names
+// and comments cite ../shared/conformance/CHECKLIST.md (C, R, X, T, E items).
+#include "ssetestserver.h"
+
+#include <QtSse/eventsource.h>
+
+#include <QtCore/qthread.h>
+#include <QtNetwork/qnetworkaccessmanager.h>
+#include <QtNetwork/qnetworkcookie.h>
+#include <QtNetwork/qnetworkcookiejar.h>
+#include <QtTest/qsignalspy.h>
+#include <QtTest/qtest.h>
+
+#include <memory>
+#include <utility>
+
+using namespace Qt::StringLiterals;
+using QtSse::EventSource;
+using QtSse::MessageEvent;
+
+namespace {
+
+// Records every signal of a source in order, each with the readyState seen by the handler.
+class Recorder : public QObject
+{
+public:
+    explicit Recorder(EventSource *source) : m_source(source)
+    {
+        connect(source, &EventSource::opened, this, [this] { add(u"open"_s); });
+        connect(source, &EventSource::messageReceived, this, [this](const MessageEvent &e) {
+            messages.append(e);
+            add(u"message:"_s + e.data());
+        });
+        connect(source, &EventSource::eventReceived, this,
+                [this](const MessageEvent &e) { events.append(e); });
+        connect(source, &EventSource::errorOccurred, this, [this](EventSource::Error e) {
+            errors.append(e);
+            add(u"error:"_s + QString::number(int(e)));
+        });
+    }
+    void add(const QString &what)
+    {
+        log.append(what + u'@' + QString::number(int(m_source->readyState())));
+    }
+    QStringList log;
+    QList<MessageEvent> messages;
+    QList<MessageEvent> events;
+    QList<EventSource::Error> errors;
+
+private:
+    EventSource *m_source;
+};
+
+QString errorEntry(EventSource::Error e, EventSource::ReadyState s)
+{
+    return u"error:%1@%2"_s.arg(int(e)).arg(int(s));
+}
+
+// A server that serves `body` on every request as a 200 stream and closes it.
+SseTestServer::Handler streamThenClose(const QByteArray &body)
+{
+    return [body](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket, "Connection: close\r\n");
+        socket->write(body);
+        socket->disconnectFromHost();
+    };
+}
+
+// A port on which nothing listens.
+quint16 closedPort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost);
+    return probe.serverPort();
+}
+
+} // namespace
+
+class tst_EventSource : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+
+    // R: readyState
+    void readyStateValues_R01();
+    void noSynchronousSignals_R02();
+    // C: requests and responses
+    void requestHeaders_C02_C03_C04();
+    void lastEventIdOnReconnect_C05_N05();
+    void reconnectReusesRequest_C06();
+    void cookiesKeptAcrossReconnects_C07();
+    void invalidUrl_C08();
+    void nonHttpScheme_C09();
+    void redirectsFollowed_C10_data();
+    void redirectsFollowed_C10();
+    void failingStatus_C11_data();
+    void failingStatus_C11();
+    void noContentOnReconnect_C11();
+    void contentType_C12_data();
+    void contentType_C12();
+    void openBeforeMessages_C13_R03();
+    void normalEndReconnects_C14_R04_E04();
+    void networkErrorReconnects_C15();
+    void managerDestroyedFails_C16();
+    void originOfFinalUrl_C17_C01();
+    // X: close()
+    void closeInOpenHandler_X01();
+    void closeCancelsReconnect_X02_T05();
+    void closeIsSilent_X03();
+    void closeInMessageHandlerDropsRestOfChunk_X04();
+    void closeAnyTimes_X05();
+    // T: reconnection
+    void retryChangesReconnectionTime_T03_T04();
+    // E: events
+    void namedEvents_E03();
+    void failureOnlyErrors_E05();
+    // Beyond the browser
+    void customHeadersMethodAndBodyResent();
+    void requestPreparerRunsBeforeEachConnect();
+    void initialLastEventIdSent();
+    void reconnectNowKeepsLastEventId();
+    void backoffGrowsAndResets();
+    void giveUpAfterMaximumRetries();
+    void giveUpAfterMaximumDuration();
+    void readTimeoutReconnects();
+    void eventTooLargeReconnects();
+    void errorDetails();
+    void credentialsDroppedAcrossOrigins();
+    void credentialsKeptSameOrigin();
+    void badRedirects_data();
+    void badRedirects();
+    void twentyStreamsToOneHost_data();
+    void twentyStreamsToOneHost();
+    void workerThread();
+    void destroyWhileOpen();
+};
+
+void tst_EventSource::initTestCase()
+{
+    qRegisterMetaType<QtSse::MessageEvent>();
+}
+
+void tst_EventSource::readyStateValues_R01()
+{
+    QCOMPARE(int(EventSource::Connecting), 0);
+    QCOMPARE(int(EventSource::Open), 1);
+    QCOMPARE(int(EventSource::Closed), 2);
+}
+
+void tst_EventSource::noSynchronousSignals_R02()
+{
+    SseTestServer server(streamThenClose("data: a\n\n"));
+    EventSource source(server.url());
+    QCOMPARE(source.readyState(), EventSource::Closed); // before open()
+    QSignalSpy stateSpy(&source, &EventSource::readyStateChanged);
+    QSignalSpy openSpy(&source, &EventSource::opened);
+    QVERIFY(stateSpy.isValid() && openSpy.isValid());
+    source.open();
+    QCOMPARE(source.readyState(), EventSource::Connecting);
+    QCOMPARE(stateSpy.size(), 0); // queued, so handlers attached now still see it
+    Recorder rec(&source);
+    QTRY_COMPARE(rec.messages.size(), 1);
+    QCOMPARE(stateSpy.first().first().value<EventSource::ReadyState>(), EventSource::Connecting);
+    source.setReconnectionTime(1234);
+    source.setUrl(server.url(u"/other"_s));
+    QCOMPARE(openSpy.size(), 1);
+}
+
+void tst_EventSource::requestHeaders_C02_C03_C04()
+{
+    SseTestServer server(streamThenClose("data: a\n\n"));
+    EventSource source(server.url(u"/s"_s));
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(rec.messages.size(), 1);
+    const HttpRequest r = server.requests.first();
+    QCOMPARE(r.method, "GET");
+    QCOMPARE(r.target, "/s");
+    QCOMPARE(r.header("accept"), "text/event-stream");
+    QCOMPARE(r.header("cache-control"), "no-cache");
+    QVERIFY(!r.hasHeader("last-event-id"));
+}
+
+void tst_EventSource::lastEventIdOnReconnect_C05_N05()
+{
+    // 1st body sets an id with U+2026; 2nd resets it; 3rd sees no header. The server chooses
+    // by the header it gets (QNAM may resend a request, so it must not count requests).
+    bool reset = false;
+    QList<QByteArray> seen;
+    SseTestServer server([&](const HttpRequest &request, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket, "Connection: close\r\n");
+        const QByteArray id = request.hasHeader("last-event-id")
+                ? request.header("last-event-id") : QByteArray("<none>");
+        if (seen.isEmpty() || seen.last() != id)
+            seen.append(id);
+        if (id == "<none>")
+            socket->write(reset ? "data: 3\n\n" : "retry: 5\nid: a<\xE2\x80\xA6\ndata: 1\n\n");
+        else
+            socket->write("id\ndata: 2\n\n"), reset = true;
+        socket->disconnectFromHost();
+    });
+    EventSource source(server.url());
+    Recorder rec(&source);
+    source.open();
+    QTRY_VERIFY(rec.messages.size() >= 3);
+    source.close();
+    QCOMPARE(seen.mid(0, 3), QList<QByteArray>({ "<none>", "a<\xE2\x80\xA6", "<none>" }));
+    QCOMPARE(rec.messages.at(0).lastEventId(), u"a<\u2026"_s);
+    QCOMPARE(rec.messages.at(1).lastEventId(), u""_s);
+    QCOMPARE(rec.messages.at(2).data(), u"3"_s);
+}
+
+void tst_EventSource::reconnectReusesRequest_C06()
+{
+    SseTestServer target(streamThenClose("retry: 5\ndata: x\n\n"));
+    SseTestServer entry([&target](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeResponse(socket, "307 Temporary Redirect",
+                                     "Location: " + target.url(u"/t"_s).toEncoded() + "\r\n", {});
+    });
+    EventSource source(entry.url(u"/start"_s));
+    source.setRequestHeader("X-Custom", "kept");
+    Recorder rec(&source);
+    source.open();
+    QTRY_VERIFY(rec.messages.size() >= 2);
+    source.close();
+    QVERIFY(entry.requests.size() >= 2); // every reconnect starts at the original URL
+    for (const HttpRequest &r : std::as_const(entry.requests)) {
+        QCOMPARE(r.target, "/start");
+        QCOMPARE(r.header("x-custom"), "kept");
+    }
+    QCOMPARE(source.url(), entry.url(u"/start"_s));
+}
+
+void tst_EventSource::cookiesKeptAcrossReconnects_C07()
+{
+    SseTestServer server([](const HttpRequest &request, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket, "Connection: close\r\nSet-Cookie: session=abc; Path=/\r\n");
+        socket->write("retry: 5\ndata: " + request.header("cookie") + "\n\n");
+        socket->disconnectFromHost();
+    });
+    EventSource source(server.url());
+    Recorder rec(&source);
+    source.open();
+    QTRY_VERIFY(rec.messages.size() >= 2);
+    source.close();
+    QCOMPARE(rec.messages.at(0).data(), u""_s);
+    QCOMPARE(rec.messages.at(1).data(), u"session=abc"_s);
+}
+
+void tst_EventSource::invalidUrl_C08()
+{
+    for (const QUrl &url : { QUrl(), QUrl(u"http://exa mple.com:99999/"_s), QUrl(u"relative/path"_s) }) {
+        EventSource source(url);
+        Recorder rec(&source);
+        source.open();
+        // Refused up front: still CLOSED, the error readable at once, the signal queued.
+        QCOMPARE(source.readyState(), EventSource::Closed);
+        QCOMPARE(source.error(), EventSource::InvalidUrlError);
+        QVERIFY(rec.log.isEmpty());
+        QTRY_COMPARE(rec.log, QStringList{ errorEntry(EventSource::InvalidUrlError, EventSource::Closed) });
+    }
+}
+
+void tst_EventSource::nonHttpScheme_C09()
+{
+    for (const char *url : { "ftp://127.0.0.1/x", "mailto:a@b.c", "about:blank", "javascript:alert(1)" }) {
+        EventSource source(QUrl(QString::fromLatin1(url)));
+        Recorder rec(&source);
+        source.open();
+        QVERIFY(rec.log.isEmpty());
+        QTRY_COMPARE(rec.log, QStringList{ errorEntry(EventSource::UnsupportedSchemeError, EventSource::Closed) });
+        QCOMPARE(source.readyState(), EventSource::Closed);
+    }
+}
+
+void tst_EventSource::redirectsFollowed_C10_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>("expectedMethod");
+    for (int status : { 301, 302, 303, 307, 308 })
+        QTest::addRow("%d GET", status) << status << QByteArray("GET") << QByteArray("GET");
+    QTest::newRow("303 POST becomes GET") << 303 << QByteArray("POST") << QByteArray("GET");
+    QTest::newRow("302 POST becomes GET") << 302 << QByteArray("POST") << QByteArray("GET");
+    QTest::newRow("307 POST stays POST") << 307 << QByteArray("POST") << QByteArray("POST");
+    QTest::newRow("308 POST stays POST") << 308 << QByteArray("POST") << QByteArray("POST");
+}
+
+void tst_EventSource::redirectsFollowed_C10()
+{
+    QFETCH(int, status);
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, expectedMethod);
+    SseTestServer server([status](const HttpRequest &request, QTcpSocket *socket) {
+        if (request.path() == "/from") {
+            SseTestServer::writeResponse(socket, QByteArray::number(status) + " Moved",
+                                         "Location: /to\r\n", "moved");
+        } else {
+            SseTestServer::writeStreamHead(socket);
+            socket->write("data: " + request.method + ' ' + request.body + "\n\n");
+        }
+    });
+    EventSource source(server.url(u"/from"_s));
+    source.setMethod(method);
+    if (method == "POST") {
+        source.setBody("{\"q\":1}");
+        source.setRequestHeader("Content-Type", "application/json");
+    }
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(rec.messages.size(), 1);
+    QCOMPARE(rec.log.first(), u"open@1"_s);
+    const QString expectedBody = expectedMethod == "POST" ? u"{\"q\":1}"_s : QString();
+    QCOMPARE(rec.messages.first().data(), QString::fromLatin1(expectedMethod) + u' ' + expectedBody);
+    QCOMPARE(server.requests.size(), 2);
+    QCOMPARE(server.requests.at(1).method, expectedMethod);
+    source.close();
+}
+
+void tst_EventSource::failingStatus_C11_data()
+{
+    QTest::addColumn<int>("status");
+    for (int status : { 204, 205, 210, 299, 404, 410, 500, 502, 503, 504 })
+        QTest::addRow("%d", status) << status;
+}
+
+void tst_EventSource::failingStatus_C11()
+{
+    QFETCH(int, status);
+    SseTestServer server([status](const HttpRequest &, QTcpSocket *socket) {
+        const QByteArray body = status == 204 || status == 205
+                ? QByteArray() : QByteArray("<html>oops data: x\n\n</html>");
+        SseTestServer::writeResponse(socket, QByteArray::number(status) + " Whatever",
+                                     "Content-Type: text/event-stream\r\n", body);
+    });
+    EventSource source(server.url());
+    source.setReconnectionTime(5);
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(rec.log.size(), 1);
+    QCOMPARE(rec.log, QStringList{ errorEntry(EventSource::HttpStatusError, EventSource::Closed) });
+    QCOMPARE(source.httpStatus(), status);
+    QVERIFY(source.errorString().contains(QString::number(status)));
+    QSignalSpy errors(&source, &EventSource::errorOccurred);
+    QVERIFY(!errors.wait(100)); // no reconnect
+    QCOMPARE(server.requests.size(), 1);
+    QVERIFY(rec.messages.isEmpty()); // N-06: the error body is never parsed
+}
+
+void tst_EventSource::noContentOnReconnect_C11()
+{
+    SseTestServer server([](const HttpRequest &request, QTcpSocket *socket) {
+        if (!request.hasHeader("last-event-id")) {
+            SseTestServer::writeStreamHead(socket, "Connection: close\r\n");
+            socket->write("retry: 5\nid: 1\ndata: once\n\n");
+            socket->disconnectFromHost();
+        } else {
+            SseTestServer::writeResponse(socket, "204 No Content", {}, {});
+        }
+    });
+    EventSource source(server.url());
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(source.readyState(), EventSource::Closed);
+    QCOMPARE(rec.log, QStringList({ u"open@1"_s, u"message:once@1"_s,
+                                    errorEntry(EventSource::StreamEndedError, EventSource::Connecting),
+                                    errorEntry(EventSource::HttpStatusError, EventSource::Closed) }));
+    QCOMPARE(source.httpStatus(), 204);
+}
+
+void tst_EventSource::contentType_C12_data()
+{
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<bool>("opens");
+    QTest::newRow("plain") << QByteArray("text/event-stream") << true;
+    QTest::newRow("charset ignored") << QByteArray("text/event-stream;charset=windows-1252") << true;
+    QTest::newRow("trailing semicolon") << QByteArray("text/event-stream;") << true;
+    QTest::newRow("case-insensitive") << QByteArray("Text/Event-Stream ; x=y") << true;
+    QTest::newRow("bogus") << QByteArray("text/x-bogus") << false;
+    QTest::newRow("unparsable") << QByteArray("x bogus") << false;
+    QTest::newRow("html") << QByteArray("text/html") << false;
+    QTest::newRow("missing") << QByteArray() << false;
+}
+
+void tst_EventSource::contentType_C12()
+{
+    QFETCH(QByteArray, contentType);
+    QFETCH(bool, opens);
+    SseTestServer server([contentType](const HttpRequest &, QTcpSocket *socket) {
+        socket->write("HTTP/1.1 200 OK\r\n"
+                      + (contentType.isNull() ? QByteArray() : "Content-Type: " + contentType + "\r\n")
+                      + "Connection: close\r\n\r\ndata: \xC3\xA9\n\n");
+        socket->disconnectFromHost();
+    });
+    EventSource source(server.url());
+    source.setMaximumRetries(0);
+    Recorder rec(&source);
+    source.open();
+    QTRY_VERIFY(!rec.log.isEmpty() && rec.errors.size() == 1);
+    if (opens) {
+        QCOMPARE(rec.log.mid(0, 2), QStringList({ u"open@1"_s, u"message:\u00e9@1"_s })); // P-01
+    } else {
+        QCOMPARE(rec.log, QStringList{ errorEntry(EventSource::ContentTypeError, EventSource::Closed) });
+        QCOMPARE(source.httpStatus(), 200);
+    }
+}
+
+void tst_EventSource::openBeforeMessages_C13_R03()
+{
+    QPointer<QTcpSocket> stream;
+    SseTestServer server([&stream](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        stream = socket;
+    });
+    EventSource source(server.url());
+    Recorder rec(&source);
+    source.open();
+    // Announced as soon as the headers arrive, before any event.
+    QTRY_COMPARE(rec.log, QStringList{ u"open@1"_s });
+    QCOMPARE(source.readyState(), EventSource::Open);
+    stream->write("data: first\n\n");
+    QTRY_COMPARE(rec.log, QStringList({ u"open@1"_s, u"message:first@1"_s }));
+}
+
+void tst_EventSource::normalEndReconnects_C14_R04_E04()
+{
+    SseTestServer server([](const HttpRequest &request, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket, "Connection: close\r\n");
+        if (!request.hasHeader("last-event-id"))
+            socket->write("retry: 10\nid: 1\ndata: a\n\ndata: b\n\n");
+        socket->disconnectFromHost(); // the second body is empty: still a normal end
+    });
+    EventSource source(server.url());
+    Recorder rec(&source);
+    source.open();
+    QTRY_VERIFY(rec.log.size() >= 5);
+    QCOMPARE(rec.log.mid(0, 5),
+             QStringList({ u"open@1"_s, u"message:a@1"_s, u"message:b@1"_s,
+                           errorEntry(EventSource::StreamEndedError, EventSource::Connecting),
+                           u"open@1"_s }));
+    source.close();
+}
+
+void tst_EventSource::networkErrorReconnects_C15()
+{
+    // Refused: nothing listens. Reconnects, with readyState CONNECTING in the handler.
+    EventSource refused(QUrl(u"http://127.0.0.1:%1/"_s.arg(closedPort())));
+    refused.setReconnectionTime(10);
+    Recorder rec(&refused);
+    refused.open();
+    QTRY_VERIFY(rec.errors.size() >= 2);
+    QCOMPARE(rec.log.first(), errorEntry(EventSource::NetworkError, EventSource::Connecting));
+    QCOMPARE(refused.httpStatus(), 0);
+    refused.close();
+
+    // Reset in the middle of a chunked body.
+    SseTestServer server([](const HttpRequest &request, QTcpSocket *socket) {
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                      "Transfer-Encoding: chunked\r\n\r\n");
+        const QByteArray next = QByteArray::number(request.header("last-event-id").toInt() + 1);
+        const QByteArray event = "retry: 10\nid: " + next + "\ndata: " + next + "\n\n";
+        socket->write(QByteArray::number(event.size(), 16) + "\r\n" + event + "\r\n");
+        socket->flush();
+        socket->abort();
+    });
+    EventSource source(server.url());
+    Recorder rec2(&source);
+    source.open();
+    QTRY_VERIFY(rec2.messages.size() >= 2);
+    source.close();
+    QVERIFY(rec2.errors.contains(EventSource::NetworkError)
+            || rec2.errors.contains(EventSource::StreamEndedError));
+    QCOMPARE(rec2.messages.at(0).data(), u"1"_s);
+    QCOMPARE(rec2.messages.at(1).data(), u"2"_s); // resumed with Last-Event-ID, nothing lost
+}
+
+void tst_EventSource::managerDestroyedFails_C16()
+{
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+    });
+    auto *manager = new QNetworkAccessManager;
+    EventSource source(server.url());
+    source.setNetworkAccessManager(manager);
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(source.readyState(), EventSource::Open);
+    delete manager;
+    QTRY_COMPARE(source.readyState(), EventSource::Closed);
+    QCOMPARE(rec.log, QStringList({ u"open@1"_s, errorEntry(EventSource::AbortedError, EventSource::Closed) }));
+}
+
+void tst_EventSource::originOfFinalUrl_C17_C01()
+{
+    SseTestServer target([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write("data: x\n\n");
+    });
+    SseTestServer entry([&target](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeResponse(socket, "302 Found",
+                                     "Location: " + target.url(u"/s"_s).toEncoded() + "\r\n", {});
+    });
+    EventSource source(entry.url());
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(rec.messages.size(), 1);
+    QCOMPARE(rec.messages.first().origin(), target.origin());
+    QCOMPARE(source.url(), entry.url()); // C-01: unchanged by the redirect
+}
+
+void tst_EventSource::closeInOpenHandler_X01()
+{
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write("data: never\n\n");
+    });
+    EventSource source(server.url());
+    Recorder rec(&source);
+    EventSource::ReadyState seen = EventSource::Open;
+    connect(&source, &EventSource::opened, this, [&] {
+        source.close();
+        seen = source.readyState();
+    });
+    source.open();
+    QTRY_COMPARE(rec.log.size(), 1);
+    QCOMPARE(seen, EventSource::Closed);
+    QSignalSpy any(&source, &EventSource::eventReceived);
+    QVERIFY(!any.wait(100));
+    QCOMPARE(rec.log, QStringList{ u"open@1"_s });
+}
+
+void tst_EventSource::closeCancelsReconnect_X02_T05()
+{
+    SseTestServer server(streamThenClose("retry: 50\ndata: a\n\n"));
+    EventSource source(server.url());
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(rec.errors.size(), 1); // now waiting to reconnect
+    QCOMPARE(source.reconnectDelay(), 50);
+    source.close();
+    QCOMPARE(source.reconnectDelay(), -1);
+    QSignalSpy opened(&source, &EventSource::opened);
+    QVERIFY(!opened.wait(200));
+    QCOMPARE(server.requests.size(), 1);
+}
+
+void tst_EventSource::closeIsSilent_X03()
+{
+    QPointer<QTcpSocket> stream;
+    SseTestServer server([&](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        stream = socket;
+    });
+    EventSource source(server.url());
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(source.readyState(), EventSource::Open);
+    source.close();
+    QCOMPARE(source.readyState(), EventSource::Closed);
+    QTRY_VERIFY(!stream); // the server sees the connection go
+    QCOMPARE(rec.log, QStringList{ u"open@1"_s }); // no error for our own abort
+    QCOMPARE(source.error(), EventSource::NoError);
+}
+
+void tst_EventSource::closeInMessageHandlerDropsRestOfChunk_X04()
+{
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write("data: 1\n\ndata: 2\n\nevent: named\ndata: 3\n\n"); // one chunk
+    });
+    EventSource source(server.url());
+    Recorder rec(&source);
+    int named = 0;
+    source.addEventListener(u"named"_s, this, [&named](const MessageEvent &) { ++named; });
+    connect(&source, &EventSource::messageReceived, this, [&source] { source.close(); });
+    source.open();
+    QTRY_COMPARE(rec.messages.size(), 1);
+    QSignalSpy any(&source, &EventSource::eventReceived);
+    QVERIFY(!any.wait(100));
+    QCOMPARE(rec.messages.size(), 1);
+    QCOMPARE(named, 0);
+    QVERIFY(rec.events.isEmpty()); // closed before the generic signal of event 1 too
+}
+
+void tst_EventSource::closeAnyTimes_X05()
+{
+    SseTestServer server(streamThenClose("retry: 20\ndata: a\n\n"));
+    EventSource source(server.url());
+    Recorder rec(&source);
+    source.close(); // before open
+    source.open();
+    source.close(); // before the response
+    source.close();
+    QCOMPARE(source.readyState(), EventSource::Closed);
+    source.open();
+    QTRY_COMPARE(rec.errors.size(), 1);
+    source.close(); // during the wait
+    source.close();
+    EventSource failed(QUrl(u"ftp://x/"_s));
+    failed.open();
+    QTRY_COMPARE(failed.error(), EventSource::UnsupportedSchemeError);
+    failed.close(); // after a failure
+    QCOMPARE(failed.readyState(), EventSource::Closed);
+}
+
+void tst_EventSource::retryChangesReconnectionTime_T03_T04()
+{
+    // retry: 2 then retry: 200; the wait follows the latest and persists across connections.
+    SseTestServer server([](const HttpRequest &request, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket, "Connection: close\r\n");
+        socket->write(!request.hasHeader("last-event-id") ? "retry: 2\nid: 1\ndata: a\n\n"
+                                                          : "data: b\n\n");
+        socket->disconnectFromHost();
+    });
+    EventSource source(server.url());
+    Recorder rec(&source);
+    QList<int> delays;
+    connect(&source, &EventSource::errorOccurred, this, [&] { delays.append(source.reconnectDelay()); });
+    source.open();
+    QTRY_VERIFY(delays.size() >= 3);
+    source.close();
+    QCOMPARE(source.reconnectionTime(), 2);
+    // Connections that delivered events add no back-off (T-04).
+    QCOMPARE(delays.mid(0, 3), QList<int>({ 2, 2, 2 }));
+
+    SseTestServer server2(streamThenClose("retry: 04000\ndata: a\n\nretry: 200\ndata: b\n\n"));
+    EventSource source2(server2.url());
+    QList<int> delays2;
+    connect(&source2, &EventSource::errorOccurred, this, [&] { delays2.append(source2.reconnectDelay()); });
+    QSignalSpy timeSpy(&source2, &EventSource::reconnectionTimeChanged);
+    source2.open();
+    QTRY_COMPARE(delays2.size(), 1);
+    QCOMPARE(delays2.first(), 200);
+    QCOMPARE(timeSpy.size(), 2); // 4000 (leading zero is decimal), then 200
+    QCOMPARE(timeSpy.first().first().toInt(), 4000);
+}
+
+void tst_EventSource::namedEvents_E03()
+{
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write("data: m1\n\nevent: price\ndata: p1\n\nevent: error\ndata: e1\n\n"
+                      "event: open\ndata: o1\n\nevent: message\ndata: m2\n\n");
+    });
+    EventSource source(server.url());
+    Recorder rec(&source);
+    QStringList prices, messagesViaListener;
+    source.addEventListener(u"price"_s, this,
+                            [&prices](const MessageEvent &e) { prices.append(e.data()); });
+    source.addEventListener(u"message"_s, this,
+                            [&](const MessageEvent &e) { messagesViaListener.append(e.data()); });
+    source.open();
+    QTRY_COMPARE(rec.events.size(), 5);
+    QCOMPARE(prices, QStringList{ u"p1"_s });
+    QCOMPARE(messagesViaListener, QStringList({ u"m1"_s, u"m2"_s }));
+    QCOMPARE(rec.messages.size(), 2);
+    // P-17: "error" and "open" events are just events.
+    QCOMPARE(rec.errors.size(), 0);
+    QCOMPARE(rec.log.count(u"open@1"_s), 1);
+    QCOMPARE(rec.events.at(2).type(), u"error"_s);
+    QCOMPARE(source.readyState(), EventSource::Open);
+}
+
+void tst_EventSource::failureOnlyErrors_E05()
+{
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeResponse(socket, "503 Service Unavailable", "Content-Type: text/html\r\n",
+                                     "<h1>busy</h1>");
+    });
+    EventSource source(server.url());
+    Recorder rec(&source);
+    QSignalSpy opened(&source, &EventSource::opened);
+    source.open();
+    QTRY_COMPARE(rec.errors.size(), 1);
+    QCOMPARE(opened.size(), 0);
+    QCOMPARE(source.errorResponseBody(), "<h1>busy</h1>");
+    QVERIFY2(source.errorString().contains(u"503"_s) && source.errorString().contains(u"busy"_s),
+             qPrintable(source.errorString()));
+}
+
+void tst_EventSource::customHeadersMethodAndBodyResent()
+{
+    SseTestServer server(streamThenClose("retry: 5\ndata: x\n\n"));
+    EventSource source(server.url());
+    source.setRequestHeader("Authorization", "Bearer t0k3n");
+    source.setRequestHeader("X-Api-Key", "k");
+    source.setMethod("REPORT");
+    source.setBody("{\"messages\":[]}");
+    source.setRequestHeader("Content-Type", "application/json");
+    Recorder rec(&source);
+    source.open();
+    QTRY_VERIFY(server.requests.size() >= 3);
+    source.close();
+    for (const HttpRequest &r : std::as_const(server.requests)) {
+        QCOMPARE(r.method, "REPORT");
+        QCOMPARE(r.body, "{\"messages\":[]}");
+        QCOMPARE(r.header("authorization"), "Bearer t0k3n");
+        QCOMPARE(r.header("x-api-key"), "k");
+        QCOMPARE(r.header("content-type"), "application/json");
+    }
+}
+
+void tst_EventSource::requestPreparerRunsBeforeEachConnect()
+{
+    SseTestServer server(streamThenClose("retry: 5\nid: 9\ndata: x\n\n"));
+    EventSource source(server.url());
+    int calls = 0;
+    source.setRequestPreparer([&calls](QNetworkRequest &request) {
+        request.setRawHeader("Authorization", "Bearer token-" + QByteArray::number(++calls));
+    });
+    Recorder rec(&source);
+    source.open();
+    QTRY_VERIFY(server.requests.size() >= 3);
+    source.close();
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(server.requests.at(i).header("authorization"), "Bearer token-" + QByteArray::number(i + 1));
+    QCOMPARE(server.requests.at(1).header("last-event-id"), "9"); // the token change keeps the id
+}
+
+void tst_EventSource::initialLastEventIdSent()
+{
+    SseTestServer server(streamThenClose("data: x\n\n"));
+    EventSource source(server.url());
+    source.setLastEventId(u"resume-42"_s);
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(rec.messages.size(), 1);
+    source.close();
+    QCOMPARE(server.requests.first().header("last-event-id"), "resume-42");
+    QCOMPARE(rec.messages.first().lastEventId(), u"resume-42"_s);
+}
+
+void tst_EventSource::reconnectNowKeepsLastEventId()
+{
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write("id: 7\ndata: x\n\n");
+    });
+    EventSource source(server.url());
+    source.setReconnectionTime(60000); // reconnect() must not wait for it
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(rec.messages.size(), 1);
+    source.reconnect();
+    QTRY_COMPARE(rec.messages.size(), 2);
+    QCOMPARE(server.requests.size(), 2);
+    QCOMPARE(server.requests.at(1).header("last-event-id"), "7");
+    QVERIFY(rec.errors.isEmpty()); // the dropped connection is not an error
+    QCOMPARE(rec.log.count(u"open@1"_s), 2);
+}
+
+void tst_EventSource::backoffGrowsAndResets()
+{
+    // The server opens and closes with nothing: each attempt fails; waits grow, never below
+    // the reconnection time, never above the cap. Then an event resets the count.
+    bool deliver = false; // set by the test after the sixth failure
+    SseTestServer server([&deliver](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket, "Connection: close\r\n");
+        if (std::exchange(deliver, false))
+            socket->write("data: finally\n\n");
+        socket->disconnectFromHost();
+    });
+    EventSource source(server.url());
+    source.setReconnectionTime(1);
+    source.setMaximumReconnectionDelay(400);
+    QList<int> delays;
+    connect(&source, &EventSource::errorOccurred, this, [&] {
+        delays.append(source.reconnectDelay());
+        deliver = delays.size() == 6;
+    });
+    source.open();
+    QTRY_VERIFY_WITH_TIMEOUT(delays.size() >= 8, 10000);
+    source.close();
+    QCOMPARE(delays.at(0), 1); // the first retry waits exactly the reconnection time
+    for (int i = 1; i < 6; ++i) {
+        const qint64 ceiling = qMin<qint64>(400, qint64(100) << i);
+        QVERIFY2(delays.at(i) >= ceiling / 2 && delays.at(i) <= ceiling,
+                 qPrintable(u"attempt %1 waited %2"_s.arg(i + 1).arg(delays.at(i))));
+    }
+    QCOMPARE(delays.at(6), 1); // connection 7 delivered an event: back to the reconnection time
+    QCOMPARE(delays.at(7), 1); // first failure of a new streak
+}
+
+void tst_EventSource::giveUpAfterMaximumRetries()
+{
+    EventSource source(QUrl(u"http://127.0.0.1:%1/"_s.arg(closedPort())));
+    source.setReconnectionTime(1);
+    source.setMaximumReconnectionDelay(5);
+    source.setMaximumRetries(3);
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(source.readyState(), EventSource::Closed);
+    QCOMPARE(rec.errors, QList<EventSource::Error>({ EventSource::NetworkError, EventSource::NetworkError,
+                                                     EventSource::NetworkError, EventSource::RetriesExhaustedError }));
+    QVERIFY(source.errorString().contains(u"gave up"_s));
+}
+
+void tst_EventSource::giveUpAfterMaximumDuration()
+{
+    EventSource source(QUrl(u"http://127.0.0.1:%1/"_s.arg(closedPort())));
+    source.setReconnectionTime(20);
+    source.setMaximumReconnectionDelay(20);
+    source.setMaximumRetryDuration(150);
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(source.readyState(), EventSource::Closed);
+    QCOMPARE(rec.errors.last(), EventSource::RetriesExhaustedError);
+    QVERIFY(rec.errors.size() >= 3);
+}
+
+void tst_EventSource::readTimeoutReconnects()
+{
+    // Headers, one event, then silence: dropped after the timeout, reconnected with the id.
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write("retry: 5\nid: 3\ndata: x\n\n");
+    });
+    EventSource source(server.url());
+    source.setReadTimeout(std::chrono::milliseconds(150));
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(rec.errors.size(), 1);
+    QCOMPARE(rec.errors.first(), EventSource::ReadTimeoutError);
+    QTRY_VERIFY(server.requests.size() >= 2);
+    QCOMPARE(server.requests.at(1).header("last-event-id"), "3");
+    source.close();
+
+    // A server that accepts and never answers is covered too.
+    SseTestServer silent([](const HttpRequest &, QTcpSocket *) { });
+    EventSource source2(silent.url());
+    source2.setReadTimeout(100);
+    source2.setMaximumRetries(0);
+    Recorder rec2(&source2);
+    source2.open();
+    QTRY_COMPARE(source2.readyState(), EventSource::Closed);
+    QCOMPARE(rec2.errors.last(), EventSource::RetriesExhaustedError);
+    QVERIFY(source2.errorString().contains(u"No data received"_s));
+}
+
+void tst_EventSource::eventTooLargeReconnects()
+{
+    SseTestServer server([](const HttpRequest &request, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        if (!request.hasHeader("last-event-id")) {
+            socket->write("retry: 5\nid: 1\ndata: small\n\ndata: ");
+            socket->write(QByteArray(5000, 'x')); // no line end, ever
+        } else {
+            socket->write("data: after\n\n");
+        }
+    });
+    EventSource source(server.url());
+    source.setMaximumEventSize(4096);
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(rec.messages.size(), 2);
+    source.close();
+    QCOMPARE(rec.errors, QList<EventSource::Error>{ EventSource::EventTooLargeError });
+    QCOMPARE(rec.messages.at(1).data(), u"after"_s);
+}
+
+void tst_EventSource::errorDetails()
+{
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeResponse(socket, "403 Forbidden", "Content-Type: application/json\r\n",
+                                     "{\"error\":\"token expired\"}" + QByteArray(2000, ' '));
+    });
+    EventSource source(server.url());
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(rec.errors.size(), 1);
+    QCOMPARE(source.error(), EventSource::HttpStatusError);
+    QCOMPARE(source.httpStatus(), 403);
+    QCOMPARE(source.errorResponseBody().size(), 512);
+    QVERIFY(source.errorResponseBody().startsWith("{\"error\":\"token expired\"}"));
+    QVERIFY2(source.errorString().contains(u"403 Forbidden"_s), qPrintable(source.errorString()));
+    QCOMPARE(source.reconnectDelay(), -1);
+
+    SseTestServer ends(streamThenClose("retry: 1500\ndata: x\n\n"));
+    EventSource source2(ends.url());
+    QString seen;
+    connect(&source2, &EventSource::errorOccurred, this, [&] { seen = source2.errorString(); });
+    source2.open();
+    QTRY_VERIFY(!seen.isEmpty());
+    source2.close();
+    QVERIFY2(seen.contains(u"reconnecting in 1500 ms"_s), qPrintable(seen));
+}
+
+void tst_EventSource::credentialsDroppedAcrossOrigins()
+{
+    // Two loopback servers on different ports are two origins (CVE-2022-1650).
+    SseTestServer other([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write("data: hi\n\n");
+    });
+    SseTestServer entry([&other](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeResponse(socket, "307 Temporary Redirect",
+                                     "Location: " + other.url(u"/x"_s).toEncoded() + "\r\n", {});
+    });
+    EventSource source(entry.url());
+    source.setRequestHeader("Authorization", "Bearer secret");
+    source.setRequestHeader("Cookie", "sid=secret");
+    source.setRequestHeader("Proxy-Authorization", "Basic c2VjcmV0");
+    source.setRequestHeader("X-Trace", "ok");
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(rec.messages.size(), 1);
+    QCOMPARE(entry.requests.first().header("authorization"), "Bearer secret");
+    const HttpRequest hop = other.requests.first();
+    QVERIFY(!hop.hasHeader("authorization"));
+    QVERIFY(!hop.hasHeader("cookie"));
+    QVERIFY(!hop.hasHeader("proxy-authorization"));
+    QCOMPARE(hop.header("x-trace"), "ok");
+    QCOMPARE(hop.header("accept"), "text/event-stream");
+}
+
+void tst_EventSource::credentialsKeptSameOrigin()
+{
+    SseTestServer server([](const HttpRequest &request, QTcpSocket *socket) {
+        if (request.path() == "/a") {
+            SseTestServer::writeResponse(socket, "302 Found", "Location: /b\r\n", {});
+        } else {
+            SseTestServer::writeStreamHead(socket);
+            socket->write("data: " + request.header("authorization") + "\n\n");
+        }
+    });
+    EventSource source(server.url(u"/a"_s));
+    source.setRequestHeader("Authorization", "Bearer same");
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(rec.messages.size(), 1);
+    QCOMPARE(rec.messages.first().data(), u"Bearer same"_s);
+}
+
+void tst_EventSource::badRedirects_data()
+{
+    QTest::addColumn<QByteArray>("locationHeader");
+    QTest::newRow("missing Location") << QByteArray();
+    QTest::newRow("empty Location") << QByteArray("Location: \r\n");
+    QTest::newRow("another scheme") << QByteArray("Location: ftp://127.0.0.1/x\r\n");
+    QTest::newRow("redirect loop") << QByteArray("Location: /loop\r\n");
+}
+
+void tst_EventSource::badRedirects()
+{
+    QFETCH(QByteArray, locationHeader);
+    SseTestServer server([locationHeader](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeResponse(socket, "302 Found", locationHeader, {});
+    });
+    EventSource source(server.url(u"/loop"_s));
+    source.setMaximumRedirects(5);
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(rec.errors.size(), 1);
+    QCOMPARE(rec.log, QStringList{ errorEntry(EventSource::RedirectError, EventSource::Closed) });
+    QVERIFY(server.requests.size() <= 6);
+    if (locationHeader.contains("loop"))
+        QCOMPARE(server.requests.size(), 6); // the first request and five hops
+}
+
+void tst_EventSource::twentyStreamsToOneHost_data()
+{
+    QTest::addColumn<bool>("sharedManager");
+    QTest::newRow("a manager each (default)") << false;
+    QTest::newRow("one injected manager") << true;
+}
+
+void tst_EventSource::twentyStreamsToOneHost()
+{
+    // QNAM runs six connections per host; twenty endless streams must all flow.
+    QFETCH(bool, sharedManager);
+    QList<QPointer<QTcpSocket>> streams;
+    SseTestServer server([&streams](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write("data: hello\n\n");
+        streams.append(socket);
+    });
+    QNetworkAccessManager manager;
+    std::vector<std::unique_ptr<EventSource>> sources;
+    std::vector<int> received(20, 0);
+    for (int i = 0; i < 20; ++i) {
+        sources.push_back(std::make_unique<EventSource>(server.url(u"/%1"_s.arg(i))));
+        if (sharedManager)
+            sources.back()->setNetworkAccessManager(&manager);
+        connect(sources.back().get(), &EventSource::messageReceived, this, [&received, i] { ++received[i]; });
+        sources.back()->open();
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(int(streams.size()), 20, 10000);
+    for (const auto &s : streams)
+        s->write("data: again\n\n");
+    QTRY_VERIFY(std::all_of(received.begin(), received.end(), [](int n) { return n == 2; }));
+    if (sharedManager) {
+        // The application's own requests still get a connection on the shared manager.
+        QNetworkReply *reply = manager.get(QNetworkRequest(server.url(u"/plain"_s)));
+        QTRY_VERIFY(server.requests.size() == 21);
+        delete reply;
+    }
+}
+
+void tst_EventSource::workerThread()
+{
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write("data: from a worker\n\n");
+    });
+    QThread worker;
+    worker.start();
+    auto *source = new EventSource(server.url());
+    source->moveToThread(&worker);
+    QStringList got;
+    QThread *deliveredIn = nullptr;
+    connect(source, &EventSource::messageReceived, source, [&](const MessageEvent &e) {
+        deliveredIn = QThread::currentThread();
+        QMetaObject::invokeMethod(this, [&got, e] { got.append(e.data()); });
+    });
+    QMetaObject::invokeMethod(source, &EventSource::open);
+    QTRY_COMPARE(got, QStringList{ u"from a worker"_s });
+    QCOMPARE(deliveredIn, &worker);
+    QMetaObject::invokeMethod(source, &QObject::deleteLater);
+    worker.quit();
+    QVERIFY(worker.wait(5000));
+}
+
+void tst_EventSource::destroyWhileOpen()
+{
+    QPointer<QTcpSocket> stream;
+    SseTestServer server([&](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        stream = socket;
+    });
+    auto source = std::make_unique<EventSource>(server.url());
+    source->open();
+    QTRY_COMPARE(source->readyState(), EventSource::Open);
+    source.reset();
+    QTRY_VERIFY(!stream); // the connection is closed by the destructor
+}
+
+QTEST_GUILESS_MAIN(tst_EventSource)
+#include "tst_eventsource.moc"
