@@ -693,14 +693,29 @@ void EventSource::setNetworkAccessManager(QNetworkAccessManager *manager)
     if (d->manager == manager)
         return;
     if (d->ownsManager && d->manager) {
-        if (d->reply && d->leasedManager == nullptr)
-            d->manager->setParent(nullptr), d->manager->deleteLater();
+        // The reply in flight lives in our old manager: retire it with that reply.
+        if (d->reply && d->reply->manager() == d->manager)
+            d->retiredManager = d->manager;
         else
-            delete d->manager;
+            d->manager->deleteLater();
     }
+    d->dropOverflowManager();
     d->manager = manager;
     d->ownsManager = false;
     d->managerInjected = manager != nullptr;
+    if (manager) {
+        // If the application destroys its manager, a stream on our overflow manager ends
+        // too (C-16), and the overflow manager must not keep the borrowed cookie jar.
+        QObject::connect(manager, &QObject::destroyed, this, [d] {
+            if (!d->overflowManager || d->manager)
+                return; // not the manager we use now (QPointer is cleared before destroyed())
+            if (d->reply && d->reply->manager() == d->overflowManager) {
+                d->fail(AbortedError, tr("The request was aborted: the network access manager "
+                                         "was destroyed"));
+            }
+            d->dropOverflowManager();
+        });
+    }
 }
 
 /*!
@@ -1173,6 +1188,19 @@ void EventSourcePrivate::onReplyDestroyed(quint64 attempt)
                                                     "access manager was destroyed"));
 }
 
+void EventSourcePrivate::dropOverflowManager()
+{
+    if (!overflowManager)
+        return;
+    // Give the borrowed jar back before the manager goes (it would delete only its own).
+    overflowManager->setCookieJar(new QNetworkCookieJar(overflowManager));
+    if (reply && reply->manager() == overflowManager)
+        retiredOverflowManager = overflowManager;
+    else
+        overflowManager->deleteLater();
+    overflowManager = nullptr;
+}
+
 void EventSourcePrivate::releaseReply()
 {
     readTimer.stop();
@@ -1194,6 +1222,12 @@ void EventSourcePrivate::releaseReply()
         r->abort();
     r->deleteLater();
     releasing = false;
+    // A manager replaced while this reply used it goes with the reply.
+    for (QPointer<QNetworkAccessManager> *retired : { &retiredManager, &retiredOverflowManager }) {
+        if (*retired)
+            (*retired)->deleteLater();
+        *retired = nullptr;
+    }
 }
 
 int EventSourcePrivate::nextDelay()

@@ -49,6 +49,7 @@ public:
     void reestablish(EventSource::Error code, const QString &message);
     void fail(EventSource::Error code, const QString &message);
     void releaseReply();
+    void dropOverflowManager();
     void setError(EventSource::Error code, const QString &message);
     void notifyReadyState();
     void setReconnectDelay(int delay);
@@ -75,6 +76,8 @@ public:
     bool ownsManager = false;
     bool managerInjected = false;
     QPointer<QNetworkAccessManager> overflowManager;
+    QPointer<QNetworkAccessManager> retiredManager;         // replaced while a reply used it
+    QPointer<QNetworkAccessManager> retiredOverflowManager; // likewise
 
     // State.
     EventSource::ReadyState readyState = EventSource::Closed;

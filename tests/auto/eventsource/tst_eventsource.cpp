@@ -134,6 +134,8 @@ private Q_SLOTS:
     void badRedirects();
     void twentyStreamsToOneHost_data();
     void twentyStreamsToOneHost();
+    void replaceOwnManagerWhileStreaming();
+    void sharedManagerDestroyedWithOverflowStreams();
     void workerThread();
     void destroyWhileOpen();
 };
@@ -997,6 +999,62 @@ void tst_EventSource::twentyStreamsToOneHost()
         QTRY_VERIFY(server.requests.size() == 21);
         delete reply;
     }
+}
+
+void tst_EventSource::replaceOwnManagerWhileStreaming()
+{
+    // The source's own manager carries the live stream: replacing it must not break that
+    // stream; the next connection uses the new manager.
+    QList<QPointer<QTcpSocket>> streams;
+    SseTestServer server([&streams](const HttpRequest &request, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write("id: " + request.header("last-event-id") + "x\ndata: hi\n\n");
+        streams.append(socket);
+    });
+    EventSource source(server.url());
+    source.setReconnectionTime(5);
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(rec.messages.size(), 1);
+    QPointer<QNetworkAccessManager> own = source.networkAccessManager();
+    QVERIFY(own);
+    QNetworkAccessManager injected;
+    source.setNetworkAccessManager(&injected);
+    streams.first()->write("data: still flowing\n\n");
+    QTRY_COMPARE(rec.messages.size(), 2);
+    QCOMPARE(rec.errors.size(), 0);
+    streams.first()->disconnectFromHost();
+    QTRY_COMPARE(rec.messages.size(), 3); // reconnected through the injected manager
+    QCOMPARE(rec.messages.last().lastEventId(), u"xx"_s);
+    QTRY_VERIFY(!own); // the old manager went with its reply
+    QCOMPARE(source.networkAccessManager(), &injected);
+}
+
+void tst_EventSource::sharedManagerDestroyedWithOverflowStreams()
+{
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write("data: x\n\n");
+    });
+    auto *manager = new QNetworkAccessManager;
+    manager->cookieJar()->setCookiesFromUrl({ QNetworkCookie("a", "b") }, server.url());
+    std::vector<std::unique_ptr<EventSource>> sources;
+    std::vector<std::unique_ptr<Recorder>> recorders;
+    for (int i = 0; i < 6; ++i) { // four on the shared manager, two overflow
+        sources.push_back(std::make_unique<EventSource>(server.url()));
+        sources.back()->setNetworkAccessManager(manager);
+        recorders.push_back(std::make_unique<Recorder>(sources.back().get()));
+        sources.back()->open();
+    }
+    QTRY_VERIFY(std::all_of(recorders.begin(), recorders.end(),
+                            [](const auto &r) { return r->messages.size() == 1; }));
+    for (const HttpRequest &r : std::as_const(server.requests))
+        QCOMPARE(r.header("cookie"), "a=b"); // the overflow managers share the jar
+    delete manager;
+    for (const auto &source : sources)
+        QTRY_COMPARE(source->readyState(), EventSource::Closed);
+    for (const auto &r : recorders)
+        QCOMPARE(r->errors, QList<EventSource::Error>{ EventSource::AbortedError });
 }
 
 void tst_EventSource::workerThread()
