@@ -733,7 +733,7 @@ EventTypeChannel *EventSource::eventChannel(const QString &type)
 }
 
 /*!
-    \fn template<typename Functor> QMetaObject::Connection QtSse::EventSource::addEventListener(const QString &type, const QObject *context, Functor &&slot)
+    \fn template<typename Receiver, typename Functor> QMetaObject::Connection QtSse::EventSource::addEventListener(const QString &type, const Receiver *context, Functor &&slot)
 
     Connects \a slot (a member function of \a context, or any functor) to the events of
     \a type, as the browser's \c addEventListener does. Only events of that type reach it; use

@@ -137,8 +137,8 @@ public:
 
     EventTypeChannel *eventChannel(const QString &type);
 
-    template<typename Functor>
-    QMetaObject::Connection addEventListener(const QString &type, const QObject *context,
+    template<typename Receiver, typename Functor>
+    QMetaObject::Connection addEventListener(const QString &type, const Receiver *context,
                                              Functor &&slot)
     {
         return QObject::connect(eventChannel(type), &EventTypeChannel::received, context,

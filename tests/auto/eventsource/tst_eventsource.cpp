@@ -77,6 +77,14 @@ quint16 closedPort()
 
 } // namespace
 
+// A receiver with a member slot, as applications write them.
+class PriceBoard : public QObject
+{
+public:
+    void onPrice(const MessageEvent &event) { prices.append(event.data()); }
+    QStringList prices;
+};
+
 class tst_EventSource : public QObject
 {
     Q_OBJECT
@@ -652,11 +660,14 @@ void tst_EventSource::namedEvents_E03()
     QStringList prices, messagesViaListener;
     source.addEventListener(u"price"_s, this,
                             [&prices](const MessageEvent &e) { prices.append(e.data()); });
+    PriceBoard board; // a member function of a receiver works too
+    source.addEventListener(u"price"_s, &board, &PriceBoard::onPrice);
     source.addEventListener(u"message"_s, this,
                             [&](const MessageEvent &e) { messagesViaListener.append(e.data()); });
     source.open();
     QTRY_COMPARE(rec.events.size(), 5);
     QCOMPARE(prices, QStringList{ u"p1"_s });
+    QCOMPARE(board.prices, QStringList{ u"p1"_s });
     QCOMPARE(messagesViaListener, QStringList({ u"m1"_s, u"m2"_s }));
     QCOMPARE(rec.messages.size(), 2);
     // P-17: "error" and "open" events are just events.

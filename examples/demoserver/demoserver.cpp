@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+#include "demoserver.h"
+
+#include <QtCore/qjsondocument.h>
+#include <QtCore/qjsonobject.h>
+#include <QtCore/qjsonarray.h>
+
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+DemoServer::DemoServer(const Options &options, QObject *parent)
+    : QTcpServer(parent), m_options(options)
+{
+    connect(this, &QTcpServer::newConnection, this, &DemoServer::onNewConnection);
+    connect(&m_tickTimer, &QTimer::timeout, this, &DemoServer::tick);
+    connect(&m_logTimer, &QTimer::timeout, this, &DemoServer::log);
+    connect(&m_dropTimer, &QTimer::timeout, this, &DemoServer::dropAll);
+    m_tickTimer.start(options.tickMs);
+    m_logTimer.start(options.logMs);
+    if (options.dropEverySeconds > 0)
+        m_dropTimer.start(options.dropEverySeconds * 1000);
+}
+
+void DemoServer::dropAll()
+{
+    for (QList<Stream> *streams : { &m_tickers, &m_logs }) {
+        for (const Stream &s : std::as_const(*streams)) {
+            if (s.socket)
+                s.socket->abort();
+        }
+        streams->clear();
+    }
+}
+
+void DemoServer::onNewConnection()
+{
+    while (QTcpSocket *socket = nextPendingConnection()) {
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
+        connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
+            m_buffers.remove(socket);
+            socket->deleteLater();
+        });
+    }
+}
+
+void DemoServer::onReadyRead(QTcpSocket *socket)
+{
+    QByteArray &buffer = m_buffers[socket];
+    buffer += socket->readAll();
+    if (buffer.size() > 1024 * 1024) {
+        respond(socket, "413 Content Too Large", "text/plain", "request too large\n");
+        return;
+    }
+    const qsizetype headEnd = buffer.indexOf("\r\n\r\n");
+    if (headEnd < 0)
+        return;
+    const QList<QByteArray> lines = buffer.left(headEnd).split('\n');
+    const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
+    QHash<QByteArray, QByteArray> headers;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const qsizetype colon = lines.at(i).indexOf(':');
+        if (colon > 0)
+            headers.insert(lines.at(i).left(colon).trimmed().toLower(),
+                           lines.at(i).mid(colon + 1).trimmed());
+    }
+    const qsizetype length = headers.value("content-length").toLongLong();
+    if (buffer.size() < headEnd + 4 + length)
+        return;
+    const QByteArray body = buffer.mid(headEnd + 4, length);
+    m_buffers.remove(socket);
+    disconnect(socket, &QTcpSocket::readyRead, this, nullptr);
+    handle(socket, requestLine.value(0), requestLine.value(1), headers, body);
+}
+
+void DemoServer::handle(QTcpSocket *socket, const QByteArray &method, const QByteArray &target,
+                        const QHash<QByteArray, QByteArray> &headers, const QByteArray &body)
+{
+    const QByteArray path = target.left(target.indexOf('?') < 0 ? target.size() : target.indexOf('?'));
+    const qint64 lastId = headers.value("last-event-id").toLongLong();
+    if (method == "GET" && path == "/ticker") {
+        startStream(socket, m_tickers, lastId);
+    } else if (method == "GET" && path == "/logs") {
+        startStream(socket, m_logs, lastId);
+    } else if (method == "POST" && path == "/v1/chat/completions") {
+        if (!headers.value("authorization").startsWith("Bearer ")) {
+            respond(socket, "401 Unauthorized", "application/json",
+                    "{\"error\":\"send Authorization: Bearer <any token>\"}\n");
+            return;
+        }
+        startTokens(socket, body);
+    } else if (method == "POST" && path == "/control/drop") {
+        respond(socket, "200 OK", "text/plain", "dropped\n");
+        dropAll();
+    } else if (method == "GET" && path == "/") {
+        respond(socket, "200 OK", "text/plain",
+                "QtSse demo server\n"
+                "GET  /ticker               tick events (JSON: seq, price, volume)\n"
+                "GET  /logs                 log events (JSON: seq, level, message)\n"
+                "POST /v1/chat/completions  a token stream ending with data: [DONE]\n"
+                "POST /control/drop         drop every open stream\n");
+    } else {
+        respond(socket, "404 Not Found", "text/plain", "not found\n");
+    }
+}
+
+void DemoServer::respond(QTcpSocket *socket, const QByteArray &status, const QByteArray &type,
+                         const QByteArray &body)
+{
+    socket->write("HTTP/1.1 " + status + "\r\nContent-Type: " + type + "\r\nContent-Length: "
+                  + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+    socket->disconnectFromHost();
+}
+
+void DemoServer::startStream(QTcpSocket *socket, QList<Stream> &streams, qint64 lastId)
+{
+    socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                  "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
+                  "Access-Control-Allow-Origin: *\r\n\r\n"
+                  ": QtSse demo server\nretry: 2000\n\n");
+    streams.append({ socket, lastId });
+}
+
+QByteArray DemoServer::tickerEvent(qint64 seq)
+{
+    // A deterministic random walk, so a resumed stream continues where it left off.
+    const double price = 100.0 + 12.0 * std::sin(double(seq) / 17.0) + 4.0 * std::sin(double(seq) / 3.1)
+            + 1.5 * std::sin(double(seq) * 1.7);
+    const int volume = 100 + int(std::fmod(double(seq) * 7919.0, 900.0));
+    return "event: tick\nid: " + QByteArray::number(seq) + "\ndata: {\"seq\":"
+            + QByteArray::number(seq) + ",\"price\":" + QByteArray::number(price, 'f', 2)
+            + ",\"volume\":" + QByteArray::number(volume) + "}\n\n";
+}
+
+QByteArray DemoServer::logEvent(qint64 seq)
+{
+    static const char *const levels[] = { "info", "info", "info", "debug", "warning", "info", "error" };
+    static const char *const messages[] = {
+        "request served", "cache refreshed", "user signed in", "token rotated",
+        "slow query (412 ms)", "job finished", "upstream timed out, retrying",
+    };
+    const int i = int(seq % 7);
+    return "event: log\nid: " + QByteArray::number(seq) + "\ndata: {\"seq\":"
+            + QByteArray::number(seq) + ",\"level\":\"" + levels[i] + "\",\"message\":\""
+            + messages[i] + "\"}\n\n";
+}
+
+void DemoServer::tick()
+{
+    for (Stream &s : m_tickers) {
+        if (s.socket)
+            s.socket->write(tickerEvent(++s.seq));
+    }
+    m_tickers.removeIf([](const Stream &s) { return !s.socket; });
+}
+
+void DemoServer::log()
+{
+    for (Stream &s : m_logs) {
+        if (s.socket)
+            s.socket->write(logEvent(++s.seq));
+    }
+    m_logs.removeIf([](const Stream &s) { return !s.socket; });
+}
+
+void DemoServer::startTokens(QTcpSocket *socket, const QByteArray &body)
+{
+    // The last user message picks the answer; the reply is streamed word by word.
+    QString prompt;
+    const QJsonArray messages = QJsonDocument::fromJson(body).object().value(u"messages"_s).toArray();
+    if (!messages.isEmpty())
+        prompt = messages.last().toObject().value(u"content"_s).toString();
+    const QString answer = prompt.isEmpty()
+            ? u"Ask me something, and I will stream the answer token by token."_s
+            : u"You asked: \u201c%1\u201d. Server-Sent Events stream this answer one token at a "
+              u"time over a single HTTP response, and QtSse::EventSource hands each token to "
+              u"your slot as it arrives, so the text grows while you read it. "
+              u"Press Stop to close the stream at any moment."_s.arg(prompt);
+    QStringList tokens;
+    QString current;
+    for (const QChar c : answer) {
+        current += c;
+        if (c == u' ') {
+            tokens.append(current);
+            current.clear();
+        }
+    }
+    if (!current.isEmpty())
+        tokens.append(current);
+
+    socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                  "Cache-Control: no-cache\r\nConnection: close\r\n\r\n");
+    auto *timer = new QTimer(socket);
+    auto index = std::make_shared<int>(0);
+    QPointer<QTcpSocket> guard(socket);
+    connect(timer, &QTimer::timeout, socket, [timer, tokens, index, guard] {
+        if (!guard)
+            return;
+        if (*index < tokens.size()) {
+            QJsonObject delta{ { u"content"_s, tokens.at(*index) } };
+            QJsonObject choice{ { u"index"_s, 0 }, { u"delta"_s, delta } };
+            QJsonObject chunk{ { u"id"_s, u"chatcmpl-demo"_s },
+                               { u"object"_s, u"chat.completion.chunk"_s },
+                               { u"choices"_s, QJsonArray{ choice } } };
+            guard->write("data: " + QJsonDocument(chunk).toJson(QJsonDocument::Compact) + "\n\n");
+            ++*index;
+        } else {
+            guard->write("data: [DONE]\n\n");
+            guard->disconnectFromHost();
+            timer->stop();
+        }
+    });
+    timer->start(m_options.tokenMs);
+}
