@@ -182,8 +182,8 @@ EventTypeChannel::EventTypeChannel(const QString &type, QObject *parent)
 
     \section1 Requests
     Each connection sends the request() (custom headers and attributes kept) with method() and
-    body() (GET with no body by default), plus \c{Accept: text/event-stream},
-    \c{Cache-Control: no-cache}, and \c Last-Event-ID when the last event ID is not empty. The
+    body() (GET with no body by default), plus "Accept: text/event-stream",
+    "Cache-Control: no-cache", and \c Last-Event-ID when the last event ID is not empty. The
     HTTP cache is never used. Cookies a response sets are sent on later requests through the
     manager's cookie jar (C-07). setRequestPreparer() installs a function that may change the
     request before every connection, for example to put a fresh access token in.
@@ -218,7 +218,7 @@ EventTypeChannel::EventTypeChannel(const QString &type, QObject *parent)
 */
 
 /*!
-    \enum QtSse::EventSource::ReadyState
+    \enum EventSource::ReadyState
     The state of the connection, with the values of the standard (R-01).
     \value Connecting The source is connecting, or waiting to reconnect.
     \value Open       A stream is open and events are being dispatched.
@@ -226,7 +226,7 @@ EventTypeChannel::EventTypeChannel(const QString &type, QObject *parent)
 */
 
 /*!
-    \enum QtSse::EventSource::Error
+    \enum EventSource::Error
     What the last error was. After the errors marked "reconnects" readyState() is
     \l Connecting and a reconnect follows after reconnectDelay(); after the others it is
     \l Closed.
@@ -269,6 +269,7 @@ EventTypeChannel::EventTypeChannel(const QString &type, QObject *parent)
     The default most redirect hops per connection: 20, as in Fetch.
 */
 
+//! @cond internal
 EventSourcePrivate::EventSourcePrivate(EventSource *q) : q_ptr(q)
 {
     parser.setHandler(this);
@@ -278,6 +279,7 @@ EventSourcePrivate::EventSourcePrivate(EventSource *q) : q_ptr(q)
 }
 
 EventSourcePrivate::~EventSourcePrivate() = default;
+//! @endcond
 
 /*!
     Constructs an event source with no URL, owned by \a parent.
@@ -323,6 +325,9 @@ QUrl EventSource::url() const
     return d_func()->url;
 }
 
+/*!
+    Sets the url property to \a url.
+*/
 void EventSource::setUrl(const QUrl &url)
 {
     Q_D(EventSource);
@@ -387,6 +392,9 @@ QByteArray EventSource::method() const
     return d_func()->method;
 }
 
+/*!
+    Sets the method property to \a method; an empty one means \c GET.
+*/
 void EventSource::setMethod(const QByteArray &method)
 {
     Q_D(EventSource);
@@ -408,6 +416,9 @@ QByteArray EventSource::body() const
     return d_func()->body;
 }
 
+/*!
+    Sets the body property to \a body.
+*/
 void EventSource::setBody(const QByteArray &body)
 {
     Q_D(EventSource);
@@ -439,6 +450,9 @@ QString EventSource::lastEventId() const
     return d_func()->lastEventId;
 }
 
+/*!
+    Sets the lastEventId property to \a id.
+*/
 void EventSource::setLastEventId(const QString &id)
 {
     Q_D(EventSource);
@@ -496,6 +510,9 @@ int EventSource::reconnectionTime() const
     return d_func()->reconnectionTime;
 }
 
+/*!
+    Sets the reconnectionTime property to \a milliseconds (negative values count as 0).
+*/
 void EventSource::setReconnectionTime(int milliseconds)
 {
     Q_D(EventSource);
@@ -538,6 +555,9 @@ int EventSource::maximumReconnectionDelay() const
     return d_func()->maximumReconnectionDelay;
 }
 
+/*!
+    Sets the maximumReconnectionDelay property to \a milliseconds.
+*/
 void EventSource::setMaximumReconnectionDelay(int milliseconds)
 {
     Q_D(EventSource);
@@ -561,6 +581,9 @@ int EventSource::maximumRetries() const
     return d_func()->maximumRetries;
 }
 
+/*!
+    Sets the maximumRetries property to \a retries; -1 retries for ever.
+*/
 void EventSource::setMaximumRetries(int retries)
 {
     Q_D(EventSource);
@@ -581,6 +604,9 @@ int EventSource::maximumRetryDuration() const
     return d_func()->maximumRetryDuration;
 }
 
+/*!
+    Sets the maximumRetryDuration property to \a milliseconds; 0 retries for ever.
+*/
 void EventSource::setMaximumRetryDuration(int milliseconds)
 {
     Q_D(EventSource);
@@ -604,6 +630,9 @@ int EventSource::readTimeout() const
     return d_func()->readTimeout;
 }
 
+/*!
+    Sets the readTimeout property to \a milliseconds; 0 turns it off.
+*/
 void EventSource::setReadTimeout(int milliseconds)
 {
     Q_D(EventSource);
@@ -643,6 +672,9 @@ qint64 EventSource::maximumEventSize() const
     return d_func()->parser.maximumEventSize();
 }
 
+/*!
+    Sets the maximumEventSize property to \a bytes.
+*/
 void EventSource::setMaximumEventSize(qint64 bytes)
 {
     Q_D(EventSource);
@@ -662,6 +694,9 @@ int EventSource::maximumRedirects() const
     return d_func()->maximumRedirects;
 }
 
+/*!
+    Sets the maximumRedirects property to \a hops.
+*/
 void EventSource::setMaximumRedirects(int hops)
 {
     Q_D(EventSource);
@@ -823,6 +858,7 @@ void EventSource::reconnect()
     d->scheduleStart();
 }
 
+//! @cond internal
 void EventSourcePrivate::scheduleStart()
 {
     Q_Q(EventSource);
@@ -1377,6 +1413,7 @@ bool EventSourcePrivate::handleComment(const QString &text)
     Q_EMIT q->commentReceived(text);
     return isCurrent(attempt);
 }
+//! @endcond
 
 /*!
     \fn void QtSse::EventSource::opened()

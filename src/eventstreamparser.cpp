@@ -87,7 +87,7 @@ bool EventStreamParser::Handler::handleComment(const QString &text)
 }
 
 /*!
-    \enum QtSse::EventStreamParser::Status
+    \enum EventStreamParser::Status
     \value Ok            All input so far was parsed.
     \value Stopped       The handler returned \c false; the rest of the chunk was not parsed.
     \value EventTooLarge One event needed more than maximumEventSize() bytes of buffer. The

@@ -46,14 +46,14 @@ namespace QtSse {
 
 /*!
     \property QtSse::MessageEvent::origin
-    \brief The serialized origin (\c{scheme://host[:port]}) of the final, post-redirect
+    \brief The serialized origin (\c scheme://host[:port]) of the final, post-redirect
     response URL the event came from (C-17). Empty for events parsed offline.
 */
 
 /*!
     Returns the data parsed as JSON: an object, array, string, number, boolean or null.
     Returns an undefined QJsonValue when the data is not valid JSON. In QML the result is a
-    plain JavaScript value, so \c{event.json().price} works directly.
+    plain JavaScript value, so \c event.json().price works directly.
 */
 QJsonValue MessageEvent::json() const
 {
@@ -68,6 +68,16 @@ QJsonValue MessageEvent::json() const
         return QJsonValue(QJsonValue::Undefined);
     return doc.array().first();
 }
+
+/*!
+    \fn bool QtSse::MessageEvent::operator==(const MessageEvent &a, const MessageEvent &b)
+    Returns \c true when \a a and \a b have the same type, data, last event ID and origin.
+*/
+
+/*!
+    \fn bool QtSse::MessageEvent::operator!=(const MessageEvent &a, const MessageEvent &b)
+    Returns \c true when \a a and \a b differ in any field.
+*/
 
 /*!
     \relates QtSse::MessageEvent

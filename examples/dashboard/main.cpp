@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+// The live dashboard: EventSource + EventModel in QML, against the demo server's ticker.
+//   dashboard [--url URL] [--quit-after MS] [--screenshot FILE.png]
+#include <QtCore/qcommandlineparser.h>
+#include <QtCore/qtimer.h>
+#include <QtGui/qguiapplication.h>
+#include <QtGui/qimage.h>
+#include <QtQml/qqmlapplicationengine.h>
+#include <QtQuick/qquickwindow.h>
+
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+int main(int argc, char *argv[])
+{
+    QGuiApplication app(argc, argv);
+    QCommandLineParser cli;
+    cli.addHelpOption();
+    const QCommandLineOption urlOption(u"url"_s, u"The ticker stream (default http://127.0.0.1:8765/ticker)."_s,
+                                       u"URL"_s, u"http://127.0.0.1:8765/ticker"_s);
+    const QCommandLineOption quitOption(u"quit-after"_s, u"Quit after MS ms; exit 1 if no event arrived."_s, u"MS"_s);
+    const QCommandLineOption shotOption(u"screenshot"_s, u"Save a PNG of the window before quitting."_s, u"FILE"_s);
+    cli.addOptions({ urlOption, quitOption, shotOption });
+    cli.process(app);
+
+    QQmlApplicationEngine engine;
+#ifdef QTSSE_QML_IMPORT_DIR
+    engine.addImportPath(QStringLiteral(QTSSE_QML_IMPORT_DIR)); // in-tree build
+#endif
+    engine.setInitialProperties({ { u"streamUrl"_s, QUrl::fromUserInput(cli.value(urlOption)) },
+                                  { u"smokeTest"_s, cli.isSet(quitOption) } });
+    QObject::connect(&engine, &QQmlApplicationEngine::objectCreationFailed, &app,
+                     [] { QCoreApplication::exit(1); }, Qt::QueuedConnection);
+    engine.load(QUrl(u"qrc:/qt/qml/Dashboard/Main.qml"_s));
+    if (engine.rootObjects().isEmpty())
+        return 1;
+    if (cli.isSet(quitOption)) {
+        QTimer::singleShot(cli.value(quitOption).toInt(), &app, [&] {
+            auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+            if (cli.isSet(shotOption) && window)
+                window->grabWindow().save(cli.value(shotOption));
+            const int received = window ? window->property("eventsReceived").toInt() : 0;
+            std::printf("dashboard: %d events received\n", received);
+            QCoreApplication::exit(received > 0 ? 0 : 1);
+        });
+    }
+    return QGuiApplication::exec();
+}

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: MIT
+#include "qmleventsource.h"
+
+#include <QtCore/qscopedvaluerollback.h>
+#include <QtQml/qjsengine.h>
+#include <QtQml/qqmlcontext.h>
+#include <QtQml/qqmlengine.h>
+#include <QtQml/qqmlinfo.h>
+
+using namespace Qt::StringLiterals;
+
+namespace QtSse {
+
+/*!
+    \qmlmodule QtSse
+    \title QtSse QML Types
+    \brief Server-Sent Events for QML: EventSource, EventModel and messageEvent.
+
+    \code
+    import QtSse
+    \endcode
+*/
+
+/*!
+    \qmltype EventSource
+    \inqmlmodule QtSse
+    \instantiates QtSse::QmlEventSource
+    \brief Receives a stream of Server-Sent Events, like the browser's EventSource.
+
+    The QML EventSource is the C++ QtSse::EventSource with a declarative face: every property,
+    signal, enum value and slot of the C++ class is available (\c readyState,
+    \c errorString, \c lastEventId, \c reconnectionTime, \c open(), \c close(), ...), and
+    this type adds \l active, \l headers and DOM-style event listeners.
+
+    It connects as soon as it is complete and has a \c url: \l active is \c true by default,
+    so the smallest use is
+
+    \qml
+    EventSource {
+        url: "https://example.com/stream"
+        onMessageReceived: (event) => console.log(event.data, event.json())
+    }
+    \endqml
+
+    Nothing connects before the whole object is created, so the order in which properties
+    are written never matters. Changing \c url while active reconnects to the new URL;
+    setting \l active to \c false closes the connection.
+
+    A relative \c url is resolved against the URL of the QML document that declares the
+    object, as \c Image.source is. When no QNetworkAccessManager was set from C++, the source
+    uses the engine's QQmlEngine::networkAccessManager(), so an application's
+    QQmlNetworkAccessManagerFactory (proxy, cookies, TLS settings) applies to event streams
+    too. Note that Qt allows six parallel HTTP/1.1 connections per host and manager.
+
+    \section1 Handlers
+    \list
+    \li \c{onOpened: () => ...} when a response is accepted and the stream is open.
+    \li \c{onMessageReceived: (event) => ...} for every event of type \c message.
+    \li \c{onEventReceived: (event) => ...} for every event, whatever its type.
+    \li \c{onErrorOccurred: (error) => ...} on every failure; \c errorString describes it
+        and \c readyState tells whether the source will reconnect (\c EventSource.Connecting)
+        or gave up (\c EventSource.Closed).
+    \li \c{onReadyStateChanged: (state) => ...} on every change of \c readyState.
+    \endlist
+
+    Each \c event is a \l messageEvent. Events of a named type (\c{event: price} in the
+    stream) also reach the functions given to addEventListener().
+
+    The ready states are \c EventSource.Connecting, \c EventSource.Open and
+    \c EventSource.Closed; error codes are reachable the same way (\c EventSource.NetworkError).
+*/
+
+/*!
+    \qmltype messageEvent
+    \inqmlmodule QtSse
+    \brief One event of a Server-Sent Events stream.
+
+    A value type, delivered to EventSource handlers and listeners. It has the read-only
+    properties \c type, \c data, \c lastEventId and \c origin, and the method \c json(), which
+    returns the data parsed as JSON (an object, array, string, number, boolean or null), or
+    \c undefined when the data is not JSON.
+*/
+
+/*!
+    \qmltype EventModel
+    \inqmlmodule QtSse
+    \instantiates QtSse::EventModel
+    \brief A list model of the events received from an EventSource.
+
+    See QtSse::EventModel for the details. Its properties are \c source, \c count,
+    \c maximumCount (1000 by default, 0 for no limit), \c eventTypes and \c newestFirst; its
+    method is \c clear(); its roles are \c type, \c data, \c lastEventId, \c origin,
+    \c receivedAt (a date) and \c json (the data parsed as JSON, or \c undefined); \c display
+    holds the data too.
+
+    \qml
+    ListView {
+        model: EventModel { source: mySource; newestFirst: true }
+        delegate: Text {
+            required property string type
+            required property string display
+            text: type + ": " + display
+        }
+    }
+    \endqml
+
+    Prefer \c display (or \c{model.data}) to a \c{required property string data} in
+    delegates: Item's default property is called \c data, and a delegate with child items
+    that declares its own \c data property fails to load.
+*/
+
+/*!
+    \class QtSse::QmlEventSource
+    \internal
+    \brief The C++ class behind the QML EventSource type: QtSse::EventSource plus
+    QQmlParserStatus, \c active, \c headers and addEventListener(). Part of the QML module
+    only; not installed.
+*/
+
+/*!
+    \internal
+    Constructs an active source with the given \a parent. Changing the URL of a complete,
+    active source reconnects it.
+*/
+QmlEventSource::QmlEventSource(QObject *parent) : EventSource(parent)
+{
+    connect(this, &EventSource::urlChanged, this, [this] {
+        if (!m_resolvingUrl)
+            sync();
+    });
+}
+
+QmlEventSource::~QmlEventSource() = default;
+
+/*!
+    \qmlproperty bool EventSource::active
+
+    Whether the source should be connected. When \c true (the default) and \c url is set, the
+    source connects once the object is complete; setting it to \c false closes the
+    connection, and setting it back to \c true connects again.
+
+    It states the wish, not the outcome: after a fatal error (\c readyState
+    \c EventSource.Closed) it stays \c true. Call \c open(), or toggle it, to try again.
+*/
+void QmlEventSource::setActive(bool active)
+{
+    if (m_active == active)
+        return;
+    m_active = active;
+    Q_EMIT activeChanged();
+    sync();
+}
+
+/*!
+    \qmlproperty object EventSource::headers
+
+    Extra HTTP request headers, as a JavaScript object mapping header names to values:
+
+    \qml
+    EventSource {
+        url: "https://example.com/stream"
+        headers: ({ "Authorization": "Bearer " + token })
+    }
+    \endqml
+
+    Values are sent as UTF-8 text. Changes apply from the next connection attempt, including
+    the automatic reconnections; an open stream is not interrupted. Headers the source manages
+    itself (\c Accept, \c Cache-Control, \c Last-Event-ID) may be overridden by it.
+*/
+void QmlEventSource::setHeaders(const QVariantMap &headers)
+{
+    if (m_headers == headers)
+        return;
+    m_headers = headers;
+    applyHeaders();
+    Q_EMIT headersChanged();
+}
+
+/*!
+    \qmlmethod void EventSource::addEventListener(string type, function callback)
+
+    Calls \a callback with the \l messageEvent of every event of \a type, as the browser's
+    \c addEventListener does. Adding the same function twice for one type has no further
+    effect. Events of every type also arrive through \c onEventReceived; events of type
+    \c message through \c onMessageReceived.
+
+    \qml
+    EventSource {
+        id: source
+        url: "https://example.com/prices"
+        Component.onCompleted: source.addEventListener("price", (event) => {
+            console.log(event.json().symbol)
+        })
+    }
+    \endqml
+*/
+void QmlEventSource::addEventListener(const QString &type, const QJSValue &callback)
+{
+    if (!callback.isCallable()) {
+        qmlWarning(this) << "addEventListener: the callback for \"" << type
+                         << "\" is not a function";
+        return;
+    }
+    for (const Listener &listener : std::as_const(m_listeners)) {
+        if (listener.type == type && listener.callback.strictlyEquals(callback))
+            return;
+    }
+    Listener listener { type, callback, QMetaObject::Connection() };
+    listener.connection = connect(eventChannel(type), &EventTypeChannel::received, this,
+                                  [this, callback](const QtSse::MessageEvent &event) {
+                                      callListener(callback, event);
+                                  });
+    m_listeners.append(listener);
+}
+
+/*!
+    \qmlmethod void EventSource::removeEventListener(string type, function callback)
+
+    Stops calling \a callback for events of \a type. Does nothing when it was not added.
+*/
+void QmlEventSource::removeEventListener(const QString &type, const QJSValue &callback)
+{
+    for (qsizetype i = 0; i < m_listeners.size(); ++i) {
+        const Listener &listener = m_listeners.at(i);
+        if (listener.type == type && listener.callback.strictlyEquals(callback)) {
+            disconnect(listener.connection);
+            m_listeners.removeAt(i);
+            return;
+        }
+    }
+}
+
+/*!
+    \internal
+    Defers connecting until componentComplete(), and makes the source use the engine's
+    network access manager.
+*/
+void QmlEventSource::classBegin()
+{
+    m_complete = false;
+    // Prefer the engine's manager (its QQmlNetworkAccessManagerFactory applies). This runs
+    // before any C++ code can reach the object, so a manager set later from C++ wins.
+    if (QQmlEngine *engine = qmlEngine(this))
+        setNetworkAccessManager(engine->networkAccessManager());
+}
+
+/*!
+    \internal
+    Connects, when active and a URL is set.
+*/
+void QmlEventSource::componentComplete()
+{
+    m_complete = true;
+    sync();
+}
+
+// Brings the connection in line with active/url: (re)connects or closes.
+void QmlEventSource::sync()
+{
+    if (!m_complete)
+        return;
+    if (!m_active || url().isEmpty()) {
+        if (readyState() != Closed)
+            close();
+        return;
+    }
+    if (const QQmlContext *context = qmlContext(this)) {
+        const QUrl resolved = context->resolvedUrl(url());
+        if (resolved != url()) {
+            const QScopedValueRollback<bool> guard(m_resolvingUrl, true);
+            setUrl(resolved);
+        }
+    }
+    applyHeaders();
+    reconnect(); // opens a closed source; drops and replaces a live connection
+}
+
+// Writes `headers` into the request: removed names are cleared, the others set.
+void QmlEventSource::applyHeaders()
+{
+    QList<QByteArray> applied;
+    applied.reserve(m_headers.size());
+    for (auto it = m_headers.cbegin(); it != m_headers.cend(); ++it) {
+        const QByteArray name = it.key().toUtf8();
+        setRequestHeader(name, it.value().toString().toUtf8());
+        applied.append(name);
+    }
+    for (const QByteArray &name : std::as_const(m_appliedHeaders)) {
+        if (!applied.contains(name))
+            setRequestHeader(name, QByteArray()); // a null value removes the header
+    }
+    m_appliedHeaders = applied;
+}
+
+void QmlEventSource::callListener(const QJSValue &callback, const QtSse::MessageEvent &event)
+{
+    QJSEngine *engine = qjsEngine(this);
+    if (!engine)
+        return;
+    const QJSValue result = callback.call({ engine->toScriptValue(event) });
+    if (result.isError()) {
+        qmlWarning(this).noquote() << result.property(u"fileName"_s).toString()
+                                   << ':' << result.property(u"lineNumber"_s).toInt()
+                                   << ": " << result.toString();
+    }
+}
+
+} // namespace QtSse
