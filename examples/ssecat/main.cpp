@@ -54,7 +54,7 @@ public:
         if (!e.lastEventId().isEmpty())
             line(u"id: "_s + e.lastEventId());
         for (const QStringView l : QStringView(e.data()).split(u'\n'))
-            line(u"data: "_s + l);
+            line(u"data: "_s + l.toString());
         line(QString());
     }
     void retry(qint64 ms)

@@ -7,6 +7,8 @@
 #include <QtCore/qtimer.h>
 #include <QtWidgets/qapplication.h>
 
+#include <cstdio>
+
 using namespace Qt::StringLiterals;
 
 int main(int argc, char *argv[])
@@ -15,7 +17,8 @@ int main(int argc, char *argv[])
     QCommandLineParser cli;
     cli.addHelpOption();
     cli.addPositionalArgument(u"URL"_s, u"The ticker stream (default http://127.0.0.1:8765/ticker)."_s);
-    const QCommandLineOption quitAfter(u"quit-after"_s, u"Quit after MS ms (for smoke tests)."_s, u"MS"_s);
+    const QCommandLineOption quitAfter(u"quit-after"_s,
+            u"Quit after MS ms; exit 1 if no event arrived (for smoke tests)."_s, u"MS"_s);
     cli.addOption(quitAfter);
     cli.process(app);
     const QUrl url = cli.positionalArguments().isEmpty()
@@ -23,7 +26,12 @@ int main(int argc, char *argv[])
             : QUrl::fromUserInput(cli.positionalArguments().constFirst());
     TickerWindow window(url);
     window.show();
-    if (cli.isSet(quitAfter))
-        QTimer::singleShot(cli.value(quitAfter).toInt(), &app, &QCoreApplication::quit);
+    if (cli.isSet(quitAfter)) {
+        QTimer::singleShot(cli.value(quitAfter).toInt(), &app, [&window] {
+            const int received = window.eventsReceived();
+            std::printf("widgetsticker: %d events received\n", received);
+            QCoreApplication::exit(received > 0 ? 0 : 1);
+        });
+    }
     return QApplication::exec();
 }

@@ -103,6 +103,7 @@ TickerWindow::TickerWindow(const QUrl &url, QWidget *parent) : QMainWindow(paren
 
     // One named event type, straight into a member function: no string comparison here.
     m_source.addEventListener(u"tick"_s, this, &TickerWindow::onTick);
+    connect(&m_source, &EventSource::eventReceived, this, [this] { ++m_received; });
     connect(&m_source, &EventSource::readyStateChanged, this, &TickerWindow::updateStatus);
     connect(&m_source, &EventSource::errorOccurred, this, [this] {
         m_reconnectAt = m_source.reconnectDelay() >= 0

@@ -21,6 +21,7 @@ class TickerWindow : public QMainWindow
     Q_OBJECT
 public:
     explicit TickerWindow(const QUrl &url, QWidget *parent = nullptr);
+    int eventsReceived() const { return m_received; }
 
 private:
     void onTick(const QtSse::MessageEvent &event);
@@ -36,6 +37,7 @@ private:
     QTimer m_countdown;
     qint64 m_reconnectAt = 0;
     double m_lastPrice = 0;
+    int m_received = 0;
 };
 
 #endif // TICKERWINDOW_H
