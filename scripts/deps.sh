@@ -11,6 +11,9 @@ QTSSE_BUILD_PACKAGES=(
     qml6-module-qtquick-templates qml6-module-qttest qt6-qpa-plugins libgl-dev
 )
 
+# The integration tests (tests/integration) also need these: real servers they start themselves.
+QTSSE_INTEGRATION_PACKAGES=(nginx openssl)
+
 qtsse_missing_packages() {
     local p
     for p in "$@"; do
@@ -32,4 +35,14 @@ qtsse_ensure_packages() {
     $sudo apt-get update -qq
     # shellcheck disable=SC2086
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+}
+
+# node and npm for the integration tests' SSE server: the machine's own when present (any
+# install), else Debian's. Then `npm ci` installs its pinned packages from package-lock.json.
+qtsse_ensure_node() {
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        qtsse_ensure_packages nodejs npm
+    fi
+    echo "== npm ci (tests/integration/node)"
+    (cd tests/integration/node && npm ci --no-audit --no-fund --loglevel=error)
 }

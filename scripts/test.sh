@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 qtsse_ensure_packages "${QTSSE_BUILD_PACKAGES[@]}"
+qtsse_ensure_packages "${QTSSE_INTEGRATION_PACKAGES[@]}"
+qtsse_ensure_node
 
 jobs=$(nproc 2>/dev/null || echo 2)
 build=${QTSSE_TEST_BUILD_DIR:-build-test}
@@ -24,4 +26,6 @@ else
 fi
 
 echo "== tests"
+# The integration tests fail, rather than skip, when nginx, openssl or node is missing.
+export QTSSE_REQUIRE_INTEGRATION=1
 ctest --test-dir "$build" --output-on-failure --parallel "$jobs"
