@@ -5,6 +5,7 @@
 #include <QtCore/qloggingcategory.h>
 #include <QtCore/qmutex.h>
 #include <QtCore/qrandom.h>
+#include <QtCore/qset.h>
 #include <QtNetwork/qnetworkaccessmanager.h>
 #include <QtNetwork/qnetworkcookiejar.h>
 #include <QtNetwork/qnetworkproxy.h>
@@ -24,6 +25,11 @@ namespace {
 // (injected, or the QML engine's), QtSse keeps at most this many streams per host, leaving the
 // other connections to the application's own requests; further streams use a private manager.
 constexpr int SharedManagerStreamsPerHost = 4;
+
+// Once a host has answered over HTTP/2 through a shared manager, its streams are multiplexed on
+// one connection and the HTTP/1.1 limit above does not apply; this one keeps well under the
+// 100 concurrent streams that RFC 9113 recommends servers allow (nginx allows 128).
+constexpr int SharedManagerHttp2StreamsPerHost = 64;
 
 // Read from the reply in chunks of this size into one reused buffer.
 constexpr qsizetype ReadChunkSize = 64 * 1024;
@@ -50,6 +56,22 @@ public:
         QMutexLocker locker(&m_mutex);
         return m_counts.value({ manager, key });
     }
+    // Remembers that `key` answered over HTTP/2 through `manager`, until the manager is destroyed.
+    void markHttp2(QNetworkAccessManager *manager, const QString &key)
+    {
+        QMutexLocker locker(&m_mutex);
+        if (!m_http2.contains(manager))
+            QObject::connect(manager, &QObject::destroyed, manager, [this, manager] {
+                QMutexLocker guard(&m_mutex);
+                m_http2.remove(manager);
+            });
+        m_http2[manager].insert(key);
+    }
+    bool isHttp2(QNetworkAccessManager *manager, const QString &key)
+    {
+        QMutexLocker locker(&m_mutex);
+        return m_http2.value(manager).contains(key);
+    }
     void release(QNetworkAccessManager *manager, const QString &key)
     {
         QMutexLocker locker(&m_mutex);
@@ -61,6 +83,7 @@ public:
 private:
     QMutex m_mutex;
     QHash<std::pair<QNetworkAccessManager *, QString>, int> m_counts;
+    QHash<QNetworkAccessManager *, QSet<QString>> m_http2;
 };
 Q_GLOBAL_STATIC(StreamCounter, streamCounter)
 
@@ -210,7 +233,9 @@ EventTypeChannel::EventTypeChannel(const QString &type, QObject *parent)
     so any number of sources can stream from one host. With a shared manager (setNetworkAccessManager(),
     or the QML engine's), EventSource puts at most four streams per host on it, so the
     application's other requests still get connections; further sources stream through a
-    private manager that shares the cookie jar and proxy of the shared one.
+    private manager that shares the cookie jar and proxy of the shared one. Once a host has
+    answered over HTTP/2 through the shared manager, its streams are multiplexed on one
+    connection, and up to 64 streams per host stay on the shared manager.
 
     \section1 Threads
     EventSource lives in the thread it was created in (or moved to), which needs a running
@@ -913,7 +938,9 @@ QNetworkAccessManager *EventSourcePrivate::managerFor(const QUrl &target)
     if (ownsManager)
         return manager; // one stream at a time on a manager of our own: no limit to meet
     const QString key = hostKey(target);
-    if (streamCounter->count(manager, key) < SharedManagerStreamsPerHost) {
+    const int limit = streamCounter->isHttp2(manager, key) ? SharedManagerHttp2StreamsPerHost
+                                                          : SharedManagerStreamsPerHost;
+    if (streamCounter->count(manager, key) < limit) {
         streamCounter->acquire(manager, key);
         leasedManager = manager;
         leaseKey = key;
@@ -1004,6 +1031,10 @@ bool EventSourcePrivate::handleResponseHead()
         return false;
     const int status = statusAttribute.toInt();
     httpStatus = status;
+    // A host that answers over HTTP/2 through a shared manager (or its overflow managers) takes
+    // this source's later connections, and other sources', on the shared manager.
+    if (!ownsManager && manager && reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool())
+        streamCounter->markHttp2(manager, hostKey(currentUrl));
     if (isRedirectStatus(status)) {
         followRedirect(status);
         return false;

@@ -32,6 +32,7 @@ private Q_SLOTS:
     void trustedCertificateFlows();
     void untrustedCertificateFails();
     void fortyStreamsOverHttp2();
+    void fortyStreamsAfterFirstOverHttp2();
 
 private:
     QUrl url(const QString &tag) const
@@ -239,6 +240,67 @@ void tst_NginxTls::fortyStreamsOverHttp2()
           int(connections.size()));
     // One for the four streams on the shared manager, one per private overflow manager.
     QCOMPARE(int(connections.size()), 1 + (streams - 4));
+}
+
+void tst_NginxTls::fortyStreamsAfterFirstOverHttp2()
+{
+    constexpr int streams = 40;
+    QNetworkAccessManager manager;
+    std::vector<std::unique_ptr<EventSource>> sources;
+    std::vector<std::unique_ptr<StreamRecorder>> recorders;
+    QList<EventSource *> pointers;
+    for (int i = 0; i < streams; ++i) {
+        const QString tag = u"staggered-%1"_s.arg(i);
+        auto source = std::make_unique<EventSource>();
+        source->setNetworkAccessManager(&manager);
+        source->setRequest(trustingRequest(url(tag)));
+        recorders.push_back(std::make_unique<StreamRecorder>(source.get()));
+        pointers.append(source.get());
+        sources.push_back(std::move(source));
+    }
+    pointers.first()->open();
+    QTRY_COMPARE(recorders.front()->opens, 1);
+    for (EventSource *source : std::as_const(pointers))
+        source->open();
+    const auto openCount = [&recorders] {
+        return int(std::count_if(recorders.cbegin(), recorders.cend(),
+                                 [](const auto &r) { return r->opens == 1; }));
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(openCount(), streams, 30000);
+
+    // All forty flow at once: event k+1 is published only after all forty have event k.
+    const int backlog = m_node->published();
+    Pacer pacer(m_node.get(), pointers, 5);
+    pacer.start();
+    QVERIFY(pacer.wait(30000));
+    for (int i = 0; i < streams; ++i) {
+        QCOMPARE(recorders.at(i)->ids(), idRange(1, backlog + 5));
+        QVERIFY(recorders.at(i)->errors.isEmpty());
+        QCOMPARE(pointers.at(i)->readyState(), EventSource::Open);
+    }
+    qInfo("40 streams over HTTP/2: publish-to-arrival latency %s",
+          qPrintable(latencySummary(pacer.latenciesUs())));
+
+    // Closing them makes nginx log each request with its connection's serial number.
+    sources.clear();
+    const auto fortyLines = [this] {
+        QList<QByteArray> lines;
+        for (const QByteArray &line : m_nginx->accessLog()) {
+            if (line.contains("test=staggered-"))
+                lines.append(line);
+        }
+        return lines;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(fortyLines().size(), streams, 20000);
+    QSet<QByteArray> connections;
+    for (const QByteArray &line : fortyLines()) {
+        QVERIFY2(line.contains(" HTTP/2.0 "), line.constData());
+        connections.insert(line.left(line.indexOf(' ')));
+    }
+    qInfo("40 streams over HTTP/2 sharing one QNetworkAccessManager: nginx saw %d TCP connections",
+          int(connections.size()));
+    // One for the four streams on the shared manager, one per private overflow manager.
+    QCOMPARE(int(connections.size()), 1);
 }
 
 QTEST_MAIN(tst_NginxTls)
