@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: MIT
+# Fails unless README.md contains each marked snippet region verbatim.
+file(READ "${README}" readme)
+foreach(pair "readme_cpp.cpp;cpp" "Readme.qml;qml")
+    list(GET pair 0 file)
+    list(GET pair 1 tag)
+    file(READ "${SNIPPETS}/${file}" text)
+    string(REGEX MATCH "README:${tag}-begin\n(.*)\n[^\n]*README:${tag}-end" _ "${text}")
+    set(region "${CMAKE_MATCH_1}")
+    if(region STREQUAL "")
+        message(FATAL_ERROR "no README region in ${file}")
+    endif()
+    string(FIND "${readme}" "${region}" at)
+    if(at EQUAL -1)
+        message(FATAL_ERROR "README.md does not quote the ${tag} snippet of docs/snippets/${file}")
+    endif()
+endforeach()
+message(STATUS "README snippets are quoted verbatim")
