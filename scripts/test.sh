@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-qtsse_ensure_packages "${QTSSE_BUILD_PACKAGES[@]}"
+qtsse_ensure_packages "${QTSSE_BUILD_PACKAGES[@]}" doxygen
 qtsse_ensure_packages "${QTSSE_INTEGRATION_PACKAGES[@]}"
 qtsse_ensure_node
 
@@ -24,6 +24,9 @@ if grep -q all_qmllint <<<"$targets"; then
 else
     echo "no QML files to lint (QtQuickTest not found?)"
 fi
+
+echo "== API reference (Doxygen; an undocumented public symbol fails the build)"
+cmake --build "$build" --target docs
 
 echo "== tests"
 # The integration tests fail, rather than skip, when nginx, openssl or node is missing.
