@@ -14,16 +14,9 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DQTSSE_BUILD_TESTS=O
     -DQTSSE_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build "$build" --parallel "$(nproc 2>/dev/null || echo 2)"
 
-log=$(mktemp)
-"$build/examples/demoserver/ssedemoserver" --port 0 --drop-every 20 >"$log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 100); do
-    port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log")
-    [ -n "$port" ] && break
-    sleep 0.05
-done
-[ -n "${port:-}" ] || { echo "the demo server did not start:"; cat "$log"; exit 1; }
+. scripts/demoserver.sh
+qtsse_start_demo_server "$build/examples/demoserver/ssedemoserver" --drop-every 20
+port=$QTSSE_DEMO_PORT
 url="http://127.0.0.1:$port/ticker"
 echo "== demo server on http://127.0.0.1:$port/ (it drops every stream each 20 s, to show reconnects)"
 

@@ -6,15 +6,8 @@
 set -euo pipefail
 server=$1 example=$2 path=$3
 shift 3
-log=$(mktemp)
-"$server" --port 0 --tick-ms 50 >"$log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 100); do
-    port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log")
-    [ -n "$port" ] && break
-    sleep 0.05
-done
-[ -n "${port:-}" ] || { echo "demo server did not start"; cat "$log"; exit 1; }
+. "$(dirname "$0")/../../scripts/demoserver.sh"
+qtsse_start_demo_server "$server" --tick-ms 50
+port=$QTSSE_DEMO_PORT
 export QT_QPA_PLATFORM=offscreen
 "$example" "$@" "http://127.0.0.1:$port$path"
