@@ -33,6 +33,10 @@ constexpr int SharedManagerHttp2StreamsPerHost = 64;
 
 // Read from the reply in chunks of this size into one reused buffer.
 constexpr qsizetype ReadChunkSize = 64 * 1024;
+// The most bytes a reply may buffer ahead of the parser once a stream has shown it arrives
+// faster than it is parsed: QNAM then stops reading the socket and TCP flow control slows the
+// server, so a fast server cannot grow our memory without bound.
+constexpr qint64 ReadBufferLimit = 1024 * 1024;
 
 // The most bytes of a failed response's body kept for errorResponseBody().
 constexpr qsizetype ErrorBodyExcerptSize = 512;
@@ -1121,6 +1125,10 @@ void EventSourcePrivate::onReadyRead()
         return; // the body of a redirect: not ours to parse
     if (readBuffer.size() != ReadChunkSize)
         readBuffer.resize(ReadChunkSize);
+    // A backlog of a full chunk or more means the stream outruns us: bound the reply's buffer.
+    // Streams that trickle keep Qt's unbounded path, which hands each chunk over sooner.
+    if (reply->readBufferSize() == 0 && reply->bytesAvailable() >= ReadChunkSize)
+        reply->setReadBufferSize(ReadBufferLimit);
     const quint64 attempt = generation;
     while (isCurrent(attempt)) {
         const qint64 n = reply->read(readBuffer.data(), readBuffer.size());

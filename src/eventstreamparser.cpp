@@ -4,6 +4,10 @@
 #include <cstring>
 #include <limits>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace QtSse {
 
 /*!
@@ -102,6 +106,29 @@ bool EventStreamParser::Handler::handleComment(const QString &text)
 namespace {
 
 constexpr char16_t ReplacementCharacter = 0xFFFD;
+
+// Buffers up to RetainLimit are kept from one event to the next, so a stream of large events
+// does not allocate, and fault in fresh pages for, its buffers again for every event. Larger
+// ones are given back at once, and every RetainWindow events a kept buffer much larger than
+// what the window needed is given back too: memory stays flat.
+constexpr qsizetype RetainLimit = 1024 * 1024;
+constexpr qsizetype SmallBuffer = 64 * 1024;
+constexpr int RetainWindow = 64;
+
+// Empties a buffer, keeping its capacity unless it is over the limit.
+void recycle(QByteArray &buffer)
+{
+    if (buffer.capacity() > RetainLimit)
+        buffer.clear();
+    else
+        buffer.resize(0);
+}
+
+void shrinkUnused(QByteArray &buffer, qsizetype needed)
+{
+    if (buffer.capacity() > qMax(SmallBuffer, 2 * needed))
+        buffer.clear();
+}
 
 // A literal: copies share static data, so the default type costs no allocation per event.
 inline QString messageType()
@@ -205,6 +232,7 @@ void EventStreamParser::startBody(const QString &lastEventId)
 {
     startBody();
     m_lastEventId = lastEventId;
+    m_committedIdKnown = false;
 }
 
 /*!
@@ -319,12 +347,9 @@ EventStreamParser::Status EventStreamParser::processBytes(const char *p, const c
                 return Status::EventTooLarge;
             }
             m_line.append(p, eol - p);
+            m_windowPeak = qMax(m_windowPeak, m_line.size());
             goOn = processLine(m_line.constData(), m_line.size());
-            // Keep a modest buffer for the next long line; give a huge one back.
-            if (m_line.capacity() > 64 * 1024)
-                m_line.clear();
-            else
-                m_line.resize(0);
+            recycle(m_line);
         }
         if (m_status == Status::EventTooLarge)
             return m_status;
@@ -392,7 +417,8 @@ bool EventStreamParser::processLine(const char *line, qsizetype length)
     case 2:
         if (line[0] == 'i' && line[1] == 'd'
             && !std::memchr(value, '\0', size_t(valueLength))) { // P-18, P-19, P-20
-            m_pendingId = QByteArray(value, valueLength);
+            m_pendingId.resize(0); // reuses the buffer: no allocation per id line
+            m_pendingId.append(value, valueLength);
             m_idPending = true;
         }
         break;
@@ -407,18 +433,27 @@ bool EventStreamParser::dispatch()
     // P-21: commit the last-event-ID buffer first, whether or not an event fires.
     if (m_idPending) {
         m_idPending = false;
-        m_lastEventId = decodeUtf8(m_pendingId);
+        if (!m_committedIdKnown || m_pendingId != m_committedIdBytes) {
+            m_lastEventId = decodeUtf8(m_pendingId);
+            m_committedIdBytes.swap(m_pendingId); // the old buffer takes the next id
+            m_committedIdKnown = true;
+        }
     }
     if (m_data.isEmpty()) { // P-16: nothing to fire; the type buffer is cleared all the same
         m_eventType.resize(0);
         return true;
     }
     // P-15: drop the one trailing LF.
-    const QString data = decodeUtf8(QByteArrayView(m_data.constData(), m_data.size() - 1));
-    if (m_data.capacity() > 64 * 1024)
-        m_data.clear(); // give a large event's buffer back: memory stays flat
-    else
-        m_data.resize(0);
+    decodeInto(m_decoded, QByteArrayView(m_data.constData(), m_data.size() - 1));
+    const QString data = m_decoded; // shared: after the handlers it is ours alone again
+    m_windowPeak = qMax(m_windowPeak, m_data.size());
+    recycle(m_data);
+    if (++m_windowEvents == RetainWindow) {
+        shrinkUnused(m_line, m_windowPeak);
+        shrinkUnused(m_data, m_windowPeak);
+        m_windowEvents = 0;
+        m_windowPeak = 0;
+    }
 
     QString type;
     if (m_eventType.isEmpty()) {
@@ -444,36 +479,63 @@ bool EventStreamParser::dispatch()
 */
 QString EventStreamParser::decodeUtf8(QByteArrayView bytes)
 {
+    QString out;
+    decodeInto(out, bytes);
+    return out;
+}
+
+// Decodes into out, reusing its buffer when no one else holds it (the previous event's data,
+// which its receivers did not keep) and it is not much larger than needed, so a kept event
+// never pins a buffer far larger than its data.
+void EventStreamParser::decodeInto(QString &out, QByteArrayView bytes)
+{
     const qsizetype n = bytes.size();
-    if (n == 0)
-        return QString(QLatin1StringView(""));
+    if (n == 0) {
+        out = QString(QLatin1StringView(""));
+        return;
+    }
     // Each byte yields at most one UTF-16 code unit (a 4-byte sequence yields two).
-    QString out(n, Qt::Uninitialized);
+    if (out.isDetached() && out.capacity() >= n && out.capacity() <= 2 * n + 64)
+        out.resize(n);
+    else
+        out = QString(n, Qt::Uninitialized);
     char16_t *const begin = reinterpret_cast<char16_t *>(out.data());
     char16_t *dst = begin;
     const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
     const unsigned char *const end = p + n;
 
     while (p < end) {
-        // ASCII fast path, eight bytes at a time.
-        while (end - p >= 8) {
-            quint64 word;
-            std::memcpy(&word, p, 8);
-            if (word & Q_UINT64_C(0x8080808080808080))
-                break;
-            for (int i = 0; i < 8; ++i)
-                dst[i] = p[i];
-            dst += 8;
-            p += 8;
-        }
-        if (p == end)
-            break;
-        const unsigned b = *p;
-        if (b < 0x80) {
-            *dst++ = char16_t(b);
-            ++p;
+        if (*p < 0x80) {
+            // An ASCII run: sixteen bytes at a time, then eight, then one. Only tried at an
+            // ASCII byte, so text in other scripts does not pay for it at every character.
+#if defined(__SSE2__)
+            const __m128i zero = _mm_setzero_si128();
+            while (end - p >= 16) {
+                const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+                if (_mm_movemask_epi8(chunk))
+                    break;
+                _mm_storeu_si128(reinterpret_cast<__m128i *>(dst), _mm_unpacklo_epi8(chunk, zero));
+                _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + 8),
+                                 _mm_unpackhi_epi8(chunk, zero));
+                dst += 16;
+                p += 16;
+            }
+#endif
+            while (end - p >= 8) {
+                quint64 word;
+                std::memcpy(&word, p, 8);
+                if (word & Q_UINT64_C(0x8080808080808080))
+                    break;
+                for (int i = 0; i < 8; ++i)
+                    dst[i] = p[i];
+                dst += 8;
+                p += 8;
+            }
+            while (p < end && *p < 0x80)
+                *dst++ = char16_t(*p++);
             continue;
         }
+        const unsigned b = *p;
         // Lead byte: how many continuation bytes, and the bounds of the first one.
         int needed;
         unsigned lower = 0x80, upper = 0xBF;
@@ -523,7 +585,6 @@ QString EventStreamParser::decodeUtf8(QByteArrayView bytes)
         }
     }
     out.truncate(dst - begin);
-    return out;
 }
 
 } // namespace QtSse

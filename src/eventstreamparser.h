@@ -62,6 +62,7 @@ private:
     bool processLine(const char *line, qsizetype length);
     bool dispatch();
     bool overCap(qint64 pending) const;
+    static void decodeInto(QString &out, QByteArrayView bytes);
 
     Handler *m_handler = nullptr;
     qint64 m_maximumEventSize = DefaultMaximumEventSize;
@@ -75,6 +76,11 @@ private:
     QString m_cachedType;       // decoded m_cachedTypeBytes, reused while a stream repeats it
     QString m_lastEventId;      // committed last event ID
     QString m_origin;
+    QString m_decoded;          // the last event's data: its buffer is reused when no one kept it
+    QByteArray m_committedIdBytes; // raw bytes of m_lastEventId, so a repeated id is not decoded
+    qsizetype m_windowPeak = 0; // largest line or data buffer of the current retain window
+    int m_windowEvents = 0;
+    bool m_committedIdKnown = false;
     int m_bomMatched = 0;       // bytes of a leading BOM seen so far
     bool m_atBodyStart = true;
     bool m_skipLf = false;      // the previous chunk ended in CR: drop one LF if it comes next

@@ -135,6 +135,7 @@ private Q_SLOTS:
     void giveUpAfterMaximumDuration();
     void readTimeoutReconnects();
     void eventTooLargeReconnects();
+    void largeEventsPastTheReadBufferLimit();
     void errorDetails();
     void credentialsDroppedAcrossOrigins();
     void credentialsKeptSameOrigin();
@@ -872,6 +873,29 @@ void tst_EventSource::eventTooLargeReconnects()
     source.close();
     QCOMPARE(rec.errors, QList<EventSource::Error>{ EventSource::EventTooLargeError });
     QCOMPARE(rec.messages.at(1).data(), u"after"_s);
+}
+
+void tst_EventSource::largeEventsPastTheReadBufferLimit()
+{
+    // Written at once, these outrun the parser: the reply's buffer gets bounded (1 MiB) and
+    // QNAM reads on as it drains. Events larger than that bound must arrive whole and in order.
+    const QByteArray big(3 * 1024 * 1024, 'b');
+    SseTestServer server([&big](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        for (int i = 0; i < 4; ++i)
+            socket->write("id: " + QByteArray::number(i) + "\ndata: " + big + "\n\n");
+        socket->write("data: tail\n\n");
+    });
+    EventSource source(server.url());
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE_WITH_TIMEOUT(rec.messages.size(), 5, 20000);
+    for (int i = 0; i < 4; ++i) {
+        QCOMPARE(rec.messages.at(i).data().size(), big.size());
+        QCOMPARE(rec.messages.at(i).lastEventId(), QString::number(i));
+    }
+    QCOMPARE(rec.messages.at(4).data(), u"tail"_s);
+    QVERIFY(rec.errors.isEmpty());
 }
 
 void tst_EventSource::errorDetails()
