@@ -136,6 +136,13 @@ inline QString messageType()
     return QStringLiteral("message");
 }
 
+// Makes target share source's data, unless it already does.
+inline void assignShared(QString &target, const QString &source)
+{
+    if (target.constData() != source.constData() || target.size() != source.size())
+        target = source;
+}
+
 // Parses a retry value: one or more ASCII digits and nothing else (P-24). Saturates instead
 // of wrapping. Returns -1 when the value is not valid.
 qint64 parseRetry(const char *p, qsizetype n)
@@ -443,9 +450,9 @@ bool EventStreamParser::dispatch()
         m_eventType.resize(0);
         return true;
     }
-    // P-15: drop the one trailing LF.
-    decodeInto(m_decoded, QByteArrayView(m_data.constData(), m_data.size() - 1));
-    const QString data = m_decoded; // shared: after the handlers it is ours alone again
+    // P-15: drop the one trailing LF. The data is decoded straight into the event the parser
+    // keeps, reusing its buffer when no receiver kept the previous event.
+    decodeInto(m_event.m_data, QByteArrayView(m_data.constData(), m_data.size() - 1));
     m_windowPeak = qMax(m_windowPeak, m_data.size());
     recycle(m_data);
     if (++m_windowEvents == RetainWindow) {
@@ -455,21 +462,23 @@ bool EventStreamParser::dispatch()
         m_windowPeak = 0;
     }
 
-    QString type;
     if (m_eventType.isEmpty()) {
-        type = messageType();
+        assignShared(m_event.m_type, messageType());
     } else {
         // Streams tend to repeat one type; decode it once and share the string.
         if (m_eventType != m_cachedTypeBytes) {
             m_cachedTypeBytes = m_eventType;
             m_cachedType = decodeUtf8(m_eventType);
         }
-        type = m_cachedType;
+        assignShared(m_event.m_type, m_cachedType);
         m_eventType.resize(0);
     }
+    // The other fields change rarely: assigning only on change spares the reference counting.
+    assignShared(m_event.m_lastEventId, m_lastEventId);
+    assignShared(m_event.m_origin, m_origin);
     if (!m_handler)
         return true;
-    return m_handler->handleEvent(MessageEvent(type, data, m_lastEventId, m_origin));
+    return m_handler->handleEvent(m_event);
 }
 
 /*!

@@ -76,7 +76,7 @@ private:
     QString m_cachedType;       // decoded m_cachedTypeBytes, reused while a stream repeats it
     QString m_lastEventId;      // committed last event ID
     QString m_origin;
-    QString m_decoded;          // the last event's data: its buffer is reused when no one kept it
+    MessageEvent m_event;       // the event handed to the handler, refilled for each dispatch
     QByteArray m_committedIdBytes; // raw bytes of m_lastEventId, so a repeated id is not decoded
     qsizetype m_windowPeak = 0; // largest line or data buffer of the current retain window
     int m_windowEvents = 0;

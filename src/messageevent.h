@@ -27,10 +27,10 @@ public:
     {
     }
 
-    QString type() const { return m_type; }
-    QString data() const { return m_data; }
-    QString lastEventId() const { return m_lastEventId; }
-    QString origin() const { return m_origin; }
+    const QString &type() const { return m_type; }
+    const QString &data() const { return m_data; }
+    const QString &lastEventId() const { return m_lastEventId; }
+    const QString &origin() const { return m_origin; }
 
     Q_INVOKABLE QJsonValue json() const;
 
@@ -45,6 +45,7 @@ public:
     }
 
 private:
+    friend class EventStreamParser; // fills one event in place, field by field
     QString m_type;
     QString m_data;
     QString m_lastEventId;
