@@ -14,6 +14,12 @@ QTSSE_BUILD_PACKAGES=(
 # The integration tests (tests/integration) also need these: real servers they start themselves.
 QTSSE_INTEGRATION_PACKAGES=(nginx openssl)
 
+# Issue 7: tests/auto/reliability makes its TLS test certificates with openssl; the later steps of
+# scripts/test.sh fuzz the parser with clang's libFuzzer and run valgrind memcheck.
+QTSSE_RELIABILITY_PACKAGES=(openssl)
+QTSSE_FUZZ_PACKAGES=(clang libclang-rt-14-dev)
+QTSSE_VALGRIND_PACKAGES=(valgrind)
+
 qtsse_missing_packages() {
     local p
     for p in "$@"; do

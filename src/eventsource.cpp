@@ -823,10 +823,13 @@ void EventSource::open()
     d->setReconnectDelay(-1);
     ++d->generation;
     if (!d->url.isValid() || d->url.isEmpty() || d->url.isRelative()) {
+        // QUrl::errorString() quotes the URL as given, password included: keep only its reason.
+        const QString reason = d->url.isValid()
+                ? QString()
+                : u": "_s + d->url.errorString().section(u"; source was"_s, 0, 0);
         d->setError(InvalidUrlError,
                     tr("Invalid URL \"%1\"%2")
-                            .arg(d->url.toDisplayString(),
-                                 d->url.isValid() ? QString() : u": "_s + d->url.errorString()));
+                            .arg(d->url.toDisplayString(QUrl::RemoveUserInfo), reason));
         d->pendingFailure = InvalidUrlError;
     } else if (!isHttpScheme(d->url.scheme().toLower())) {
         d->setError(UnsupportedSchemeError,

@@ -726,12 +726,26 @@ void tst_EventSource::requestPreparerRunsBeforeEachConnect()
         request.setRawHeader("Authorization", "Bearer token-" + QByteArray::number(++calls));
     });
     Recorder rec(&source);
+    // QNAM may re-send a request on a fresh connection by itself (the server closes quickly), so
+    // a token can arrive twice: compare the distinct tokens, in order.
+    QList<QByteArray> tokens;
+    auto distinctTokens = [&] {
+        tokens.clear();
+        for (const HttpRequest &r : std::as_const(server.requests)) {
+            if (tokens.isEmpty() || tokens.last() != r.header("authorization"))
+                tokens.append(r.header("authorization"));
+        }
+        return tokens.size();
+    };
     source.open();
-    QTRY_VERIFY(server.requests.size() >= 3);
+    QTRY_VERIFY(distinctTokens() >= 3);
     source.close();
     for (int i = 0; i < 3; ++i)
-        QCOMPARE(server.requests.at(i).header("authorization"), "Bearer token-" + QByteArray::number(i + 1));
-    QCOMPARE(server.requests.at(1).header("last-event-id"), "9"); // the token change keeps the id
+        QCOMPARE(tokens.at(i), "Bearer token-" + QByteArray::number(i + 1));
+    for (const HttpRequest &r : std::as_const(server.requests)) {
+        if (r.header("authorization") != "Bearer token-1")
+            QCOMPARE(r.header("last-event-id"), "9"); // the token change keeps the id
+    }
 }
 
 void tst_EventSource::initialLastEventIdSent()

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+// libFuzzer target for QtSse::EventStreamParser (issue 7).
+//
+// Input: one control byte, then 2 * k bytes of split offsets, then the body of one connection.
+//   control & 0x1F = k, the number of split offsets (little-endian 16-bit, taken modulo the body
+//                    size + 1; repeated offsets make zero-length reads);
+//   control & 0x20 = the body is a reconnect: seed it with a committed last event ID.
+//
+// Checks, aborting on any failure:
+//   - the chunking invariant (P-30): the body split at the fuzzer's offsets, and fed one byte at a
+//     time, gives exactly the same events, retry values, comments, final status and final last
+//     event ID as the whole body fed at once;
+//   - what the parser emits is well formed: no CR or LF in a type, ID or comment, no CR in data,
+//     no NUL in an ID, a type never empty;
+//   - finishBody() leaves nothing behind: a second body sees only its own bytes;
+//   - with a small maximumEventSize, the buffered bytes never exceed it, EventTooLarge is sticky
+//     until startBody(), and the parser works again after it;
+//   - decodeUtf8() agrees with QString::fromUtf8() on valid UTF-8 and is lossless exactly then.
+#include "eventstreamparser.h"
+
+#include <QtCore/qbytearray.h>
+#include <QtCore/qlist.h>
+#include <QtCore/qstring.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+using namespace Qt::StringLiterals;
+using QtSse::EventStreamParser;
+
+namespace {
+
+struct Entry
+{
+    char kind = 0; // 'E'vent, 'R'etry, 'C'omment
+    QString type, data, id, origin;
+    qint64 number = 0;
+    friend bool operator==(const Entry &a, const Entry &b)
+    {
+        return a.kind == b.kind && a.type == b.type && a.data == b.data && a.id == b.id
+                && a.origin == b.origin && a.number == b.number;
+    }
+};
+
+[[noreturn]] void fail(const char *what, const QString &detail = QString())
+{
+    std::fprintf(stderr, "fuzz_parser: %s %s\n", what, qPrintable(detail));
+    std::abort();
+}
+
+class Recorder final : public EventStreamParser::Handler
+{
+public:
+    bool handleEvent(const QtSse::MessageEvent &event) override
+    {
+        Entry e;
+        e.kind = 'E';
+        e.type = event.type();
+        e.data = event.data();
+        e.id = event.lastEventId();
+        e.origin = event.origin();
+        if (e.type.isEmpty() || e.type.contains(u'\r') || e.type.contains(u'\n'))
+            fail("bad event type", e.type);
+        if (e.data.contains(u'\r'))
+            fail("CR in event data", e.data);
+        if (e.id.contains(u'\r') || e.id.contains(u'\n') || e.id.contains(QChar(0)))
+            fail("bad last event ID", e.id);
+        entries.push_back(std::move(e));
+        return true;
+    }
+    bool handleRetry(qint64 milliseconds) override
+    {
+        if (milliseconds < 0)
+            fail("negative retry");
+        Entry e;
+        e.kind = 'R';
+        e.number = milliseconds;
+        entries.push_back(std::move(e));
+        return true;
+    }
+    bool handleComment(const QString &text) override
+    {
+        if (text.contains(u'\r') || text.contains(u'\n'))
+            fail("line break in a comment", text);
+        Entry e;
+        e.kind = 'C';
+        e.data = text;
+        entries.push_back(std::move(e));
+        return true;
+    }
+    std::vector<Entry> entries;
+};
+
+struct Outcome
+{
+    std::vector<Entry> entries;
+    QString lastEventId;
+    EventStreamParser::Status status = EventStreamParser::Status::Ok;
+};
+
+const QString SeedId = u"seeded-\u00e9-id"_s;
+const QString Origin = u"https://fuzz.example"_s;
+
+// Feeds `body` cut at the sorted offsets `cuts` (cuts may repeat: zero-length reads).
+Outcome run(const QByteArray &body, const std::vector<qsizetype> &cuts, bool seeded)
+{
+    Recorder recorder;
+    EventStreamParser parser(&recorder);
+    parser.setOrigin(Origin);
+    if (seeded)
+        parser.startBody(SeedId);
+    qsizetype at = 0;
+    Outcome out;
+    auto feed = [&](qsizetype end) {
+        out.status = parser.feed(QByteArrayView(body.constData() + at, end - at));
+        at = end;
+    };
+    for (const qsizetype cut : cuts)
+        feed(cut);
+    feed(body.size());
+    parser.finishBody();
+    out.lastEventId = parser.lastEventId();
+    out.entries = std::move(recorder.entries);
+
+    // A second body sees nothing of the first: no partial line, no pending id, no data.
+    recorder.entries.clear();
+    parser.startBody();
+    if (parser.feed("data: after\n\n") != EventStreamParser::Status::Ok
+        || recorder.entries.size() != 1 || recorder.entries.front().data != u"after"_s
+        || recorder.entries.front().type != u"message"_s
+        || recorder.entries.front().id != out.lastEventId)
+        fail("the second body is not clean");
+    return out;
+}
+
+QString describe(const Outcome &o)
+{
+    QString s = u"status %1, last id \"%2\", %3 entries:"_s.arg(int(o.status)).arg(o.lastEventId)
+                        .arg(o.entries.size());
+    for (const Entry &e : o.entries)
+        s += u" [%1 %2|%3|%4 %5]"_s.arg(QChar::fromLatin1(e.kind)).arg(e.type, e.data, e.id)
+                     .arg(e.number);
+    return s;
+}
+
+void compare(const Outcome &whole, const Outcome &split, const char *how)
+{
+    if (whole.status != split.status || whole.lastEventId != split.lastEventId
+        || whole.entries.size() != split.entries.size()) {
+        fail(how, u"\nwhole: "_s + describe(whole) + u"\nsplit: "_s + describe(split));
+    }
+    for (size_t i = 0; i < whole.entries.size(); ++i) {
+        if (!(whole.entries[i] == split.entries[i]))
+            fail(how, u"entry %1 differs\nwhole: "_s.arg(i) + describe(whole) + u"\nsplit: "_s
+                         + describe(split));
+    }
+}
+
+// With a small cap: never more than the cap buffered; EventTooLarge is sticky until startBody().
+void checkCap(const QByteArray &body, const std::vector<qsizetype> &cuts, qint64 cap)
+{
+    Recorder recorder;
+    EventStreamParser parser(&recorder);
+    parser.setMaximumEventSize(cap);
+    qsizetype at = 0;
+    bool tooLarge = false;
+    auto feed = [&](qsizetype end) {
+        const auto status = parser.feed(QByteArrayView(body.constData() + at, end - at));
+        at = end;
+        if (tooLarge && status != EventStreamParser::Status::EventTooLarge)
+            fail("EventTooLarge was not sticky");
+        tooLarge = status == EventStreamParser::Status::EventTooLarge;
+        if (parser.bufferedSize() > cap)
+            fail("buffered more than maximumEventSize",
+                 u"%1 > %2"_s.arg(parser.bufferedSize()).arg(cap));
+    };
+    for (const qsizetype cut : cuts)
+        feed(cut);
+    feed(body.size());
+    for (const Entry &e : recorder.entries) {
+        // Each raw byte decodes to at most one UTF-16 code unit.
+        if (e.kind == 'E' && e.data.size() > cap)
+            fail("an event larger than maximumEventSize was dispatched");
+    }
+    parser.startBody();
+    recorder.entries.clear();
+    // An empty data line buffers one byte (its LF): within any cap.
+    if (parser.feed("data:\n\n") != EventStreamParser::Status::Ok || recorder.entries.size() != 1)
+        fail("the parser did not recover after startBody()");
+}
+
+void checkDecoder(const QByteArray &bytes)
+{
+    const QString mine = EventStreamParser::decodeUtf8(bytes);
+    const bool lossless = mine.toUtf8() == bytes;
+    const QString qt = QString::fromUtf8(bytes);
+    const bool valid = qt.toUtf8() == bytes; // fromUtf8 replaces anything invalid
+    const bool bom = bytes.startsWith("\xEF\xBB\xBF"); // fromUtf8 drops it, decodeUtf8 keeps it
+    if (!bom && valid != lossless)
+        fail("decodeUtf8 and fromUtf8 disagree on validity");
+    if (!bom && valid && mine != qt)
+        fail("decodeUtf8 and fromUtf8 disagree on valid UTF-8");
+    if (mine.size() > bytes.size())
+        fail("decodeUtf8 made more code units than bytes");
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    const unsigned control = data[0];
+    const size_t k = control & 0x1F;
+    const bool seeded = control & 0x20;
+    if (size < 1 + 2 * k)
+        return 0;
+    const QByteArray body(reinterpret_cast<const char *>(data + 1 + 2 * k),
+                          qsizetype(size - 1 - 2 * k));
+    std::vector<qsizetype> cuts;
+    for (size_t i = 0; i < k; ++i) {
+        const unsigned offset = unsigned(data[1 + 2 * i]) | (unsigned(data[2 + 2 * i]) << 8);
+        cuts.push_back(qsizetype(offset % (size_t(body.size()) + 1)));
+    }
+    std::sort(cuts.begin(), cuts.end());
+
+    const Outcome whole = run(body, {}, seeded);
+    compare(whole, run(body, cuts, seeded), "split at the fuzzer's offsets");
+    if (body.size() <= 4096) {
+        std::vector<qsizetype> everyByte;
+        for (qsizetype i = 1; i < body.size(); ++i)
+            everyByte.push_back(i);
+        compare(whole, run(body, everyByte, seeded), "fed one byte at a time");
+        checkDecoder(body);
+    }
+    checkCap(body, cuts, 1 + qint64((k * 37 + size) % 160));
+    return 0;
+}
