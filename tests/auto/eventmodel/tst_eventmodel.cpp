@@ -16,6 +16,14 @@ using QtSse::EventModel;
 using QtSse::EventSource;
 using QtSse::MessageEvent;
 
+// The rows of every test that must hold in both row orders.
+static void addRowOrderRows()
+{
+    QTest::addColumn<bool>("newestFirst");
+    QTest::newRow("oldest first") << false;
+    QTest::newRow("newest first") << true;
+}
+
 class tst_EventModel : public QObject
 {
     Q_OBJECT
@@ -303,9 +311,7 @@ void tst_EventModel::ring()
 
 void tst_EventModel::batchLargerThanCap_data()
 {
-    QTest::addColumn<bool>("newestFirst");
-    QTest::newRow("oldest first") << false;
-    QTest::newRow("newest first") << true;
+    addRowOrderRows();
 }
 
 void tst_EventModel::batchLargerThanCap()
@@ -367,9 +373,7 @@ void tst_EventModel::endlessStreamStaysBounded()
 
 void tst_EventModel::loweringMaximumCount_data()
 {
-    QTest::addColumn<bool>("newestFirst");
-    QTest::newRow("oldest first") << false;
-    QTest::newRow("newest first") << true;
+    addRowOrderRows();
 }
 
 void tst_EventModel::loweringMaximumCount()
