@@ -830,14 +830,14 @@ void EventSource::open()
         d->setError(InvalidUrlError,
                     tr("Invalid URL \"%1\"%2")
                             .arg(d->url.toDisplayString(QUrl::RemoveUserInfo), reason));
-        d->pendingFailure = InvalidUrlError;
+        d->refusedUrl = true;
     } else if (!isHttpScheme(d->url.scheme().toLower())) {
         d->setError(UnsupportedSchemeError,
                     tr("Unsupported URL scheme \"%1\": only http and https are supported")
                             .arg(d->url.scheme()));
-        d->pendingFailure = UnsupportedSchemeError;
+        d->refusedUrl = true;
     } else {
-        d->pendingFailure = NoError;
+        d->refusedUrl = false;
         d->error = NoError;
         d->errorString.clear();
         d->httpStatus = 0;
@@ -858,7 +858,7 @@ void EventSource::close()
 {
     Q_D(EventSource);
     ++d->generation;
-    d->pendingFailure = NoError;
+    d->refusedUrl = false;
     d->releaseReply();
     d->reconnectTimer.stop();
     d->readTimer.stop();
@@ -900,9 +900,9 @@ void EventSourcePrivate::scheduleStart()
             [this, attempt] {
                 if (attempt != generation)
                     return;
-                if (pendingFailure != EventSource::NoError) {
+                if (refusedUrl) {
                     // A URL refused by open(): report it now, from the event loop.
-                    pendingFailure = EventSource::NoError;
+                    refusedUrl = false;
                     readyState = EventSource::Closed;
                     notifyReadyState();
                     Q_EMIT q_func()->errorOccurred(error);
@@ -1053,7 +1053,7 @@ bool EventSourcePrivate::handleResponseHead()
     }
     // C-11, C-12: fail, after keeping a short excerpt of the body for the error report.
     failing = true;
-    pendingFailure = status == 200 ? EventSource::ContentTypeError : EventSource::HttpStatusError;
+    responseFailure = status == 200 ? EventSource::ContentTypeError : EventSource::HttpStatusError;
     errorBody.clear();
     readTimer.start(ErrorBodyGraceMs);
     return true;
@@ -1167,8 +1167,7 @@ void EventSourcePrivate::collectErrorBody()
 
 void EventSourcePrivate::finishFailedResponse()
 {
-    const EventSource::Error code = pendingFailure;
-    pendingFailure = EventSource::NoError;
+    const EventSource::Error code = responseFailure;
     const QString reason = reply
             ? reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString()
             : QString();
@@ -1362,7 +1361,7 @@ void EventSourcePrivate::fail(EventSource::Error code, const QString &message)
     ++generation;
     releaseReply();
     reconnectTimer.stop();
-    pendingFailure = EventSource::NoError;
+    refusedUrl = false;
     setError(code, message);
     readyState = EventSource::Closed;
     const quint64 attempt = generation;

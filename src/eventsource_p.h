@@ -86,7 +86,8 @@ public:
     QString errorString;
     int httpStatus = 0;
     QByteArray errorBody;
-    EventSource::Error pendingFailure = EventSource::NoError;
+    bool refusedUrl = false; // open() refused the URL; the queued start reports error
+    EventSource::Error responseFailure = EventSource::NoError; // while failing: what to report
     int reconnectDelay = -1;
     QString lastEventId;
     EventStreamParser parser;

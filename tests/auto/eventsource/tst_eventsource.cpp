@@ -130,6 +130,7 @@ private Q_SLOTS:
     void requestPreparerRunsBeforeEachConnect();
     void initialLastEventIdSent();
     void reconnectNowKeepsLastEventId();
+    void reconnectWhileAnErrorBodyArrives();
     void backoffGrowsAndResets();
     void giveUpAfterMaximumRetries();
     void giveUpAfterMaximumDuration();
@@ -778,6 +779,29 @@ void tst_EventSource::reconnectNowKeepsLastEventId()
     QCOMPARE(server.requests.at(1).header("last-event-id"), "7");
     QVERIFY(rec.errors.isEmpty()); // the dropped connection is not an error
     QCOMPARE(rec.log.count(u"open@1"_s), 2);
+}
+
+void tst_EventSource::reconnectWhileAnErrorBodyArrives()
+{
+    // The first answer is a 503 whose body never completes (its excerpt is still being read);
+    // reconnect() then must simply connect again, not report that stale failure.
+    SseTestServer server([](const HttpRequest &request, QTcpSocket *socket) {
+        if (request.path() == "/busy") {
+            socket->write("HTTP/1.1 503 Busy\r\nContent-Length: 100000\r\n\r\n<html>");
+            return;
+        }
+        SseTestServer::writeStreamHead(socket);
+        socket->write("data: ok\n\n");
+    });
+    EventSource source(server.url(u"/busy"_s));
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(source.httpStatus(), 503); // the head is in; the body excerpt is pending
+    source.setUrl(server.url(u"/ok"_s));
+    source.reconnect();
+    QTRY_COMPARE(rec.messages.size(), 1);
+    QCOMPARE(rec.errors.size(), 0);
+    QCOMPARE(source.readyState(), EventSource::Open);
 }
 
 void tst_EventSource::backoffGrowsAndResets()
