@@ -10,6 +10,7 @@
 #include <QtNetwork/qnetworkcookiejar.h>
 #include <QtNetwork/qnetworkproxy.h>
 
+#include <cstring>
 #include <limits>
 
 using namespace Qt::StringLiterals;
@@ -130,6 +131,12 @@ QString hostKey(const QUrl &url)
 {
     return url.scheme() + "://"_L1 + url.host() + u':'
             + QString::number(url.port(url.scheme() == "https"_L1 ? 443 : 80));
+}
+
+// Whether an event is of the default type, for messageReceived(). Inline: it runs per event.
+inline bool isMessageType(const QString &type)
+{
+    return type.size() == 7 && std::memcmp(type.constData(), u"message", 7 * sizeof(char16_t)) == 0;
 }
 
 QString excerptText(const QByteArray &body)
@@ -1402,8 +1409,12 @@ void EventSourcePrivate::setReconnectDelay(int delay)
 
 void EventSourcePrivate::syncLastEventId(const QString &id)
 {
-    if (id == lastEventId)
+    // The parser shares the string it was started with and replaces it only when the id
+    // changes, so the same data means no change without comparing the text.
+    if ((id.constData() == lastEventId.constData() && id.size() == lastEventId.size())
+        || id == lastEventId) {
         return;
+    }
     lastEventId = id;
     Q_EMIT q_func()->lastEventIdChanged(id);
 }
@@ -1419,7 +1430,7 @@ bool EventSourcePrivate::handleEvent(const MessageEvent &event)
     syncLastEventId(event.lastEventId());
     if (!isCurrent(attempt))
         return false;
-    if (event.type() == "message"_L1) {
+    if (isMessageType(event.type())) {
         Q_EMIT q->messageReceived(event);
         if (!isCurrent(attempt))
             return false;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "eventstreamparser.h"
 
+#include <QtCore/qalgorithms.h>
+
 #include <cstring>
 #include <limits>
 
@@ -163,6 +165,80 @@ qint64 parseRetry(const char *p, qsizetype n)
     return value;
 }
 
+
+// Makes buffer hold exactly the n bytes at p, reusing its allocation.
+inline void assignBytes(QByteArray &buffer, const char *p, qsizetype n)
+{
+    buffer.resize(n);
+    if (n)
+        std::memcpy(buffer.data(), p, size_t(n));
+}
+
+// Appends the n bytes at p and an LF: one data value in the data buffer.
+inline void appendLine(QByteArray &buffer, const char *p, qsizetype n)
+{
+    const qsizetype old = buffer.size();
+    buffer.resize(old + n + 1); // grows geometrically: a long run of data lines stays linear
+    char *const out = buffer.data() + old;
+    if (n)
+        std::memcpy(out, p, size_t(n));
+    out[n] = '\n';
+}
+
+// The first CR or LF in [p, end), or nullptr: both line ends are looked for in one pass, so
+// each byte is read once however the lines end (P-06 to P-08).
+inline const char *findLineEnd(const char *p, const char *const end)
+{
+#if defined(__SSE2__)
+    const __m128i cr = _mm_set1_epi8('\r');
+    const __m128i lf = _mm_set1_epi8('\n');
+    const auto lineEnds = [&](const char *at) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i *>(at));
+        return _mm_or_si128(_mm_cmpeq_epi8(bytes, cr), _mm_cmpeq_epi8(bytes, lf));
+    };
+    // Short lines end within the first sixteen bytes; long ones go 64 bytes per step.
+    if (end - p >= 16) {
+        if (const int hits = _mm_movemask_epi8(lineEnds(p)))
+            return p + qCountTrailingZeroBits(quint32(hits));
+        p += 16;
+    }
+    while (end - p >= 64) {
+        const __m128i any = _mm_or_si128(_mm_or_si128(lineEnds(p), lineEnds(p + 16)),
+                                         _mm_or_si128(lineEnds(p + 32), lineEnds(p + 48)));
+        if (_mm_movemask_epi8(any))
+            break; // the hit is found sixteen bytes at a time below
+        p += 64;
+    }
+    while (end - p >= 16) {
+        if (const int hits = _mm_movemask_epi8(lineEnds(p)))
+            return p + qCountTrailingZeroBits(quint32(hits));
+        p += 16;
+    }
+#endif
+    for (; p < end; ++p) {
+        if (*p == '\n' || *p == '\r')
+            return p;
+    }
+    return nullptr;
+}
+
+// Whether bytes, once decoded, equal text. An ASCII prefix decodes one unit per byte, so it is
+// compared in place; only an id with other bytes is decoded to compare.
+bool sameText(QByteArrayView bytes, const QString &text)
+{
+    const qsizetype n = bytes.size();
+    const qsizetype units = text.size();
+    const auto *b = reinterpret_cast<const unsigned char *>(bytes.data());
+    const char16_t *t = reinterpret_cast<const char16_t *>(text.constData());
+    for (qsizetype i = 0; i < n; ++i) {
+        if (b[i] >= 0x80)
+            return EventStreamParser::decodeUtf8(bytes) == text;
+        if (i >= units || t[i] != b[i])
+            return false;
+    }
+    return n == units;
+}
+
 } // namespace
 
 /*!
@@ -238,8 +314,7 @@ void EventStreamParser::startBody()
 void EventStreamParser::startBody(const QString &lastEventId)
 {
     startBody();
-    m_lastEventId = lastEventId;
-    m_committedIdKnown = false;
+    m_event.m_lastEventId = lastEventId;
 }
 
 /*!
@@ -267,7 +342,7 @@ void EventStreamParser::finishBody()
 */
 qint64 EventStreamParser::bufferedSize() const
 {
-    return qint64(m_line.size()) + qint64(m_data.size());
+    return qint64(m_line.size()) + qint64(m_data.size()) + (m_dataRef ? m_dataRefLength + 1 : 0);
 }
 
 bool EventStreamParser::overCap(qint64 pending) const
@@ -316,6 +391,32 @@ EventStreamParser::Status EventStreamParser::feed(QByteArrayView bytes)
 
 EventStreamParser::Status EventStreamParser::processBytes(const char *p, const char *const end)
 {
+    const Status status = processLines(p, end);
+    if (status == Status::EventTooLarge) {
+        m_dataRef = nullptr; // the event is dropped whole
+        m_idRef = nullptr;
+    } else {
+        flushChunkReferences();
+    }
+    return status;
+}
+
+// Copies the values still referred to in the chunk being parsed into the parser's own buffers,
+// before the caller's chunk goes away.
+void EventStreamParser::flushChunkReferences()
+{
+    if (m_dataRef) {
+        appendLine(m_data, m_dataRef, m_dataRefLength);
+        m_dataRef = nullptr;
+    }
+    if (m_idRef) {
+        assignBytes(m_pendingId, m_idRef, m_idRefLength);
+        m_idRef = nullptr;
+    }
+}
+
+EventStreamParser::Status EventStreamParser::processLines(const char *p, const char *const end)
+{
     if (p == end)
         return Status::Ok;
     if (m_skipLf) {
@@ -323,16 +424,8 @@ EventStreamParser::Status EventStreamParser::processBytes(const char *p, const c
         if (*p == '\n')
             ++p;
     }
-    // The next CR and LF at or after p, found with memchr and remembered, so no byte is scanned
-    // twice however many lines the chunk holds. nullptr: none before end.
-    const char *nextCr = p;
-    const char *nextLf = p;
     while (p < end) {
-        if (nextCr && nextCr <= p)
-            nextCr = static_cast<const char *>(std::memchr(p, '\r', size_t(end - p)));
-        if (nextLf && nextLf <= p)
-            nextLf = static_cast<const char *>(std::memchr(p, '\n', size_t(end - p)));
-        const char *eol = nextCr ? (nextLf && nextLf < nextCr ? nextLf : nextCr) : nextLf;
+        const char *const eol = findLineEnd(p, end);
         if (!eol) {
             // Unfinished line: keep it for the next chunk.
             const qsizetype tail = end - p;
@@ -346,7 +439,7 @@ EventStreamParser::Status EventStreamParser::processBytes(const char *p, const c
         }
         bool goOn;
         if (m_line.isEmpty()) {
-            goOn = processLine(p, eol - p);
+            goOn = processLine(p, eol - p, true);
         } else {
             if (overCap(eol - p)) {
                 m_line.clear();
@@ -355,7 +448,7 @@ EventStreamParser::Status EventStreamParser::processBytes(const char *p, const c
             }
             m_line.append(p, eol - p);
             m_windowPeak = qMax(m_windowPeak, m_line.size());
-            goOn = processLine(m_line.constData(), m_line.size());
+            goOn = processLine(m_line.constData(), m_line.size(), false);
             recycle(m_line);
         }
         if (m_status == Status::EventTooLarge)
@@ -373,7 +466,9 @@ EventStreamParser::Status EventStreamParser::processBytes(const char *p, const c
     return Status::Ok;
 }
 
-bool EventStreamParser::processLine(const char *line, qsizetype length)
+// Parses one complete line. inChunk: the line lies in the caller's chunk (not in m_line), so
+// its value may be referred to until the chunk ends instead of being copied.
+bool EventStreamParser::processLine(const char *line, qsizetype length, bool inChunk)
 {
     if (length == 0)
         return dispatch(); // P-16, P-21
@@ -382,39 +477,65 @@ bool EventStreamParser::processLine(const char *line, qsizetype length)
         return m_handler ? m_handler->handleComment(decodeUtf8(QByteArrayView(line + 1, length - 1)))
                          : true;
     }
-    // P-10, P-12: split at the first colon; no colon means the whole line is the name.
-    const char *colon = static_cast<const char *>(std::memchr(line, ':', size_t(length)));
-    const qsizetype nameLength = colon ? colon - line : length;
-    const char *value = colon ? colon + 1 : line + length;
-    qsizetype valueLength = colon ? length - nameLength - 1 : 0;
-    if (valueLength > 0 && *value == ' ') { // P-11: drop exactly one leading space
+    // P-10, P-12: the name ends at the first colon; no colon means the whole line is the name.
+    // Every field the standard knows has a name of at most five characters, and names compare
+    // exactly (P-13), so a line whose first six characters hold no colon is an unknown field
+    // whatever follows: the colon is looked for among those six only.
+    qsizetype nameLength = length;
+    const qsizetype probe = qMin<qsizetype>(length, 6);
+    for (qsizetype i = 0; i < probe; ++i) {
+        if (line[i] == ':') {
+            nameLength = i;
+            break;
+        }
+    }
+    if (nameLength > 5)
+        return true; // unknown field: ignored (P-13)
+    const char *value = line + nameLength;
+    qsizetype valueLength = length - nameLength;
+    if (valueLength > 0) { // skip the colon, then exactly one leading space (P-11)
         ++value;
         --valueLength;
+        if (valueLength > 0 && *value == ' ') {
+            ++value;
+            --valueLength;
+        }
     }
-    // P-13: names compare exactly and case-sensitively.
     switch (nameLength) {
     case 4:
         if (std::memcmp(line, "data", 4) == 0) { // P-14
             // The line itself is released once parsed, so only the data buffer counts here.
-            if (qint64(m_data.size()) + valueLength + 1 > m_maximumEventSize) {
+            if (bufferedSize() - m_line.size() + valueLength + 1 > m_maximumEventSize) {
                 m_line.clear();
                 m_data.clear();
+                m_dataRef = nullptr;
                 m_status = Status::EventTooLarge;
                 return false;
             }
-            if (m_data.isEmpty() && line == m_line.constData()) {
-                // A long line carried over chunks: reuse its buffer instead of copying it.
-                m_data.swap(m_line);
-                m_data.remove(0, value - line);
-                m_data.append('\n');
+            if (m_data.isEmpty() && !m_dataRef) {
+                if (inChunk) {
+                    // The first data line of a block: referred to, copied only if the block
+                    // does not end in this chunk.
+                    m_dataRef = value;
+                    m_dataRefLength = valueLength;
+                } else {
+                    // A long line carried over chunks: reuse its buffer instead of copying it.
+                    m_data.swap(m_line);
+                    m_data.remove(0, value - line);
+                    m_data.append('\n');
+                }
             } else {
-                m_data.append(value, valueLength).append('\n');
+                if (m_dataRef) {
+                    appendLine(m_data, m_dataRef, m_dataRefLength);
+                    m_dataRef = nullptr;
+                }
+                appendLine(m_data, value, valueLength);
             }
         }
         break;
     case 5:
         if (std::memcmp(line, "event", 5) == 0) { // P-17
-            m_eventType = QByteArray(value, valueLength);
+            assignBytes(m_eventType, value, valueLength);
         } else if (std::memcmp(line, "retry", 5) == 0) { // P-24, P-25, P-26
             const qint64 ms = parseRetry(value, valueLength);
             if (ms >= 0 && m_handler)
@@ -424,8 +545,13 @@ bool EventStreamParser::processLine(const char *line, qsizetype length)
     case 2:
         if (line[0] == 'i' && line[1] == 'd'
             && !std::memchr(value, '\0', size_t(valueLength))) { // P-18, P-19, P-20
-            m_pendingId.resize(0); // reuses the buffer: no allocation per id line
-            m_pendingId.append(value, valueLength);
+            if (inChunk) {
+                m_idRef = value;
+                m_idRefLength = valueLength;
+            } else {
+                m_idRef = nullptr;
+                assignBytes(m_pendingId, value, valueLength);
+            }
             m_idPending = true;
         }
         break;
@@ -440,21 +566,27 @@ bool EventStreamParser::dispatch()
     // P-21: commit the last-event-ID buffer first, whether or not an event fires.
     if (m_idPending) {
         m_idPending = false;
-        if (!m_committedIdKnown || m_pendingId != m_committedIdBytes) {
-            m_lastEventId = decodeUtf8(m_pendingId);
-            m_committedIdBytes.swap(m_pendingId); // the old buffer takes the next id
-            m_committedIdKnown = true;
-        }
+        const QByteArrayView id = m_idRef ? QByteArrayView(m_idRef, m_idRefLength)
+                                          : QByteArrayView(m_pendingId);
+        m_idRef = nullptr;
+        if (!sameText(id, m_event.m_lastEventId))
+            m_event.m_lastEventId = decodeUtf8(id);
     }
-    if (m_data.isEmpty()) { // P-16: nothing to fire; the type buffer is cleared all the same
+    if (m_data.isEmpty() && !m_dataRef) {
+        // P-16: nothing to fire; the type buffer is cleared all the same.
         m_eventType.resize(0);
         return true;
     }
     // P-15: drop the one trailing LF. The data is decoded straight into the event the parser
     // keeps, reusing its buffer when no receiver kept the previous event.
-    decodeInto(m_event.m_data, QByteArrayView(m_data.constData(), m_data.size() - 1));
-    m_windowPeak = qMax(m_windowPeak, m_data.size());
-    recycle(m_data);
+    if (m_dataRef) {
+        decodeInto(m_event.m_data, QByteArrayView(m_dataRef, m_dataRefLength));
+        m_dataRef = nullptr;
+    } else {
+        decodeInto(m_event.m_data, QByteArrayView(m_data.constData(), m_data.size() - 1));
+        m_windowPeak = qMax(m_windowPeak, m_data.size());
+        recycle(m_data);
+    }
     if (++m_windowEvents == RetainWindow) {
         shrinkUnused(m_line, m_windowPeak);
         shrinkUnused(m_data, m_windowPeak);
@@ -473,9 +605,7 @@ bool EventStreamParser::dispatch()
         assignShared(m_event.m_type, m_cachedType);
         m_eventType.resize(0);
     }
-    // The other fields change rarely: assigning only on change spares the reference counting.
-    assignShared(m_event.m_lastEventId, m_lastEventId);
-    assignShared(m_event.m_origin, m_origin);
+    assignShared(m_event.m_origin, m_origin); // changes rarely: no reference counting per event
     if (!m_handler)
         return true;
     return m_handler->handleEvent(m_event);
@@ -504,10 +634,12 @@ void EventStreamParser::decodeInto(QString &out, QByteArrayView bytes)
         return;
     }
     // Each byte yields at most one UTF-16 code unit (a 4-byte sequence yields two).
-    if (out.isDetached() && out.capacity() >= n && out.capacity() <= 2 * n + 64)
-        out.resize(n);
-    else
+    if (out.isDetached() && out.capacity() >= n && out.capacity() <= 2 * n + 64) {
+        if (out.size() != n)
+            out.resize(n);
+    } else {
         out = QString(n, Qt::Uninitialized);
+    }
     char16_t *const begin = reinterpret_cast<char16_t *>(out.data());
     char16_t *dst = begin;
     const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
@@ -593,7 +725,8 @@ void EventStreamParser::decodeInto(QString &out, QByteArrayView bytes)
             *dst++ = char16_t(cp);
         }
     }
-    out.truncate(dst - begin);
+    if (dst - begin != n)
+        out.truncate(dst - begin);
 }
 
 } // namespace QtSse

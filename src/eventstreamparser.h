@@ -52,15 +52,17 @@ public:
     void finishBody();
 
     Status status() const { return m_status; }
-    QString lastEventId() const { return m_lastEventId; }
+    QString lastEventId() const { return m_event.lastEventId(); }
     qint64 bufferedSize() const;
 
     static QString decodeUtf8(QByteArrayView bytes);
 
 private:
     Status processBytes(const char *begin, const char *end);
-    bool processLine(const char *line, qsizetype length);
+    Status processLines(const char *p, const char *end);
+    bool processLine(const char *line, qsizetype length, bool inChunk);
     bool dispatch();
+    void flushChunkReferences();
     bool overCap(qint64 pending) const;
     static void decodeInto(QString &out, QByteArrayView bytes);
 
@@ -72,15 +74,20 @@ private:
     QByteArray m_data;          // raw data buffer: values, each followed by LF
     QByteArray m_eventType;     // raw event-type buffer
     QByteArray m_pendingId;     // raw last-event-ID buffer (valid when m_idPending)
+    // While one chunk is parsed, a block's first data value and its id value are referred to
+    // in the chunk itself instead of being copied into m_data and m_pendingId; whatever is
+    // still referred to when the chunk ends is copied then (flushChunkReferences()).
+    const char *m_dataRef = nullptr; // m_data is empty while set: the data is this value + LF
+    qsizetype m_dataRefLength = 0;
+    const char *m_idRef = nullptr;   // the pending id, in place of m_pendingId
+    qsizetype m_idRefLength = 0;
     QByteArray m_cachedTypeBytes;
     QString m_cachedType;       // decoded m_cachedTypeBytes, reused while a stream repeats it
-    QString m_lastEventId;      // committed last event ID
     QString m_origin;
-    MessageEvent m_event;       // the event handed to the handler, refilled for each dispatch
-    QByteArray m_committedIdBytes; // raw bytes of m_lastEventId, so a repeated id is not decoded
+    MessageEvent m_event;       // the event handed to the handler, refilled for each dispatch;
+                                // its lastEventId is the committed last event ID
     qsizetype m_windowPeak = 0; // largest line or data buffer of the current retain window
     int m_windowEvents = 0;
-    bool m_committedIdKnown = false;
     int m_bomMatched = 0;       // bytes of a leading BOM seen so far
     bool m_atBodyStart = true;
     bool m_skipLf = false;      // the previous chunk ended in CR: drop one LF if it comes next

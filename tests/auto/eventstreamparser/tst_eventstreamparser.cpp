@@ -35,7 +35,7 @@ public:
     bool handleRetry(qint64 ms) override
     {
         result.retry = ms;
-        return true;
+        return !stopOnRetry;
     }
     bool handleComment(const QString &text) override
     {
@@ -44,6 +44,7 @@ public:
     }
     Expected result;
     int stopAfterEvents = -1;
+    bool stopOnRetry = false;
 };
 
 Expected parseChunks(const QList<QByteArray> &chunks, const QString &initialId = QString())
@@ -147,6 +148,7 @@ private Q_SLOTS:
     void bomAcrossChunksPerBody();
     void crThenLfInNextChunkDispatchesAtOnce();
     void handlerStopsParsing();
+    void handlerStopKeepsBlockInProgress();
     void sizeCapEndlessLine();
     void sizeCapManyDataLines();
     void sizeCapRecoversOnNextBody();
@@ -251,6 +253,8 @@ void tst_EventStreamParser::rules_data()
     row("P-12 retry without colon ignored", { "retry\ndata:x\n\n" }, { ev(u"x"_s) });
     row("P-13 case-sensitive names", { "Data:a\nDATA:b\ndata :c\n data:d\nda-ta:e\ndata_5:f\ndata:g\n\n" }, { ev(u"g"_s) });
     row("P-13 nul in name", { QByteArray("data\0:a\ndata:b\n\n", 16) }, { ev(u"b"_s) });
+    row("P-13 names past five characters ignored", { "datadata:x\ndata123\nevents:x\nretry1:5\nidx:9\n" + QByteArray(100, 'd') + ":y\ndata:z\n\n" }, { ev(u"z"_s) });
+    row("P-13 colon at the sixth character", { "data :x\nretry :5\nevent :e\ndata:y\n\n" }, { ev(u"y"_s) });
     row("P-14 lines joined with lf", { "data:1\ndata:2\ndata:3\n\n" }, { ev(u"1\n2\n3"_s) });
     row("P-15 two empty data lines", { "data:\ndata:\n\n" }, { ev(u"\n"_s) });
     row("P-16 empty data still fires", { "data:\n\n" }, { ev(QString(u""_s)) });
@@ -262,6 +266,9 @@ void tst_EventStreamParser::rules_data()
     row("P-18 id persists", { "id:7\ndata:a\n\ndata:b\n\n" }, { ev(u"a"_s, u"7"_s), ev(u"b"_s, u"7"_s) }, -1, u"7"_s);
     row("P-18 id after data in block", { "data:a\nid:9\n\n" }, { ev(u"a"_s, u"9"_s) }, -1, u"9"_s);
     row("P-18 id verbatim", { "id: <x y>\xE2\x80\xA6\ndata:a\n\n" }, { ev(u"a"_s, u"<x y>\u2026"_s) }, -1, u"<x y>\u2026"_s);
+    row("P-18 ids compared as text", { "id:a\ndata:1\n\nid:ab\ndata:2\n\nid:a\ndata:3\n\nid:a\ndata:4\n\n" }, { ev(u"1"_s, u"a"_s), ev(u"2"_s, u"ab"_s), ev(u"3"_s, u"a"_s), ev(u"4"_s, u"a"_s) }, -1, u"a"_s);
+    row("P-18 non-ascii ids compared decoded", { "id:\xC3\xA9\ndata:1\n\nid:\xC3\xA9\ndata:2\n\nid:\xFF\ndata:3\n\nid:\xFE\ndata:4\n\nid:e\xCC\x81\ndata:5\n\nid:e\ndata:6\n\n" }, { ev(u"1"_s, u"\u00e9"_s), ev(u"2"_s, u"\u00e9"_s), ev(u"3"_s, u"\uFFFD"_s), ev(u"4"_s, u"\uFFFD"_s), ev(u"5"_s, u"e\u0301"_s), ev(u"6"_s, u"e"_s) }, -1, u"e"_s);
+    row("P-18 id equal to the seeded id", { "id:\xC3\xA9\ndata:a\n\nid:x\ndata:b\n\n" }, { ev(u"a"_s, u"\u00e9"_s), ev(u"b"_s, u"x"_s) }, -1, u"x"_s, u"\u00e9"_s);
     row("P-19 id with nul ignored", { "id:1\ndata:a\n\n", QByteArray("id:2\0x\ndata:b\n\n", 15) }, { ev(u"a"_s, u"1"_s), ev(u"b"_s, u"1"_s) }, -1, u"1"_s);
     row("P-20 empty id resets", { "id:1\ndata:a\n\nid:\ndata:b\n\nid:5\n\nid: \ndata:c\n\n" }, { ev(u"a"_s, u"1"_s), ev(u"b"_s), ev(u"c"_s) });
     row("P-21 id-only block commits", { "id:42\n\n" }, {}, -1, u"42"_s);
@@ -363,6 +370,25 @@ void tst_EventStreamParser::handlerStopsParsing()
     QCOMPARE(parser.feed("id:1\ndata:a\n\nid:2\ndata:b\n\n"), EventStreamParser::Status::Stopped);
     QCOMPARE(recorder.result.events.size(), 1);
     QCOMPARE(parser.lastEventId(), u"1"_s); // nothing past the stop was looked at
+}
+
+// A stop in mid-block (here at a retry field) leaves the block's data and id intact for the
+// next chunk, although they were only referred to in the stopped chunk, never copied.
+void tst_EventStreamParser::handlerStopKeepsBlockInProgress()
+{
+    Recorder recorder;
+    recorder.stopOnRetry = true;
+    EventStreamParser parser(&recorder);
+    QByteArray chunk("id:7\ndata:first\nretry:5\ndata:ignored-after-stop\n");
+    QCOMPARE(parser.feed(chunk), EventStreamParser::Status::Stopped);
+    QCOMPARE(recorder.result.retry, 5);
+    QCOMPARE(parser.bufferedSize(), qint64(sizeof("first") - 1 + 1));
+    chunk.fill('#'); // the parser may not look at the old chunk any more
+    recorder.stopOnRetry = false;
+    QCOMPARE(parser.feed("data:second\n\n"), EventStreamParser::Status::Ok);
+    QCOMPARE(recorder.result.events.size(), 1);
+    QCOMPARE(recorder.result.events.first(), ev(u"first\nsecond"_s, u"7"_s));
+    QCOMPARE(parser.lastEventId(), u"7"_s);
 }
 
 void tst_EventStreamParser::sizeCapEndlessLine()
