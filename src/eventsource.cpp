@@ -1411,8 +1411,10 @@ void EventSourcePrivate::syncLastEventId(const QString &id)
 {
     // The parser shares the string it was started with and replaces it only when the id
     // changes, so the same data means no change without comparing the text.
-    if ((id.constData() == lastEventId.constData() && id.size() == lastEventId.size())
-        || id == lastEventId) {
+    const qsizetype n = id.size();
+    if (n == lastEventId.size()
+        && (n == 0 || id.constData() == lastEventId.constData()
+            || std::memcmp(id.constData(), lastEventId.constData(), size_t(n) * sizeof(QChar)) == 0)) {
         return;
     }
     lastEventId = id;

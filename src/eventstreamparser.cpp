@@ -569,8 +569,12 @@ bool EventStreamParser::dispatch()
         const QByteArrayView id = m_idRef ? QByteArrayView(m_idRef, m_idRefLength)
                                           : QByteArrayView(m_pendingId);
         m_idRef = nullptr;
-        if (!sameText(id, m_event.m_lastEventId))
-            m_event.m_lastEventId = decodeUtf8(id);
+        if (!sameText(id, m_event.m_lastEventId)) {
+            // The id before the current one is no longer held by anyone once its event was
+            // delivered: its buffer takes the new id, so changing ids cost no allocation.
+            m_spareId.swap(m_event.m_lastEventId);
+            decodeInto(m_event.m_lastEventId, id);
+        }
     }
     if (m_data.isEmpty() && !m_dataRef) {
         // P-16: nothing to fire; the type buffer is cleared all the same.

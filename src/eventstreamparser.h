@@ -86,6 +86,7 @@ private:
     QString m_origin;
     MessageEvent m_event;       // the event handed to the handler, refilled for each dispatch;
                                 // its lastEventId is the committed last event ID
+    QString m_spareId;          // the committed id before the current one, for its buffer
     qsizetype m_windowPeak = 0; // largest line or data buffer of the current retain window
     int m_windowEvents = 0;
     int m_bomMatched = 0;       // bytes of a leading BOM seen so far
