@@ -15,7 +15,10 @@
 //   - finishBody() leaves nothing behind: a second body sees only its own bytes;
 //   - with a small maximumEventSize, the buffered bytes never exceed it, EventTooLarge is sticky
 //     until startBody(), and the parser works again after it;
-//   - decodeUtf8() agrees with QString::fromUtf8() on valid UTF-8 and is lossless exactly then.
+//   - decodeUtf8() agrees with QString::fromUtf8() on valid UTF-8 and is lossless exactly then;
+//   - the parser agrees with a reference model written straight from the standard's text: decode
+//     the whole body, drop a leading U+FEFF, split the text into lines and interpret each line,
+//     with none of the parser's buffering, in-place references or shortcuts.
 #include "eventstreamparser.h"
 
 #include <QtCore/qbytearray.h>
@@ -26,6 +29,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -136,6 +140,84 @@ Outcome run(const QByteArray &body, const std::vector<qsizetype> &cuts, bool see
     return out;
 }
 
+// The standard's "parsing an event stream" and "interpreting an event stream", as literally as
+// possible: the whole body is decoded first (CR, LF, colon and space are ASCII, so decoding
+// before or after splitting lines gives the same text), then read line by line.
+Outcome reference(const QByteArray &body, bool seeded)
+{
+    QString text = EventStreamParser::decodeUtf8(body);
+    if (text.startsWith(QChar(0xFEFF)))
+        text.remove(0, 1);
+    Outcome out;
+    QString data, type, idBuffer = seeded ? SeedId : QString();
+    out.lastEventId = idBuffer;
+    qsizetype pos = 0;
+    for (;;) {
+        qsizetype eol = pos;
+        while (eol < text.size() && text[eol] != u'\r' && text[eol] != u'\n')
+            ++eol;
+        if (eol == text.size())
+            break; // an unterminated last line is discarded, with the block it is in
+        const QString line = text.mid(pos, eol - pos);
+        pos = eol + 1;
+        if (text[eol] == u'\r' && pos < text.size() && text[pos] == u'\n')
+            ++pos;
+        if (line.isEmpty()) { // dispatch
+            out.lastEventId = idBuffer;
+            if (data.isEmpty()) {
+                type.clear();
+                continue;
+            }
+            data.chop(1);
+            Entry e;
+            e.kind = 'E';
+            e.type = type.isEmpty() ? u"message"_s : type;
+            e.data = data;
+            e.id = idBuffer;
+            e.origin = Origin;
+            out.entries.push_back(std::move(e));
+            data.clear();
+            type.clear();
+            continue;
+        }
+        if (line.startsWith(u':')) {
+            Entry e;
+            e.kind = 'C';
+            e.data = line.mid(1);
+            out.entries.push_back(std::move(e));
+            continue;
+        }
+        const qsizetype colon = line.indexOf(u':');
+        const QString field = colon < 0 ? line : line.left(colon);
+        QString value = colon < 0 ? QString() : line.mid(colon + 1);
+        if (value.startsWith(u' '))
+            value.remove(0, 1);
+        if (field == u"event"_s) {
+            type = value;
+        } else if (field == u"data"_s) {
+            data += value + u'\n';
+        } else if (field == u"id"_s) {
+            if (!value.contains(QChar(0)))
+                idBuffer = value;
+        } else if (field == u"retry"_s && !value.isEmpty()) {
+            bool digits = true;
+            for (QChar c : value)
+                digits = digits && c >= u'0' && c <= u'9';
+            if (digits) {
+                Entry e;
+                e.kind = 'R';
+                e.number = std::numeric_limits<qint64>::max();
+                bool ok = false;
+                const qint64 n = value.toLongLong(&ok);
+                if (ok)
+                    e.number = n;
+                out.entries.push_back(std::move(e));
+            }
+        }
+    }
+    return out;
+}
+
 QString describe(const Outcome &o)
 {
     QString s = u"status %1, last id \"%2\", %3 entries:"_s.arg(int(o.status)).arg(o.lastEventId)
@@ -228,6 +310,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     std::sort(cuts.begin(), cuts.end());
 
     const Outcome whole = run(body, {}, seeded);
+    compare(reference(body, seeded), whole, "parser against the reference model");
     compare(whole, run(body, cuts, seeded), "split at the fuzzer's offsets");
     if (body.size() <= 4096) {
         std::vector<qsizetype> everyByte;
