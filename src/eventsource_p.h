@@ -44,6 +44,7 @@ public:
     bool handleResponseHead();
     void followRedirect(int status);
     void announce();
+    void watchStreamRate(qint64 arrived);
     void collectErrorBody();
     void finishFailedResponse();
     void reestablish(EventSource::Error code, const QString &message);
@@ -115,6 +116,8 @@ public:
     QTimer reconnectTimer;
     QTimer readTimer;
     QElapsedTimer lastActivity;
+    QElapsedTimer rateWindow;   // watchStreamRate(): the current one-second window
+    qint64 rateBytes = 0;       // bytes that arrived in it
     QByteArray readBuffer;
 
     QHash<QString, EventTypeChannel *> channels;

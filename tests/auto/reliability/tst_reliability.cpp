@@ -16,6 +16,8 @@
 #include <QtCore/qprocess.h>
 #include <QtCore/qrandom.h>
 #include <QtCore/qscopeguard.h>
+#include <QtCore/qsemaphore.h>
+#include <QtCore/qthread.h>
 #include <QtCore/qtemporarydir.h>
 #include <QtCore/qtimer.h>
 #include <QtNetwork/qsslcertificate.h>
@@ -30,6 +32,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -399,6 +402,97 @@ public:
     int connects = 0;
 };
 
+// A server on its own thread that writes 1 KiB events as fast as TCP lets it, and reports how
+// far it got before the connection stalled (nothing written for StallMs). The test client's
+// thread stops reading meanwhile, so only flow control can stall the server.
+class FirehoseServer : public QThread
+{
+public:
+    static constexpr qint64 Limit = qint64(64) * 1024 * 1024; // give up: nothing bounds us
+    static constexpr int StallMs = 300;
+    static constexpr qint64 TailEvents = 2000; // written after the stall, then "done"
+
+    static QByteArray payload(qint64 id)
+    {
+        QByteArray data = QByteArray::number(id) + ':';
+        data += QByteArray(1024 - data.size(), char('a' + id % 26));
+        return data;
+    }
+
+    QSemaphore listening;
+    QSemaphore verdict; // released once the server stalled, passed Limit or failed
+    std::atomic<int> port{ 0 };
+    std::atomic<qint64> writtenAtVerdict{ -1 };
+    std::atomic<bool> stalled{ false };
+    std::atomic<qint64> lastId{ 0 };
+
+protected:
+    void run() override
+    {
+        bool released = false;
+        auto release = qScopeGuard([&] {
+            if (!released)
+                verdict.release();
+        });
+        QTcpServer server;
+        if (!server.listen(QHostAddress::LocalHost)) {
+            listening.release();
+            return;
+        }
+        port = server.serverPort();
+        listening.release();
+        if (!server.waitForNewConnection(30000))
+            return;
+        std::unique_ptr<QTcpSocket> socket(server.nextPendingConnection());
+        QByteArray head;
+        while (!head.contains("\r\n\r\n") && socket->waitForReadyRead(10000))
+            head += socket->readAll();
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                      "Cache-Control: no-cache\r\n\r\n");
+        qint64 id = 0;
+        qint64 queued = 0; // body bytes handed to the socket
+        auto queueEvents = [&](qint64 upTo) {
+            QByteArray batch;
+            while (batch.size() < 64 * 1024 && id < upTo) {
+                ++id;
+                batch += "id: " + QByteArray::number(id) + "\ndata: " + payload(id) + "\n\n";
+            }
+            queued += batch.size();
+            socket->write(batch);
+        };
+        // Phase 1: as fast as the client takes it, until it stalls or passes Limit.
+        for (;;) {
+            while (socket->bytesToWrite() < 256 * 1024)
+                queueEvents(std::numeric_limits<qint64>::max());
+            const qint64 written = queued - socket->bytesToWrite();
+            if (written > Limit) {
+                writtenAtVerdict = written;
+                break;
+            }
+            if (!socket->waitForBytesWritten(StallMs)) {
+                if (socket->state() != QAbstractSocket::ConnectedState)
+                    return;
+                stalled = true;
+                writtenAtVerdict = queued - socket->bytesToWrite();
+                break;
+            }
+        }
+        released = true;
+        verdict.release();
+        // Phase 2: a tail of events and "done", for the client to drain once it reads again.
+        const qint64 last = id + TailEvents;
+        while (id < last)
+            queueEvents(last);
+        socket->write("event: done\ndata: " + QByteArray::number(id) + "\n\n");
+        lastId = id;
+        while (socket->bytesToWrite() > 0 && socket->waitForBytesWritten(30000)) {
+        }
+        socket->disconnectFromHost();
+        if (socket->state() != QAbstractSocket::UnconnectedState)
+            socket->waitForDisconnected(10000);
+    }
+};
+
 // ---- The soak stream ----
 
 constexpr int SoakEvents = 20000;
@@ -546,6 +640,7 @@ private Q_SLOTS:
     void logsNeverShowCredentials();
     void invalidUrlErrorHidesPassword_data();
     void invalidUrlErrorHidesPassword();
+    void fastServerIsFlowControlled();
 
 private:
     QTemporaryDir m_dir;
@@ -1534,6 +1629,59 @@ void tst_Reliability::invalidUrlErrorHidesPassword()
     QTRY_COMPARE(rec.log, QStringList{ errorEntry(EventSource::InvalidUrlError, EventSource::Closed) });
     QVERIFY2(!source.errorString().contains(u"urlpass-D4"_s), qPrintable(source.errorString()));
     QVERIFY(!source.errorString().isEmpty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// A server that writes as fast as it can, to a client whose thread has stopped reading (it is
+// busy in a slot). QNAM's network thread would go on reading the socket into memory without
+// limit; EventSource bounds a fast stream's read buffer, so TCP flow control stalls the server
+// after a few MiB (the bound plus the kernel's socket buffers). Once the client reads again,
+// every event arrives, in order, intact, exactly once.
+void tst_Reliability::fastServerIsFlowControlled()
+{
+    FirehoseServer server;
+    server.start();
+    auto join = qScopeGuard([&server] { server.wait(); });
+    QVERIFY(server.listening.tryAcquire(1, 10000));
+    QVERIFY(server.port > 0);
+
+    QtSse::EventSource source(QUrl(u"http://127.0.0.1:%1/firehose"_s.arg(server.port.load())));
+    qint64 expected = 1;
+    qint64 wrong = 0;
+    bool waited = false;
+    bool gotVerdict = false;
+    qint64 doneAt = -1;
+    QObject::connect(&source, &QtSse::EventSource::messageReceived, this,
+                     [&](const QtSse::MessageEvent &event) {
+                         const qint64 id = event.lastEventId().toLongLong();
+                         if (id != expected
+                             || event.data() != QString::fromLatin1(FirehoseServer::payload(id)))
+                             ++wrong;
+                         expected = id + 1;
+                         if (!waited && id == 2048) {
+                             // 2 MiB in: the stream has shown it is fast. Stop reading, as a
+                             // busy application would, until the server stalls (or gives up).
+                             waited = true;
+                             gotVerdict = server.verdict.tryAcquire(1, 60000);
+                         }
+                     });
+    source.addEventListener(u"done"_s, this, [&](const QtSse::MessageEvent &event) {
+        doneAt = event.data().toLongLong();
+        source.close();
+    });
+    source.open();
+    QTRY_VERIFY_WITH_TIMEOUT(doneAt >= 0 || source.readyState() == QtSse::EventSource::Closed,
+                             120000);
+    QVERIFY(gotVerdict);
+    QVERIFY2(server.stalled,
+             qPrintable(u"the server wrote %1 bytes and never stalled: nothing bounded the "
+                        "client's buffer"_s.arg(server.writtenAtVerdict.load())));
+    qInfo("the server stalled after %lld bytes (limit %lld)",
+          static_cast<long long>(server.writtenAtVerdict.load()),
+          static_cast<long long>(FirehoseServer::Limit));
+    QCOMPARE(doneAt, server.lastId.load());
+    QCOMPARE(expected, doneAt + 1); // every event, once, in order
+    QCOMPARE(wrong, 0);
 }
 
 QTEST_GUILESS_MAIN(tst_Reliability)
