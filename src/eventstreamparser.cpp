@@ -300,6 +300,8 @@ void EventStreamParser::startBody()
     m_data.clear();
     m_eventType.clear();
     m_pendingId.clear();
+    m_dataRef = nullptr; // a handler may start a new body in the middle of a chunk
+    m_idRef = nullptr;
     m_idPending = false;
     m_bomMatched = 0;
     m_atBodyStart = true;

@@ -149,6 +149,7 @@ private Q_SLOTS:
     void crThenLfInNextChunkDispatchesAtOnce();
     void handlerStopsParsing();
     void handlerStopKeepsBlockInProgress();
+    void handlerRestartsBodyMidChunk();
     void sizeCapEndlessLine();
     void sizeCapManyDataLines();
     void sizeCapRecoversOnNextBody();
@@ -389,6 +390,30 @@ void tst_EventStreamParser::handlerStopKeepsBlockInProgress()
     QCOMPARE(recorder.result.events.size(), 1);
     QCOMPARE(recorder.result.events.first(), ev(u"first\nsecond"_s, u"7"_s));
     QCOMPARE(parser.lastEventId(), u"7"_s);
+}
+
+// A handler that starts a new body from inside a callback (as EventSource does when a slot
+// reconnects): nothing of the old chunk's block may leak into the new body.
+void tst_EventStreamParser::handlerRestartsBodyMidChunk()
+{
+    struct Restarter : Recorder
+    {
+        EventStreamParser *parser = nullptr;
+        bool handleComment(const QString &text) override
+        {
+            Recorder::handleComment(text);
+            parser->startBody();
+            return false;
+        }
+    } recorder;
+    EventStreamParser parser(&recorder);
+    recorder.parser = &parser;
+    QCOMPARE(parser.feed("id:9\ndata:stale\n:restart\n"), EventStreamParser::Status::Stopped);
+    QCOMPARE(parser.bufferedSize(), 0);
+    QCOMPARE(parser.feed("data:fresh\n\n"), EventStreamParser::Status::Ok);
+    QCOMPARE(recorder.result.events.size(), 1);
+    QCOMPARE(recorder.result.events.first(), ev(u"fresh"_s));
+    QCOMPARE(parser.lastEventId(), QString());
 }
 
 void tst_EventStreamParser::sizeCapEndlessLine()
