@@ -142,7 +142,8 @@ QString hostKey(const QUrl &url)
 // Whether an event is of the default type, for messageReceived(). Inline: it runs per event.
 inline bool isMessageType(const QString &type)
 {
-    return type.size() == 7 && std::memcmp(type.constData(), u"message", 7 * sizeof(char16_t)) == 0;
+    return type.size() == 7
+            && std::memcmp(type.constData(), u"message", 7 * sizeof(char16_t)) == 0;
 }
 
 QString excerptText(const QByteArray &body)
@@ -1433,14 +1434,16 @@ void EventSourcePrivate::setReconnectDelay(int delay)
 
 void EventSourcePrivate::syncLastEventId(const QString &id)
 {
-    // The parser shares the string it was started with and replaces it only when the id
-    // changes, so the same data means no change without comparing the text.
+    // Runs per event: shared data (the parser keeps the string until the id changes) is equal
+    // without a look at the text, and other strings compare as raw UTF-16 units, cheaper than
+    // QString's general comparison.
     const qsizetype n = id.size();
-    if (n == lastEventId.size()
-        && (n == 0 || id.constData() == lastEventId.constData()
-            || std::memcmp(id.constData(), lastEventId.constData(), size_t(n) * sizeof(QChar)) == 0)) {
+    const bool same = n == lastEventId.size()
+            && (n == 0 || id.constData() == lastEventId.constData()
+                || std::memcmp(id.constData(), lastEventId.constData(), size_t(n) * sizeof(QChar))
+                        == 0);
+    if (same)
         return;
-    }
     lastEventId = id;
     Q_EMIT q_func()->lastEventIdChanged(id);
 }
