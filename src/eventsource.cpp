@@ -5,6 +5,7 @@
 #include <QtCore/qloggingcategory.h>
 #include <QtCore/qmutex.h>
 #include <QtCore/qrandom.h>
+#include <QtCore/qscopeguard.h>
 #include <QtCore/qset.h>
 #include <QtNetwork/qnetworkaccessmanager.h>
 #include <QtNetwork/qnetworkcookiejar.h>
@@ -258,6 +259,13 @@ EventTypeChannel::EventTypeChannel(const QString &type, QObject *parent)
     \section1 Threads
     EventSource lives in the thread it was created in (or moved to), which needs a running
     event loop. Its own manager is created in that thread.
+
+    \section1 Slots
+    A slot connected to an EventSource signal may call close(), open() or reconnect(), and may
+    run a nested event loop (a modal dialog): events that arrive meanwhile are delivered, in
+    order, after the slot returns. To destroy the source from such a slot, call deleteLater(),
+    as with QNetworkReply; \c delete there would pull the object out from under the code that
+    emitted the signal.
 */
 
 /*!
@@ -1141,10 +1149,33 @@ void EventSourcePrivate::onReadyRead()
     }
     if (!announced)
         return; // the body of a redirect: not ours to parse
+    if (parsing) {
+        // A slot of ours is running a nested event loop (a modal dialog, a QEventLoop) while
+        // the parser is in the middle of readBuffer: reading now would overwrite the chunk it
+        // parses, and deliver later bytes before earlier ones. The outer call reads these bytes
+        // once the slot returns; if it no longer reads this reply, a queued call does.
+        readDeferred = true;
+        return;
+    }
     if (readBuffer.size() != ReadChunkSize)
         readBuffer.resize(ReadChunkSize);
     watchStreamRate(reply->bytesAvailable()); // the bytes this readyRead() brought
     const quint64 attempt = generation;
+    parsing = true;
+    const auto done = qScopeGuard([this] {
+        parsing = false;
+        if (!readDeferred)
+            return;
+        readDeferred = false;
+        const quint64 current = generation;
+        QMetaObject::invokeMethod(
+                q_func(),
+                [this, current] {
+                    if (isCurrent(current))
+                        onReadyRead();
+                },
+                Qt::QueuedConnection);
+    });
     while (isCurrent(attempt)) {
         const qint64 n = reply->read(readBuffer.data(), readBuffer.size());
         if (n <= 0)

@@ -119,6 +119,8 @@ public:
     QElapsedTimer rateWindow;   // watchStreamRate(): the current one-second window
     qint64 rateBytes = 0;       // bytes that arrived in it
     QByteArray readBuffer;
+    bool parsing = false;       // onReadyRead() is feeding readBuffer to the parser
+    bool readDeferred = false;  // a nested onReadyRead() left bytes for the outer one
 
     QHash<QString, EventTypeChannel *> channels;
 };

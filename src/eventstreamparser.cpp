@@ -236,7 +236,7 @@ bool sameText(QByteArrayView bytes, const QString &text)
         if (i >= units || t[i] != b[i])
             return false;
     }
-    return n == units;
+    return n == units && (n > 0 || !text.isNull()); // an empty id replaces a null one
 }
 
 } // namespace

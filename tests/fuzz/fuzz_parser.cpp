@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -118,8 +119,15 @@ Outcome run(const QByteArray &body, const std::vector<qsizetype> &cuts, bool see
         parser.startBody(SeedId);
     qsizetype at = 0;
     Outcome out;
+    // Each chunk is copied into one reused buffer that is scribbled over after feed(), as
+    // EventSource reuses its read buffer: a reference kept into a chunk shows as wrong bytes.
+    QByteArray scratch;
     auto feed = [&](qsizetype end) {
-        out.status = parser.feed(QByteArrayView(body.constData() + at, end - at));
+        scratch.resize(end - at);
+        if (end > at)
+            std::memcpy(scratch.data(), body.constData() + at, size_t(end - at));
+        out.status = parser.feed(scratch);
+        scratch.fill('\xA5');
         at = end;
     };
     for (const qsizetype cut : cuts)

@@ -5,7 +5,9 @@
 
 #include <QtSse/eventsource.h>
 
+#include <QtCore/qeventloop.h>
 #include <QtCore/qthread.h>
+#include <QtCore/qtimer.h>
 #include <QtNetwork/qnetworkaccessmanager.h>
 #include <QtNetwork/qnetworkcookie.h>
 #include <QtNetwork/qnetworkcookiejar.h>
@@ -148,6 +150,8 @@ private Q_SLOTS:
     void sharedManagerDestroyedWithOverflowStreams();
     void workerThread();
     void destroyWhileOpen();
+    void nestedEventLoopInSlot();
+    void deleteLaterInSlot();
 };
 
 void tst_EventSource::initTestCase()
@@ -1166,6 +1170,72 @@ void tst_EventSource::destroyWhileOpen()
     QTRY_COMPARE(source->readyState(), EventSource::Open);
     source.reset();
     QTRY_VERIFY(!stream); // the connection is closed by the destructor
+}
+
+// A slot that runs a nested event loop (as a modal dialog does) while more of the stream
+// arrives: the rest of the chunk being parsed stays intact, nothing is delivered inside the
+// slot, and everything that came meanwhile follows once it returns, in order, each once.
+void tst_EventSource::nestedEventLoopInSlot()
+{
+    constexpr int Later = 200;
+    QPointer<QTcpSocket> stream;
+    SseTestServer server([&](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write("id: 1\ndata: one\n\nid: 2\ndata: two\n\n:note\nid: 3\ndata: three\n\n");
+        stream = socket;
+    });
+    EventSource source(server.url());
+    QStringList got;
+    int depth = 0;
+    int deliveredInside = 0;
+    connect(&source, &EventSource::messageReceived, this, [&](const MessageEvent &event) {
+        if (depth > 0)
+            ++deliveredInside;
+        got.append(event.lastEventId() + u'=' + event.data());
+        if (event.lastEventId() != u"1"_s || !stream)
+            return;
+        QByteArray more;
+        for (int i = 4; i < 4 + Later; ++i)
+            more += "id: " + QByteArray::number(i) + "\ndata: later " + QByteArray::number(i)
+                    + "\n\n";
+        stream->write(more);
+        ++depth;
+        QEventLoop dialog; // open for a while, as a user would keep it
+        QTimer::singleShot(300, &dialog, &QEventLoop::quit);
+        dialog.exec();
+        --depth;
+    });
+    source.open();
+    QStringList expected{ u"1=one"_s, u"2=two"_s, u"3=three"_s };
+    for (int i = 4; i < 4 + Later; ++i)
+        expected.append(u"%1=later %1"_s.arg(i));
+    QTRY_COMPARE(got.size(), expected.size());
+    QCOMPARE(got, expected);
+    QCOMPARE(deliveredInside, 0);
+    QCOMPARE(source.lastEventId(), QString::number(3 + Later));
+    QCOMPARE(source.readyState(), EventSource::Open);
+}
+
+// deleteLater() from a slot, the documented way to destroy a source from its own signal.
+void tst_EventSource::deleteLaterInSlot()
+{
+    QPointer<QTcpSocket> stream;
+    SseTestServer server([&](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write("data: 1\n\ndata: 2\n\n");
+        stream = socket;
+    });
+    QPointer<EventSource> source = new EventSource(server.url());
+    int messages = 0;
+    connect(source, &EventSource::messageReceived, this, [&] {
+        ++messages;
+        source->close();
+        source->deleteLater();
+    });
+    source->open();
+    QTRY_VERIFY(source.isNull());
+    QCOMPARE(messages, 1); // close() stopped the chunk; the object went at the next loop turn
+    QTRY_VERIFY(!stream);  // and its connection with it
 }
 
 QTEST_GUILESS_MAIN(tst_EventSource)

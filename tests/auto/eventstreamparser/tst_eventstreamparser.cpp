@@ -10,6 +10,8 @@
 #include <QtCore/qrandom.h>
 #include <QtTest/qtest.h>
 
+#include <cstring>
+
 using namespace Qt::StringLiterals;
 using QtSse::EventStreamParser;
 using QtSse::MessageEvent;
@@ -52,8 +54,16 @@ Expected parseChunks(const QList<QByteArray> &chunks, const QString &initialId =
     Recorder recorder;
     EventStreamParser parser(&recorder);
     parser.startBody(initialId);
-    for (const QByteArray &chunk : chunks)
-        parser.feed(chunk);
+    // Each chunk goes through one reused buffer that is scribbled over after each feed(), as
+    // EventSource's read buffer is reused: the parser may keep nothing pointing into a chunk.
+    QByteArray scratch;
+    for (const QByteArray &chunk : chunks) {
+        scratch.resize(chunk.size());
+        if (!chunk.isEmpty())
+            std::memcpy(scratch.data(), chunk.constData(), size_t(chunk.size()));
+        parser.feed(scratch);
+        scratch.fill('\xA5');
+    }
     parser.finishBody();
     recorder.result.finalLastEventId = parser.lastEventId();
     return recorder.result;

@@ -403,12 +403,13 @@ public:
 };
 
 // A server on its own thread that writes 1 KiB events as fast as TCP lets it, and reports how
-// far it got before the connection stalled (nothing written for StallMs). The test client's
-// thread stops reading meanwhile, so only flow control can stall the server.
+// far it got after the client paused before the connection stalled (nothing written for
+// StallMs). The client's thread has stopped reading by then, so only flow control can stall
+// the server; a pause of the client's thread before that (a loaded machine) does not count.
 class FirehoseServer : public QThread
 {
 public:
-    static constexpr qint64 Limit = qint64(64) * 1024 * 1024; // give up: nothing bounds us
+    static constexpr qint64 Limit = qint64(64) * 1024 * 1024; // after the pause: unbounded
     static constexpr int StallMs = 300;
     static constexpr qint64 TailEvents = 2000; // written after the stall, then "done"
 
@@ -422,6 +423,8 @@ public:
     QSemaphore listening;
     QSemaphore verdict; // released once the server stalled, passed Limit or failed
     std::atomic<int> port{ 0 };
+    std::atomic<bool> clientPaused{ false }; // set by the client before it stops reading
+    std::atomic<qint64> writtenAtPause{ -1 };
     std::atomic<qint64> writtenAtVerdict{ -1 };
     std::atomic<bool> stalled{ false };
     std::atomic<qint64> lastId{ 0 };
@@ -460,18 +463,24 @@ protected:
             queued += batch.size();
             socket->write(batch);
         };
-        // Phase 1: as fast as the client takes it, until it stalls or passes Limit.
+        // Phase 1: as fast as the client takes it, until, once the client has paused, the
+        // connection stalls or passes Limit.
+        QElapsedTimer deadline;
+        deadline.start();
         for (;;) {
             while (socket->bytesToWrite() < 256 * 1024)
                 queueEvents(std::numeric_limits<qint64>::max());
             const qint64 written = queued - socket->bytesToWrite();
-            if (written > Limit) {
+            if (clientPaused && writtenAtPause < 0)
+                writtenAtPause = written;
+            if (writtenAtPause >= 0 && written - writtenAtPause > Limit) {
                 writtenAtVerdict = written;
                 break;
             }
-            if (!socket->waitForBytesWritten(StallMs)) {
-                if (socket->state() != QAbstractSocket::ConnectedState)
-                    return;
+            const bool progress = socket->waitForBytesWritten(StallMs);
+            if (socket->state() != QAbstractSocket::ConnectedState || deadline.hasExpired(60000))
+                return;
+            if (!progress && writtenAtPause >= 0) {
                 stalled = true;
                 writtenAtVerdict = queued - socket->bytesToWrite();
                 break;
@@ -1662,6 +1671,7 @@ void tst_Reliability::fastServerIsFlowControlled()
                              // 2 MiB in: the stream has shown it is fast. Stop reading, as a
                              // busy application would, until the server stalls (or gives up).
                              waited = true;
+                             server.clientPaused = true;
                              gotVerdict = server.verdict.tryAcquire(1, 60000);
                          }
                      });
@@ -1674,10 +1684,11 @@ void tst_Reliability::fastServerIsFlowControlled()
                              120000);
     QVERIFY(gotVerdict);
     QVERIFY2(server.stalled,
-             qPrintable(u"the server wrote %1 bytes and never stalled: nothing bounded the "
-                        "client's buffer"_s.arg(server.writtenAtVerdict.load())));
-    qInfo("the server stalled after %lld bytes (limit %lld)",
-          static_cast<long long>(server.writtenAtVerdict.load()),
+             qPrintable(u"the server wrote %1 bytes after the client paused and never stalled: "
+                        "nothing bounded the client's buffer"_s.arg(
+                                server.writtenAtVerdict - server.writtenAtPause)));
+    qInfo("the server stalled %lld bytes after the client paused (limit %lld)",
+          static_cast<long long>(server.writtenAtVerdict - server.writtenAtPause),
           static_cast<long long>(FirehoseServer::Limit));
     QCOMPARE(doneAt, server.lastId.load());
     QCOMPARE(expected, doneAt + 1); // every event, once, in order
