@@ -394,13 +394,18 @@ EventStreamParser::Status EventStreamParser::feed(QByteArrayView bytes)
 EventStreamParser::Status EventStreamParser::processBytes(const char *p, const char *const end)
 {
     const Status status = processLines(p, end);
-    if (status == Status::EventTooLarge) {
-        m_dataRef = nullptr; // the event is dropped whole
-        m_idRef = nullptr;
-    } else {
-        flushChunkReferences();
-    }
+    flushChunkReferences();
     return status;
+}
+
+// Drops the event being buffered, whole, because it needs more than maximumEventSize().
+EventStreamParser::Status EventStreamParser::dropTooLargeEvent()
+{
+    m_line.clear();
+    m_data.clear();
+    m_dataRef = nullptr;
+    m_idRef = nullptr;
+    return Status::EventTooLarge;
 }
 
 // Copies the values still referred to in the chunk being parsed into the parser's own buffers,
@@ -431,11 +436,8 @@ EventStreamParser::Status EventStreamParser::processLines(const char *p, const c
         if (!eol) {
             // Unfinished line: keep it for the next chunk.
             const qsizetype tail = end - p;
-            if (overCap(tail)) {
-                m_line.clear();
-                m_data.clear();
-                return Status::EventTooLarge;
-            }
+            if (overCap(tail))
+                return dropTooLargeEvent();
             m_line.append(p, tail);
             return Status::Ok;
         }
@@ -443,11 +445,8 @@ EventStreamParser::Status EventStreamParser::processLines(const char *p, const c
         if (m_line.isEmpty()) {
             goOn = processLine(p, eol - p, true);
         } else {
-            if (overCap(eol - p)) {
-                m_line.clear();
-                m_data.clear();
-                return Status::EventTooLarge;
-            }
+            if (overCap(eol - p))
+                return dropTooLargeEvent();
             m_line.append(p, eol - p);
             m_windowPeak = qMax(m_windowPeak, m_line.size());
             goOn = processLine(m_line.constData(), m_line.size(), false);
@@ -508,10 +507,7 @@ bool EventStreamParser::processLine(const char *line, qsizetype length, bool inC
         if (std::memcmp(line, "data", 4) == 0) { // P-14
             // The line itself is released once parsed, so only the data buffer counts here.
             if (bufferedSize() - m_line.size() + valueLength + 1 > m_maximumEventSize) {
-                m_line.clear();
-                m_data.clear();
-                m_dataRef = nullptr;
-                m_status = Status::EventTooLarge;
+                m_status = dropTooLargeEvent();
                 return false;
             }
             if (m_data.isEmpty() && !m_dataRef) {

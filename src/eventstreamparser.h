@@ -63,6 +63,7 @@ private:
     bool processLine(const char *line, qsizetype length, bool inChunk);
     bool dispatch();
     void flushChunkReferences();
+    Status dropTooLargeEvent();
     bool overCap(qint64 pending) const;
     static void decodeInto(QString &out, QByteArrayView bytes);
 
