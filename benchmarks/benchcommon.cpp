@@ -132,7 +132,7 @@ private:
             reply("405 Method Not Allowed");
             return;
         }
-        const QUrl target = QUrl::fromEncoded("http://127.0.0.1" + words.at(1));
+        const QUrl target = QUrl::fromEncoded(QByteArray("http://127.0.0.1" + words.at(1)));
         const QUrlQuery query(target);
         auto number = [&query](const QString &key, qint64 fallback) {
             bool ok = false;

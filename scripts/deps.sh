@@ -14,11 +14,23 @@ QTSSE_BUILD_PACKAGES=(
 # The integration tests (tests/integration) also need these: real servers they start themselves.
 QTSSE_INTEGRATION_PACKAGES=(nginx openssl)
 
-# Issue 7: tests/auto/reliability makes its TLS test certificates with openssl; the later steps of
-# scripts/test.sh fuzz the parser with clang's libFuzzer and run valgrind memcheck.
+# The docs target.
+QTSSE_DOCS_PACKAGES=(doxygen)
+
+# tests/auto/reliability makes its TLS test certificates with openssl; the --full steps of
+# scripts/suite.sh fuzz the parser with clang's libFuzzer and run valgrind memcheck. The names are
+# those of every Debian release (libclang-rt-dev depends on the release's default clang's runtime).
 QTSSE_RELIABILITY_PACKAGES=(openssl)
-QTSSE_FUZZ_PACKAGES=(clang libclang-rt-14-dev)
+QTSSE_FUZZ_PACKAGES=(clang libclang-rt-dev)
 QTSSE_VALGRIND_PACKAGES=(valgrind)
+
+# The Qt this machine builds against, and the Debian release it is, for the logs.
+qtsse_qt_version() {
+    /usr/lib/qt6/bin/qtpaths6 --query QT_VERSION 2>/dev/null || qtpaths6 --query QT_VERSION
+}
+qtsse_release() {
+    (. /etc/os-release && echo "${PRETTY_NAME:-$ID}")
+}
 
 qtsse_missing_packages() {
     local p

@@ -52,8 +52,9 @@ namespace QtSse {
 
 /*!
     Returns the data parsed as JSON: an object, array, string, number, boolean or null.
-    Returns an undefined QJsonValue when the data is not valid JSON. In QML the result is a
-    plain JavaScript value, so \c event.json().price works directly.
+    Returns an undefined QJsonValue when the data is not valid JSON. In QML, \c json() of a
+    \c messageEvent returns the same value as a plain JavaScript value, so
+    \c event.json().price works directly.
 */
 QJsonValue MessageEvent::json() const
 {

@@ -32,7 +32,7 @@ public:
     const QString &lastEventId() const { return m_lastEventId; }
     const QString &origin() const { return m_origin; }
 
-    Q_INVOKABLE QJsonValue json() const;
+    QJsonValue json() const;
 
     friend bool operator==(const MessageEvent &a, const MessageEvent &b) noexcept
     {

@@ -1480,7 +1480,10 @@ void tst_Reliability::tlsFailsClosed()
         QCOMPARE(rec.log, QStringList{ errorEntry(EventSource::TlsError, EventSource::Closed) });
         QVERIFY(rec.events.isEmpty());
         QVERIFY(server.requests.isEmpty()); // no byte of the request crossed
-        QCOMPARE(server.handshakes, 0);
+        // With TLS 1.3 the server finishes its side of the handshake before the client checks
+        // the certificate (and aborts), so the server may count it once; never a second
+        // attempt, since a TLS error is final.
+        QVERIFY2(server.handshakes <= 1, qPrintable(QString::number(server.handshakes)));
         qInfo().noquote() << "TLS error reported:" << source.errorString();
         // Trust granted to one request is not global: the default configuration is untouched.
         QVERIFY(!QSslConfiguration::defaultConfiguration().caCertificates().contains(cert.certificate));

@@ -324,8 +324,10 @@ http {
     QByteArray diagnostics() const
     {
         QFile file(filePath(QStringLiteral("error.log")));
-        file.open(QIODevice::ReadOnly);
-        return "nginx error.log:\n" + file.readAll() + "\nnginx stderr:\n"
+        const QByteArray errorLog = file.open(QIODevice::ReadOnly)
+                ? file.readAll()
+                : QByteArray("(cannot open: " + file.errorString().toUtf8() + ')');
+        return "nginx error.log:\n" + errorLog + "\nnginx stderr:\n"
                 + m_process.standardError() + "\naccess.log:\n"
                 + accessLog().join('\n');
     }

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# suite.sh [--full]: the whole test suite against the Qt of this machine (or chroot): installs
+# what it needs, configures with warnings as errors, builds, lints every QML file (any warning
+# fails, see .qmllint.ini), builds the API reference, runs every ctest test. --full adds the
+# AddressSanitizer + UndefinedBehaviorSanitizer build of the whole suite, libFuzzer on the parser
+# and valgrind memcheck. --fuzz adds only the fuzzer (the clang build and a shorter run).
+# scripts/test.sh runs it once per supported Debian release.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+full=0 fuzz=0
+for arg in "$@"; do
+    case $arg in
+    --full) full=1 fuzz=1 ;;
+    --fuzz) fuzz=1 ;;
+    *) echo "usage: $0 [--full|--fuzz]" >&2; exit 2 ;;
+    esac
+done
+
+. scripts/deps.sh
+qtsse_ensure_packages "${QTSSE_BUILD_PACKAGES[@]}" "${QTSSE_DOCS_PACKAGES[@]}" \
+    "${QTSSE_INTEGRATION_PACKAGES[@]}" "${QTSSE_RELIABILITY_PACKAGES[@]}"
+qtsse_ensure_node
+
+jobs=$(nproc 2>/dev/null || echo 2)
+build=${QTSSE_TEST_BUILD_DIR:-build-test}
+qt=$(qtsse_qt_version)
+release=$(qtsse_release)
+echo "== Qt $qt on $release, $(c++ --version | head -1)"
+
+echo "== configure and build ($build)"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DQTSSE_WERROR=ON
+cmake --build "$build" --parallel "$jobs"
+
+echo "== qmllint (any warning fails)"
+cmake --build "$build" --target all_qmllint
+
+echo "== API reference (an undocumented public symbol fails the build)"
+cmake --build "$build" --target docs
+
+echo "== tests (Qt $qt, $release)"
+# The integration tests fail, rather than skip, when nginx, openssl or node is missing.
+export QTSSE_REQUIRE_INTEGRATION=1
+ctest --test-dir "$build" --output-on-failure --parallel "$jobs"
+
+if [ "$full" = 1 ]; then
+    echo "== AddressSanitizer + UndefinedBehaviorSanitizer: the whole suite again (Qt $qt)"
+    # An instrumented build at -O1 to keep it quick. LeakSanitizer is on and needs no
+    # suppressions. Every executable links the sanitizer runtime, also those that do not use
+    # qtsse_build_settings (the QML examples) but load the instrumented library; LDFLAGS does the
+    # same for the projects the packaging test builds.
+    asan_build=${QTSSE_ASAN_BUILD_DIR:-build-asan}
+    asan_link=-fsanitize=address,undefined
+    cmake -S . -B "$asan_build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DQTSSE_WERROR=ON \
+        -DQTSSE_SANITIZE=address,undefined -DCMAKE_CXX_FLAGS=-O1 \
+        -DCMAKE_EXE_LINKER_FLAGS="$asan_link"
+    cmake --build "$asan_build" --parallel "$jobs"
+    LDFLAGS="$asan_link" ASAN_OPTIONS=detect_leaks=1 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest --test-dir "$asan_build" --output-on-failure --parallel "$jobs"
+fi
+
+if [ "$fuzz" = 1 ]; then
+    qtsse_ensure_packages "${QTSSE_FUZZ_PACKAGES[@]}"
+    echo "== fuzz the parser (libFuzzer + ASan + UBSan, $(clang++ --version | head -1))"
+    seconds=${QTSSE_FUZZ_SECONDS:-60}
+    [ "$full" = 1 ] || seconds=${QTSSE_FUZZ_SHORT_SECONDS:-20}
+    tests/fuzz/run.sh "$seconds" "${QTSSE_FUZZ_BUILD_DIR:-build-fuzz}"
+fi
+
+if [ "$full" = 1 ]; then
+    echo "== valgrind memcheck: tst_eventsource and tst_reliability (Qt $qt)"
+    qtsse_ensure_packages "${QTSSE_VALGRIND_PACKAGES[@]}"
+    cmake -S . -B "$build" >/dev/null # registers the valgrind tests when valgrind was just installed
+    QTSSE_VALGRIND=1 ctest --test-dir "$build" -L valgrind --output-on-failure
+fi
+echo "== suite passed: Qt $qt on $release"
