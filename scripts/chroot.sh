@@ -8,6 +8,7 @@
 #
 #   qtsse_chroot_ensure SUITE          make (or reuse) the chroot for SUITE (trixie, sid, ...)
 #   qtsse_chroot_run SUITE CMD...      copy this source tree into it and run CMD there (in /src)
+#   qtsse_chroot_exec SUITE 'LINE'     run a shell command line there
 
 QTSSE_CHROOT_CACHE=${QTSSE_CHROOT_CACHE:-/var/cache/qtsse/chroots}
 
@@ -62,6 +63,13 @@ qtsse_chroot_ensure() {
     local root="$QTSSE_CHROOT_CACHE/$suite"
     if [ -f "$root/.qtsse-ready" ]; then
         qtsse_chroot_sync_host_settings "$root" "$suite"
+        # unstable moves: a cached sid chroot older than a week is upgraded, so "the newest Qt"
+        # stays the newest.
+        if [ "$suite" = sid ] && [ -n "$(find "$root/.qtsse-ready" -mtime +7)" ]; then
+            echo "== upgrading the $suite chroot (last made or upgraded over a week ago)"
+            qtsse_chroot_exec "$suite" 'apt-get update -qq && apt-get dist-upgrade -y -qq' \
+                && touch "$root/.qtsse-ready"
+        fi
         return 0
     fi
     command -v debootstrap >/dev/null || qtsse_ensure_packages debootstrap
@@ -105,8 +113,13 @@ qtsse_chroot_run() {
     (cd "$src" && git ls-files -z --cached --others --exclude-standard \
         | xargs -0 -r -n 500 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh \
         | tar --null -T - -cf -) | tar -C "$root/src" -xf -
-    local cmd
-    printf -v cmd '%q ' "$@"
+    qtsse_chroot_exec "$suite" "$(printf '%q ' "$@")"
+}
+
+# Runs the shell command line CMD in the chroot of SUITE (in /src, which may be empty).
+qtsse_chroot_exec() {
+    local suite=$1 cmd=$2
+    local root="$QTSSE_CHROOT_CACHE/$suite"
     # The environment inside: a clean one, plus the machine's proxy settings where set, the host's
     # CA bundle for Node and npm, and the few QTSSE_ knobs the scripts read.
     local -a envs=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
@@ -119,6 +132,7 @@ qtsse_chroot_run() {
     done
     unshare --mount --propagation private -- /bin/bash -euc '
         root=$1 cmd=$2; shift 2
+        mkdir -p "$root/src"
         mount -t proc proc "$root/proc"
         mount --rbind /sys "$root/sys"
         mount --rbind /dev "$root/dev"
