@@ -89,7 +89,7 @@ namespace QtSse {
 
     See QtSse::EventModel for the details. Its properties are \c source, \c count,
     \c maximumCount (1000 by default, 0 for no limit), \c eventTypes and \c newestFirst; its
-    method is \c clear(); its roles are \c type, \c data, \c lastEventId, \c origin,
+    method is \c clear(); its roles are \c type, \c eventData, \c lastEventId, \c origin,
     \c receivedAt (a date) and \c json (the data parsed as JSON, or \c undefined); \c display
     holds the data too.
 
@@ -98,15 +98,14 @@ namespace QtSse {
         model: EventModel { source: mySource; newestFirst: true }
         delegate: Text {
             required property string type
-            required property string display
-            text: type + ": " + display
+            required property string eventData
+            text: type + ": " + eventData
         }
     }
     \endqml
 
-    Prefer \c display (or \c{model.data}) to a \c{required property string data} in
-    delegates: Item's default property is called \c data, and a delegate with child items
-    that declares its own \c data property fails to load.
+    The data role is \c eventData rather than \c data, which would hide Item's default
+    property \c data in a delegate with child items.
 */
 
 /*!

@@ -25,7 +25,7 @@ namespace QtSse {
     \table
     \header \li Role \li Name \li Type \li Value
     \row \li TypeRole \li \c type \li QString \li MessageEvent::type()
-    \row \li DataRole (also Qt::DisplayRole) \li \c data \li QString \li MessageEvent::data()
+    \row \li DataRole (also Qt::DisplayRole) \li \c eventData \li QString \li MessageEvent::data()
     \row \li LastEventIdRole \li \c lastEventId \li QString \li MessageEvent::lastEventId()
     \row \li OriginRole \li \c origin \li QString \li MessageEvent::origin()
     \row \li ReceivedAtRole \li \c receivedAt \li QDateTime \li When the model received the
@@ -36,10 +36,9 @@ namespace QtSse {
         first access.
     \endtable
 
-    \note In a QML delegate that has child items, a "required property string data" would
-    hide Item's default property \c data, and the children could no longer be added ("Cannot
-    assign to property of unknown type"). Read the text through the \c display role, which
-    holds the same string, or through \c model.data.
+    The data role is named \c eventData, not \c data: a delegate's
+    \c{required property string data} would hide Item's default property \c data, and its
+    children could no longer be added.
 
     \section1 High event rates
     Rows are not inserted one event at a time. Events received during one pass of the event
@@ -79,7 +78,7 @@ namespace QtSse {
     The roles of the model's rows. roleNames() gives each its QML name.
 
     \value TypeRole         \c type: the event type.
-    \value DataRole         \c data: the event data (Qt::DisplayRole returns it too).
+    \value DataRole         \c eventData: the event data (Qt::DisplayRole returns it too).
     \value LastEventIdRole  \c lastEventId: the last event ID when the event was dispatched.
     \value OriginRole       \c origin: the origin of the stream the event came from.
     \value ReceivedAtRole   \c receivedAt: the QDateTime at which the model received the event.
@@ -308,7 +307,7 @@ QHash<int, QByteArray> EventModel::roleNames() const
 {
     QHash<int, QByteArray> names = QAbstractListModel::roleNames();
     names.insert(TypeRole, QByteArrayLiteral("type"));
-    names.insert(DataRole, QByteArrayLiteral("data"));
+    names.insert(DataRole, QByteArrayLiteral("eventData"));
     names.insert(LastEventIdRole, QByteArrayLiteral("lastEventId"));
     names.insert(OriginRole, QByteArrayLiteral("origin"));
     names.insert(ReceivedAtRole, QByteArrayLiteral("receivedAt"));

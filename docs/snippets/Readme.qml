@@ -18,8 +18,8 @@ ListView {
     }
     delegate: Text {
         required property string type
-        required property string display  // the data role (named "data"; Item has its own)
-        text: type + ": " + display
+        required property string eventData
+        text: type + ": " + eventData
     }
 }
 // README:qml-end

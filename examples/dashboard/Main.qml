@@ -108,7 +108,7 @@ ApplicationWindow {
             delegate: Rectangle {
                 id: row
                 required property string type
-                required property string display // the data role; "data" clashes with Item.data
+                required property string eventData
                 required property string lastEventId
                 required property date receivedAt
                 width: ListView.view.width
@@ -122,7 +122,7 @@ ApplicationWindow {
                     Text { color: "#8b949e"; text: Qt.formatTime(row.receivedAt, "hh:mm:ss.zzz"); font.family: "monospace" }
                     Text { color: "#d2a8ff"; text: row.type; width: 40 }
                     Text { color: "#8b949e"; text: "#" + row.lastEventId; width: 60 }
-                    Text { color: "#c9d1d9"; text: row.display; font.family: "monospace" }
+                    Text { color: "#c9d1d9"; text: row.eventData; font.family: "monospace" }
                 }
             }
         }

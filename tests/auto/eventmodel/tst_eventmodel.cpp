@@ -97,7 +97,7 @@ void tst_EventModel::roleNames()
     const QHash<int, QByteArray> names = model.roleNames();
     QCOMPARE(EventModel::TypeRole, Qt::UserRole + 1);
     QCOMPARE(names.value(EventModel::TypeRole), "type"_ba);
-    QCOMPARE(names.value(EventModel::DataRole), "data"_ba);
+    QCOMPARE(names.value(EventModel::DataRole), "eventData"_ba);
     QCOMPARE(names.value(EventModel::LastEventIdRole), "lastEventId"_ba);
     QCOMPARE(names.value(EventModel::OriginRole), "origin"_ba);
     QCOMPARE(names.value(EventModel::ReceivedAtRole), "receivedAt"_ba);

@@ -27,10 +27,9 @@ TestCase {
             width: 200
             height: 400
             delegate: Item {
-                // `data` would shadow Item's default property: read the text through the
-                // identical `display` role, or through model.data.
                 required property var model
                 required property string type
+                required property string eventData
                 required property string display
                 required property string lastEventId
                 required property string origin
@@ -87,8 +86,9 @@ TestCase {
 
         const first = f.view.itemAtIndex(0)
         compare(first.type, "message")
+        compare(first.eventData, "one")
         compare(first.display, "one")
-        compare(first.model.data, "one")
+        compare(first.model.eventData, "one")
         compare(first.lastEventId, "")
         compare(first.origin, TestServer.origin())
         verify(first.receivedAt instanceof Date)
