@@ -263,26 +263,29 @@ void EventSourcePrivate::followRedirect(int status)
             currentUrl, status, reply->rawHeader("Location"), currentMethod, redirectCount,
             maximumRedirects);
     const QString target = redirect.target.toDisplayString(QUrl::RemoveUserInfo);
+    QString refusal;
     switch (redirect.verdict) {
     case Redirect::NoLocation:
-        fail(EventSource::RedirectError,
-             EventSource::tr("HTTP %1 redirect without a Location header").arg(status));
-        return;
+        refusal = EventSource::tr("HTTP %1 redirect without a Location header").arg(status);
+        break;
     case Redirect::UnsupportedScheme:
-        fail(EventSource::RedirectError,
-             EventSource::tr("Refused a redirect to \"%1\": only http and https are followed")
-                     .arg(target));
-        return;
+        refusal = EventSource::tr("Refused a redirect to \"%1\": only http and https are "
+                                  "followed")
+                          .arg(target);
+        break;
     case Redirect::InsecureScheme:
-        fail(EventSource::RedirectError,
-             EventSource::tr("Refused an insecure redirect from https to \"%1\"").arg(target));
-        return;
+        refusal = EventSource::tr("Refused an insecure redirect from https to \"%1\"")
+                          .arg(target);
+        break;
     case Redirect::TooManyHops:
-        fail(EventSource::RedirectError,
-             EventSource::tr("Too many redirects (more than %1)").arg(maximumRedirects));
-        return;
+        refusal = EventSource::tr("Too many redirects (more than %1)").arg(maximumRedirects);
+        break;
     case Redirect::Follow:
         break;
+    }
+    if (redirect.verdict != Redirect::Follow) {
+        fail(EventSource::RedirectError, refusal);
+        return;
     }
     ++redirectCount;
     if (redirect.leavesOrigin)
