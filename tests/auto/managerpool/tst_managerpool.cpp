@@ -28,6 +28,27 @@ void runDeferredDeletes()
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 }
 
+// `manager` was replaced while the stream used it: it lives until that stream ends.
+void verifyRetiredUntilTheLeaseEnds(ManagerHandle &handle,
+                                    const QPointer<QNetworkAccessManager> &manager)
+{
+    runDeferredDeletes();
+    QVERIFY(manager);
+    handle.endLease();
+    handle.deleteRetired();
+    runDeferredDeletes();
+    QVERIFY(!manager);
+}
+
+// A client's handle on a pool, with a manager to share.
+struct Fixture
+{
+    ManagerPool pool;
+    QNetworkAccessManager shared;
+    QObject owner;
+    ManagerHandle handle{ &owner, [] {}, &pool }; // destroyed first
+};
+
 // Clients that each hold a lease on `shared` to `url`, as streams of other sources would.
 struct Streams
 {
@@ -140,141 +161,114 @@ void tst_ManagerPool::http2ForgottenWithTheManager()
 
 void tst_ManagerPool::ownManagerCreatedOnFirstUse()
 {
-    ManagerPool pool;
-    QObject owner;
-    ManagerHandle handle(&owner, [] {}, &pool);
-    QCOMPARE(handle.manager(), nullptr);
-    QNetworkAccessManager *own = handle.acquire(hostA);
+    Fixture f;
+    QCOMPARE(f.handle.manager(), nullptr);
+    QNetworkAccessManager *own = f.handle.acquire(hostA);
     QVERIFY(own);
-    QCOMPARE(own->parent(), &owner);
-    QCOMPARE(handle.manager(), own);
-    handle.endLease();
-    QCOMPARE(handle.acquire(hostB), own);
+    QCOMPARE(own->parent(), &f.owner);
+    QCOMPARE(f.handle.manager(), own);
+    f.handle.endLease();
+    QCOMPARE(f.handle.acquire(hostB), own);
 }
 
 void tst_ManagerPool::ownManagerIsNotCounted()
 {
-    ManagerPool pool;
-    QObject owner;
-    ManagerHandle handle(&owner, [] {}, &pool);
-    QNetworkAccessManager *own = handle.acquire(hostA);
-    QCOMPARE(pool.count(own, ManagerPool::hostKey(hostA)), 0);
-    handle.noteHttp2(hostA); // one stream at a time on an own manager: nothing to share
-    QVERIFY(!pool.isHttp2(own, ManagerPool::hostKey(hostA)));
+    Fixture f;
+    QNetworkAccessManager *own = f.handle.acquire(hostA);
+    QCOMPARE(f.pool.count(own, ManagerPool::hostKey(hostA)), 0);
+    f.handle.noteHttp2(hostA); // one stream at a time on an own manager: nothing to share
+    QVERIFY(!f.pool.isHttp2(own, ManagerPool::hostKey(hostA)));
 }
 
 void tst_ManagerPool::overflowBeyondTheSharedBudget()
 {
-    ManagerPool pool;
-    QNetworkAccessManager shared;
-    shared.setProxy(QNetworkProxy(QNetworkProxy::HttpProxy, u"proxy.test"_s, 3128));
-    QNetworkCookieJar *jar = shared.cookieJar();
-    Streams others(&pool, &shared, hostA, ManagerPool::StreamsPerHost);
+    Fixture f;
+    f.shared.setProxy(QNetworkProxy(QNetworkProxy::HttpProxy, u"proxy.test"_s, 3128));
+    QNetworkCookieJar *jar = f.shared.cookieJar();
+    Streams others(&f.pool, &f.shared, hostA, ManagerPool::StreamsPerHost);
     for (QNetworkAccessManager *leased : others.leased)
-        QCOMPARE(leased, &shared);
+        QCOMPARE(leased, &f.shared);
 
-    QObject owner;
-    ManagerHandle handle(&owner, [] {}, &pool);
-    handle.setManager(&shared);
-    QCOMPARE(handle.manager(), &shared);
-    QNetworkAccessManager *overflow = handle.acquire(hostA);
+    f.handle.setManager(&f.shared);
+    QCOMPARE(f.handle.manager(), &f.shared);
+    QNetworkAccessManager *overflow = f.handle.acquire(hostA);
     QVERIFY(overflow);
-    QVERIFY(overflow != &shared);
-    QCOMPARE(handle.overflowManager(), overflow);
-    QCOMPARE(overflow->parent(), &owner);
-    QCOMPARE(overflow->cookieJar(), jar);  // shared ...
-    QCOMPARE(jar->parent(), &shared);      // ... and still owned by the shared manager
-    QCOMPARE(overflow->proxy(), shared.proxy());
-    QCOMPARE(pool.count(&shared, ManagerPool::hostKey(hostA)), ManagerPool::StreamsPerHost);
+    QVERIFY(overflow != &f.shared);
+    QCOMPARE(f.handle.overflowManager(), overflow);
+    QCOMPARE(overflow->parent(), &f.owner);
+    QCOMPARE(overflow->cookieJar(), jar); // shared ...
+    QCOMPARE(jar->parent(), &f.shared);   // ... and still owned by the shared manager
+    QCOMPARE(overflow->proxy(), f.shared.proxy());
+    QCOMPARE(f.pool.count(&f.shared, ManagerPool::hostKey(hostA)), ManagerPool::StreamsPerHost);
 
     // Another host still fits on the shared manager.
-    handle.endLease();
-    QCOMPARE(handle.acquire(hostB), &shared);
-    handle.endLease();
+    f.handle.endLease();
+    QCOMPARE(f.handle.acquire(hostB), &f.shared);
+    f.handle.endLease();
     // The same overflow manager serves the next stream past the budget.
-    QCOMPARE(handle.acquire(hostA), overflow);
+    QCOMPARE(f.handle.acquire(hostA), overflow);
 }
 
 void tst_ManagerPool::endedLeaseFreesTheBudget()
 {
-    ManagerPool pool;
-    QNetworkAccessManager shared;
-    Streams others(&pool, &shared, hostA, ManagerPool::StreamsPerHost);
-    QObject owner;
-    ManagerHandle handle(&owner, [] {}, &pool);
-    handle.setManager(&shared);
-    QVERIFY(handle.acquire(hostA) != &shared);
-    handle.endLease();
+    Fixture f;
+    Streams others(&f.pool, &f.shared, hostA, ManagerPool::StreamsPerHost);
+    f.handle.setManager(&f.shared);
+    QVERIFY(f.handle.acquire(hostA) != &f.shared);
+    f.handle.endLease();
 
     others.handles.front()->endLease();
     others.handles.front()->endLease(); // ending twice releases once
-    QCOMPARE(pool.count(&shared, ManagerPool::hostKey(hostA)), ManagerPool::StreamsPerHost - 1);
-    QCOMPARE(handle.acquire(hostA), &shared);
-    QCOMPARE(pool.count(&shared, ManagerPool::hostKey(hostA)), ManagerPool::StreamsPerHost);
+    QCOMPARE(f.pool.count(&f.shared, ManagerPool::hostKey(hostA)), ManagerPool::StreamsPerHost - 1);
+    QCOMPARE(f.handle.acquire(hostA), &f.shared);
+    QCOMPARE(f.pool.count(&f.shared, ManagerPool::hostKey(hostA)), ManagerPool::StreamsPerHost);
 }
 
 void tst_ManagerPool::noteHttp2OnSharedManager()
 {
-    ManagerPool pool;
-    QNetworkAccessManager shared;
-    QObject owner;
-    ManagerHandle handle(&owner, [] {}, &pool);
-    handle.setManager(&shared);
-    QCOMPARE(handle.acquire(hostA), &shared);
-    handle.noteHttp2(hostA);
-    QVERIFY(pool.isHttp2(&shared, ManagerPool::hostKey(hostA)));
+    Fixture f;
+    f.handle.setManager(&f.shared);
+    QCOMPARE(f.handle.acquire(hostA), &f.shared);
+    f.handle.noteHttp2(hostA);
+    QVERIFY(f.pool.isHttp2(&f.shared, ManagerPool::hostKey(hostA)));
     // Streams of other clients to that host now share the manager well past four.
-    Streams others(&pool, &shared, hostA, ManagerPool::Http2StreamsPerHost - 1);
+    Streams others(&f.pool, &f.shared, hostA, ManagerPool::Http2StreamsPerHost - 1);
     for (QNetworkAccessManager *leased : others.leased)
-        QCOMPARE(leased, &shared);
-    Streams oneMore(&pool, &shared, hostA, 1);
-    QVERIFY(oneMore.leased.front() != &shared);
+        QCOMPARE(leased, &f.shared);
+    Streams oneMore(&f.pool, &f.shared, hostA, 1);
+    QVERIFY(oneMore.leased.front() != &f.shared);
 }
 
 void tst_ManagerPool::replacedOwnManagerRetiredWhileInUse()
 {
-    ManagerPool pool;
-    QNetworkAccessManager shared;
-    QObject owner;
-    ManagerHandle handle(&owner, [] {}, &pool);
-    const QPointer<QNetworkAccessManager> own = handle.acquire(hostA);
-    handle.setManager(&shared);
-    QCOMPARE(handle.manager(), &shared);
-    runDeferredDeletes();
-    QVERIFY(own); // the stream in flight still uses it
-    handle.endLease();
-    handle.deleteRetired();
-    runDeferredDeletes();
-    QVERIFY(!own);
+    Fixture f;
+    const QPointer<QNetworkAccessManager> own = f.handle.acquire(hostA);
+    f.handle.setManager(&f.shared);
+    QCOMPARE(f.handle.manager(), &f.shared);
+    verifyRetiredUntilTheLeaseEnds(f.handle, own);
 }
 
 void tst_ManagerPool::replacedOwnManagerDeletedWhenIdle()
 {
-    ManagerPool pool;
-    QNetworkAccessManager shared;
-    QObject owner;
-    ManagerHandle handle(&owner, [] {}, &pool);
-    const QPointer<QNetworkAccessManager> own = handle.acquire(hostA);
-    handle.endLease();
-    handle.setManager(&shared);
+    Fixture f;
+    const QPointer<QNetworkAccessManager> own = f.handle.acquire(hostA);
+    f.handle.endLease();
+    f.handle.setManager(&f.shared);
     runDeferredDeletes();
     QVERIFY(!own);
 }
 
 void tst_ManagerPool::nullManagerMeansOwnAgain()
 {
-    ManagerPool pool;
-    QNetworkAccessManager shared;
-    QObject owner;
-    ManagerHandle handle(&owner, [] {}, &pool);
-    handle.setManager(&shared);
-    handle.setManager(nullptr);
-    QCOMPARE(handle.manager(), nullptr);
-    QNetworkAccessManager *own = handle.acquire(hostA);
+    Fixture f;
+    f.handle.setManager(&f.shared);
+    f.handle.setManager(nullptr);
+    QCOMPARE(f.handle.manager(), nullptr);
+    QNetworkAccessManager *own = f.handle.acquire(hostA);
     QVERIFY(own);
-    QVERIFY(own != &shared);
-    QCOMPARE(own->parent(), &owner);
-    QCOMPARE(pool.count(&shared, ManagerPool::hostKey(hostA)), 0);
+    QVERIFY(own != &f.shared);
+    QCOMPARE(own->parent(), &f.owner);
+    QCOMPARE(f.pool.count(&f.shared, ManagerPool::hostKey(hostA)), 0);
 }
 
 void tst_ManagerPool::destroyedInjectedManagerGivesNone()
@@ -291,43 +285,32 @@ void tst_ManagerPool::destroyedInjectedManagerGivesNone()
 
 void tst_ManagerPool::droppedOverflowGivesTheJarBack()
 {
-    ManagerPool pool;
-    QNetworkAccessManager shared;
-    const QPointer<QNetworkCookieJar> jar = shared.cookieJar();
-    Streams others(&pool, &shared, hostA, ManagerPool::StreamsPerHost);
-    QObject owner;
-    ManagerHandle handle(&owner, [] {}, &pool);
-    handle.setManager(&shared);
-    const QPointer<QNetworkAccessManager> overflow = handle.acquire(hostA);
-    QVERIFY(overflow && overflow != &shared);
-    handle.endLease();
-    handle.setManager(nullptr);
-    QCOMPARE(handle.overflowManager(), nullptr);
+    Fixture f;
+    const QPointer<QNetworkCookieJar> jar = f.shared.cookieJar();
+    Streams others(&f.pool, &f.shared, hostA, ManagerPool::StreamsPerHost);
+    f.handle.setManager(&f.shared);
+    const QPointer<QNetworkAccessManager> overflow = f.handle.acquire(hostA);
+    QVERIFY(overflow && overflow != &f.shared);
+    f.handle.endLease();
+    f.handle.setManager(nullptr);
+    QCOMPARE(f.handle.overflowManager(), nullptr);
     runDeferredDeletes();
     QVERIFY(!overflow);
     QVERIFY(jar);
-    QCOMPARE(shared.cookieJar(), jar.data());
+    QCOMPARE(f.shared.cookieJar(), jar.data());
 }
 
 void tst_ManagerPool::overflowRetiredWhileInUse()
 {
-    ManagerPool pool;
-    QNetworkAccessManager shared;
+    Fixture f;
     QNetworkAccessManager other;
-    Streams others(&pool, &shared, hostA, ManagerPool::StreamsPerHost);
-    QObject owner;
-    ManagerHandle handle(&owner, [] {}, &pool);
-    handle.setManager(&shared);
-    const QPointer<QNetworkAccessManager> overflow = handle.acquire(hostA);
-    handle.setManager(&other);
-    QVERIFY(overflow->cookieJar() != shared.cookieJar()); // the jar went back at once
-    runDeferredDeletes();
-    QVERIFY(overflow); // the stream in flight still uses it
-    handle.endLease();
-    handle.deleteRetired();
-    runDeferredDeletes();
-    QVERIFY(!overflow);
-    QVERIFY(shared.cookieJar());
+    Streams others(&f.pool, &f.shared, hostA, ManagerPool::StreamsPerHost);
+    f.handle.setManager(&f.shared);
+    const QPointer<QNetworkAccessManager> overflow = f.handle.acquire(hostA);
+    f.handle.setManager(&other);
+    QVERIFY(overflow->cookieJar() != f.shared.cookieJar()); // the jar went back at once
+    verifyRetiredUntilTheLeaseEnds(f.handle, overflow);
+    QVERIFY(f.shared.cookieJar());
 }
 
 void tst_ManagerPool::sharedDestroyedUnderOverflowStream()
