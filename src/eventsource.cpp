@@ -190,11 +190,7 @@ QUrl EventSource::url() const
 */
 void EventSource::setUrl(const QUrl &url)
 {
-    Q_D(EventSource);
-    if (d->url == url)
-        return;
-    d->url = url;
-    Q_EMIT urlChanged(url);
+    d_func()->updateProperty(&EventSourcePrivate::url, url, &EventSource::urlChanged);
 }
 
 /*!
@@ -257,12 +253,9 @@ QByteArray EventSource::method() const
 */
 void EventSource::setMethod(const QByteArray &method)
 {
-    Q_D(EventSource);
-    const QByteArray m = method.isEmpty() ? QByteArrayLiteral("GET") : method;
-    if (d->method == m)
-        return;
-    d->method = m;
-    Q_EMIT methodChanged(m);
+    d_func()->updateProperty(&EventSourcePrivate::method,
+                             method.isEmpty() ? QByteArrayLiteral("GET") : method,
+                             &EventSource::methodChanged);
 }
 
 /*!
@@ -281,11 +274,7 @@ QByteArray EventSource::body() const
 */
 void EventSource::setBody(const QByteArray &body)
 {
-    Q_D(EventSource);
-    if (d->body == body)
-        return;
-    d->body = body;
-    Q_EMIT bodyChanged(body);
+    d_func()->updateProperty(&EventSourcePrivate::body, body, &EventSource::bodyChanged);
 }
 
 /*!
@@ -315,11 +304,8 @@ QString EventSource::lastEventId() const
 */
 void EventSource::setLastEventId(const QString &id)
 {
-    Q_D(EventSource);
-    if (d->lastEventId == id)
-        return;
-    d->lastEventId = id;
-    Q_EMIT lastEventIdChanged(id);
+    d_func()->updateProperty(&EventSourcePrivate::lastEventId, id,
+                             &EventSource::lastEventIdChanged);
 }
 
 /*!
@@ -375,12 +361,8 @@ int EventSource::reconnectionTime() const
 */
 void EventSource::setReconnectionTime(int milliseconds)
 {
-    Q_D(EventSource);
-    milliseconds = qMax(0, milliseconds);
-    if (d->reconnectionTime == milliseconds)
-        return;
-    d->reconnectionTime = milliseconds;
-    Q_EMIT reconnectionTimeChanged(milliseconds);
+    d_func()->updateProperty(&EventSourcePrivate::reconnectionTime, qMax(0, milliseconds),
+                             &EventSource::reconnectionTimeChanged);
 }
 
 /*!
@@ -420,12 +402,8 @@ int EventSource::maximumReconnectionDelay() const
 */
 void EventSource::setMaximumReconnectionDelay(int milliseconds)
 {
-    Q_D(EventSource);
-    milliseconds = qMax(0, milliseconds);
-    if (d->maximumReconnectionDelay == milliseconds)
-        return;
-    d->maximumReconnectionDelay = milliseconds;
-    Q_EMIT maximumReconnectionDelayChanged(milliseconds);
+    d_func()->updateProperty(&EventSourcePrivate::maximumReconnectionDelay, qMax(0, milliseconds),
+                             &EventSource::maximumReconnectionDelayChanged);
 }
 
 /*!
@@ -446,12 +424,8 @@ int EventSource::maximumRetries() const
 */
 void EventSource::setMaximumRetries(int retries)
 {
-    Q_D(EventSource);
-    retries = qMax(-1, retries);
-    if (d->maximumRetries == retries)
-        return;
-    d->maximumRetries = retries;
-    Q_EMIT maximumRetriesChanged(retries);
+    d_func()->updateProperty(&EventSourcePrivate::maximumRetries, qMax(-1, retries),
+                             &EventSource::maximumRetriesChanged);
 }
 
 /*!
@@ -469,12 +443,8 @@ int EventSource::maximumRetryDuration() const
 */
 void EventSource::setMaximumRetryDuration(int milliseconds)
 {
-    Q_D(EventSource);
-    milliseconds = qMax(0, milliseconds);
-    if (d->maximumRetryDuration == milliseconds)
-        return;
-    d->maximumRetryDuration = milliseconds;
-    Q_EMIT maximumRetryDurationChanged(milliseconds);
+    d_func()->updateProperty(&EventSourcePrivate::maximumRetryDuration, qMax(0, milliseconds),
+                             &EventSource::maximumRetryDurationChanged);
 }
 
 /*!
@@ -551,12 +521,8 @@ int EventSource::maximumRedirects() const
 */
 void EventSource::setMaximumRedirects(int hops)
 {
-    Q_D(EventSource);
-    hops = qMax(0, hops);
-    if (d->maximumRedirects == hops)
-        return;
-    d->maximumRedirects = hops;
-    Q_EMIT maximumRedirectsChanged(hops);
+    d_func()->updateProperty(&EventSourcePrivate::maximumRedirects, qMax(0, hops),
+                             &EventSource::maximumRedirectsChanged);
 }
 
 /*!

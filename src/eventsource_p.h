@@ -66,6 +66,17 @@ public:
     int nextDelay();
     bool isCurrent(quint64 attempt) const { return attempt == generation && reply; }
 
+    // Sets a property's member to `value` and emits its change signal, if the value changed.
+    template<typename T, typename Arg>
+    void updateProperty(T EventSourcePrivate::*member, T value,
+                        void (EventSource::*changed)(Arg))
+    {
+        if (this->*member == value)
+            return;
+        this->*member = value;
+        Q_EMIT(q_func()->*changed)(value);
+    }
+
     EventSource *q_ptr;
 
     // Settings.
