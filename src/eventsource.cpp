@@ -2,188 +2,9 @@
 #include "eventsource.h"
 #include "eventsource_p.h"
 
-#include <QtCore/qloggingcategory.h>
-#include <QtCore/qmutex.h>
-#include <QtCore/qrandom.h>
-#include <QtCore/qscopeguard.h>
-#include <QtCore/qset.h>
-#include <QtNetwork/qnetworkaccessmanager.h>
-#include <QtNetwork/qnetworkcookiejar.h>
-#include <QtNetwork/qnetworkproxy.h>
-
-#include <cstring>
 #include <limits>
 
-using namespace Qt::StringLiterals;
-
 namespace QtSse {
-
-Q_LOGGING_CATEGORY(lcEventSource, "qtsse.eventsource", QtWarningMsg)
-
-namespace {
-
-// QNetworkAccessManager runs at most six HTTP/1.1 connections per host and Qt 6.4 cannot raise
-// that, so an endless stream holds one of them for good. On a manager the application shares
-// (injected, or the QML engine's), QtSse keeps at most this many streams per host, leaving the
-// other connections to the application's own requests; further streams use a private manager.
-constexpr int SharedManagerStreamsPerHost = 4;
-
-// Once a host has answered over HTTP/2 through a shared manager, its streams are multiplexed on
-// one connection and the HTTP/1.1 limit above does not apply; this one keeps well under the
-// 100 concurrent streams that RFC 9113 recommends servers allow (nginx allows 128).
-constexpr int SharedManagerHttp2StreamsPerHost = 64;
-
-// Read from the reply in chunks of this size into one reused buffer.
-constexpr qsizetype ReadChunkSize = 64 * 1024;
-// The most bytes a fast stream's reply may buffer ahead of the parser: QNAM then stops reading
-// the socket and TCP flow control slows the server, so a fast server cannot grow our memory
-// without bound.
-constexpr qint64 ReadBufferLimit = 1024 * 1024;
-// A stream is fast once one readyRead() brings a full read chunk, or this many bytes arrive
-// within one window. Slower streams keep QNAM's unbounded path: a bound from the first byte
-// raised the ping benchmark's median latency by about 0.04 ms (QNAM's thread is woken on
-// every read to learn that buffer space was freed).
-constexpr qint64 FastStreamBytes = 1024 * 1024;
-constexpr qint64 FastStreamWindowMs = 1000;
-
-// The most bytes of a failed response's body kept for errorResponseBody().
-constexpr qsizetype ErrorBodyExcerptSize = 512;
-
-// How long a failed response may take to send its body excerpt before the failure is reported.
-constexpr int ErrorBodyGraceMs = 1000;
-
-// The smallest unit of exponential back-off, so that retry: 0 cannot spin.
-constexpr int MinimumBackoffUnitMs = 100;
-
-class StreamCounter
-{
-public:
-    int acquire(QNetworkAccessManager *manager, const QString &key)
-    {
-        QMutexLocker locker(&m_mutex);
-        return ++m_counts[{ manager, key }];
-    }
-    int count(QNetworkAccessManager *manager, const QString &key)
-    {
-        QMutexLocker locker(&m_mutex);
-        return m_counts.value({ manager, key });
-    }
-    // Remembers that `key` answered over HTTP/2 through `manager`, until the manager is destroyed.
-    void markHttp2(QNetworkAccessManager *manager, const QString &key)
-    {
-        QMutexLocker locker(&m_mutex);
-        if (!m_http2.contains(manager))
-            QObject::connect(manager, &QObject::destroyed, manager, [this, manager] {
-                QMutexLocker guard(&m_mutex);
-                m_http2.remove(manager);
-            });
-        m_http2[manager].insert(key);
-    }
-    bool isHttp2(QNetworkAccessManager *manager, const QString &key)
-    {
-        QMutexLocker locker(&m_mutex);
-        return m_http2.value(manager).contains(key);
-    }
-    void release(QNetworkAccessManager *manager, const QString &key)
-    {
-        QMutexLocker locker(&m_mutex);
-        const auto it = m_counts.find({ manager, key });
-        if (it != m_counts.end() && --it.value() <= 0)
-            m_counts.erase(it);
-    }
-
-private:
-    QMutex m_mutex;
-    QHash<std::pair<QNetworkAccessManager *, QString>, int> m_counts;
-    QHash<QNetworkAccessManager *, QSet<QString>> m_http2;
-};
-Q_GLOBAL_STATIC(StreamCounter, streamCounter)
-
-// The serialized origin of a URL (C-17): scheme://host[:port], default port omitted, IDN host
-// in ASCII form.
-QString serializeOrigin(const QUrl &url)
-{
-    const QString scheme = url.scheme().toLower();
-    QString host = url.host(QUrl::EncodeUnicode | QUrl::FullyEncoded);
-    if (host.contains(u':'))
-        host = u'[' + host + u']';
-    const int port = url.port();
-    const int defaultPort = scheme == "https"_L1 ? 443 : scheme == "http"_L1 ? 80 : -1;
-    if (port < 0 || port == defaultPort)
-        return scheme + "://"_L1 + host;
-    return scheme + "://"_L1 + host + u':' + QString::number(port);
-}
-
-// C-12: the MIME type's essence must be text/event-stream; parameters are ignored.
-bool isEventStreamType(const QByteArray &contentType)
-{
-    QByteArray essence = contentType;
-    const qsizetype semicolon = essence.indexOf(';');
-    if (semicolon >= 0)
-        essence.truncate(semicolon);
-    return essence.trimmed().compare("text/event-stream", Qt::CaseInsensitive) == 0;
-}
-
-bool isRedirectStatus(int status)
-{
-    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
-
-bool isHttpScheme(const QString &scheme)
-{
-    return scheme == "http"_L1 || scheme == "https"_L1;
-}
-
-QString hostKey(const QUrl &url)
-{
-    return url.scheme() + "://"_L1 + url.host() + u':'
-            + QString::number(url.port(url.scheme() == "https"_L1 ? 443 : 80));
-}
-
-// Whether an event is of the default type, for messageReceived(). Inline: it runs per event.
-inline bool isMessageType(const QString &type)
-{
-    return type.size() == 7
-            && std::memcmp(type.constData(), u"message", 7 * sizeof(char16_t)) == 0;
-}
-
-QString excerptText(const QByteArray &body)
-{
-    QString text = QString::fromUtf8(body).simplified();
-    if (text.size() > 200)
-        text = text.left(200) + u'\x2026';
-    return text;
-}
-
-} // namespace
-
-/*!
-    \class QtSse::EventTypeChannel
-    \inmodule QtSse
-    \brief Emits the events of one type from an EventSource.
-
-    EventSource::eventChannel() returns the channel of a type; connect to its received() signal
-    to get exactly the events of that type, without comparing strings in every slot.
-    EventSource::addEventListener() does that in one call. Channels are owned by their source.
-*/
-
-/*!
-    Constructs a channel for events of \a type, owned by \a parent.
-*/
-EventTypeChannel::EventTypeChannel(const QString &type, QObject *parent)
-    : QObject(parent), m_type(type)
-{
-}
-
-/*!
-    \fn QString QtSse::EventTypeChannel::type() const
-    Returns the event type this channel emits.
-*/
-
-/*!
-    \fn void QtSse::EventTypeChannel::received(const QtSse::MessageEvent &event)
-    Emitted for every dispatched \a event of type type().
-*/
 
 /*!
     \class QtSse::EventSource
@@ -320,18 +141,6 @@ EventTypeChannel::EventTypeChannel(const QString &type, QObject *parent)
     The default most redirect hops per connection: 20, as in Fetch.
 */
 
-//! @cond internal
-EventSourcePrivate::EventSourcePrivate(EventSource *q) : q_ptr(q)
-{
-    parser.setHandler(this);
-    reconnectTimer.setSingleShot(true);
-    reconnectTimer.setTimerType(Qt::PreciseTimer);
-    readTimer.setSingleShot(true);
-}
-
-EventSourcePrivate::~EventSourcePrivate() = default;
-//! @endcond
-
 /*!
     Constructs an event source with no URL, owned by \a parent.
 */
@@ -381,11 +190,7 @@ QUrl EventSource::url() const
 */
 void EventSource::setUrl(const QUrl &url)
 {
-    Q_D(EventSource);
-    if (d->url == url)
-        return;
-    d->url = url;
-    Q_EMIT urlChanged(url);
+    d_func()->updateProperty(&EventSourcePrivate::url, url, &EventSource::urlChanged);
 }
 
 /*!
@@ -448,12 +253,9 @@ QByteArray EventSource::method() const
 */
 void EventSource::setMethod(const QByteArray &method)
 {
-    Q_D(EventSource);
-    const QByteArray m = method.isEmpty() ? QByteArrayLiteral("GET") : method;
-    if (d->method == m)
-        return;
-    d->method = m;
-    Q_EMIT methodChanged(m);
+    d_func()->updateProperty(&EventSourcePrivate::method,
+                             method.isEmpty() ? QByteArrayLiteral("GET") : method,
+                             &EventSource::methodChanged);
 }
 
 /*!
@@ -472,11 +274,7 @@ QByteArray EventSource::body() const
 */
 void EventSource::setBody(const QByteArray &body)
 {
-    Q_D(EventSource);
-    if (d->body == body)
-        return;
-    d->body = body;
-    Q_EMIT bodyChanged(body);
+    d_func()->updateProperty(&EventSourcePrivate::body, body, &EventSource::bodyChanged);
 }
 
 /*!
@@ -506,11 +304,8 @@ QString EventSource::lastEventId() const
 */
 void EventSource::setLastEventId(const QString &id)
 {
-    Q_D(EventSource);
-    if (d->lastEventId == id)
-        return;
-    d->lastEventId = id;
-    Q_EMIT lastEventIdChanged(id);
+    d_func()->updateProperty(&EventSourcePrivate::lastEventId, id,
+                             &EventSource::lastEventIdChanged);
 }
 
 /*!
@@ -566,12 +361,8 @@ int EventSource::reconnectionTime() const
 */
 void EventSource::setReconnectionTime(int milliseconds)
 {
-    Q_D(EventSource);
-    milliseconds = qMax(0, milliseconds);
-    if (d->reconnectionTime == milliseconds)
-        return;
-    d->reconnectionTime = milliseconds;
-    Q_EMIT reconnectionTimeChanged(milliseconds);
+    d_func()->updateProperty(&EventSourcePrivate::reconnectionTime, qMax(0, milliseconds),
+                             &EventSource::reconnectionTimeChanged);
 }
 
 /*!
@@ -611,12 +402,8 @@ int EventSource::maximumReconnectionDelay() const
 */
 void EventSource::setMaximumReconnectionDelay(int milliseconds)
 {
-    Q_D(EventSource);
-    milliseconds = qMax(0, milliseconds);
-    if (d->maximumReconnectionDelay == milliseconds)
-        return;
-    d->maximumReconnectionDelay = milliseconds;
-    Q_EMIT maximumReconnectionDelayChanged(milliseconds);
+    d_func()->updateProperty(&EventSourcePrivate::maximumReconnectionDelay, qMax(0, milliseconds),
+                             &EventSource::maximumReconnectionDelayChanged);
 }
 
 /*!
@@ -637,12 +424,8 @@ int EventSource::maximumRetries() const
 */
 void EventSource::setMaximumRetries(int retries)
 {
-    Q_D(EventSource);
-    retries = qMax(-1, retries);
-    if (d->maximumRetries == retries)
-        return;
-    d->maximumRetries = retries;
-    Q_EMIT maximumRetriesChanged(retries);
+    d_func()->updateProperty(&EventSourcePrivate::maximumRetries, qMax(-1, retries),
+                             &EventSource::maximumRetriesChanged);
 }
 
 /*!
@@ -660,12 +443,8 @@ int EventSource::maximumRetryDuration() const
 */
 void EventSource::setMaximumRetryDuration(int milliseconds)
 {
-    Q_D(EventSource);
-    milliseconds = qMax(0, milliseconds);
-    if (d->maximumRetryDuration == milliseconds)
-        return;
-    d->maximumRetryDuration = milliseconds;
-    Q_EMIT maximumRetryDurationChanged(milliseconds);
+    d_func()->updateProperty(&EventSourcePrivate::maximumRetryDuration, qMax(0, milliseconds),
+                             &EventSource::maximumRetryDurationChanged);
 }
 
 /*!
@@ -690,15 +469,7 @@ void EventSource::setReadTimeout(int milliseconds)
     milliseconds = qMax(0, milliseconds);
     if (d->readTimeout == milliseconds)
         return;
-    d->readTimeout = milliseconds;
-    if (d->reply && !d->failing) {
-        if (milliseconds > 0) {
-            d->lastActivity.start();
-            d->readTimer.start(milliseconds);
-        } else {
-            d->readTimer.stop();
-        }
-    }
+    d->setReadTimeout(milliseconds);
     Q_EMIT readTimeoutChanged(milliseconds);
 }
 
@@ -750,12 +521,8 @@ int EventSource::maximumRedirects() const
 */
 void EventSource::setMaximumRedirects(int hops)
 {
-    Q_D(EventSource);
-    hops = qMax(0, hops);
-    if (d->maximumRedirects == hops)
-        return;
-    d->maximumRedirects = hops;
-    Q_EMIT maximumRedirectsChanged(hops);
+    d_func()->updateProperty(&EventSourcePrivate::maximumRedirects, qMax(0, hops),
+                             &EventSource::maximumRedirectsChanged);
 }
 
 /*!
@@ -764,7 +531,7 @@ void EventSource::setMaximumRedirects(int hops)
 */
 QNetworkAccessManager *EventSource::networkAccessManager() const
 {
-    return d_func()->manager;
+    return d_func()->managers.manager();
 }
 
 /*!
@@ -775,33 +542,7 @@ QNetworkAccessManager *EventSource::networkAccessManager() const
 */
 void EventSource::setNetworkAccessManager(QNetworkAccessManager *manager)
 {
-    Q_D(EventSource);
-    if (d->manager == manager)
-        return;
-    if (d->ownsManager && d->manager) {
-        // The reply in flight lives in our old manager: retire it with that reply.
-        if (d->reply && d->reply->manager() == d->manager)
-            d->retiredManager = d->manager;
-        else
-            d->manager->deleteLater();
-    }
-    d->dropOverflowManager();
-    d->manager = manager;
-    d->ownsManager = false;
-    d->managerInjected = manager != nullptr;
-    if (manager) {
-        // If the application destroys its manager, a stream on our overflow manager ends
-        // too (C-16), and the overflow manager must not keep the borrowed cookie jar.
-        QObject::connect(manager, &QObject::destroyed, this, [d] {
-            if (!d->overflowManager || d->manager)
-                return; // not the manager we use now (QPointer is cleared before destroyed())
-            if (d->reply && d->reply->manager() == d->overflowManager) {
-                d->fail(AbortedError, tr("The request was aborted: the network access manager "
-                                         "was destroyed"));
-            }
-            d->dropOverflowManager();
-        });
-    }
+    d_func()->managers.setManager(manager);
 }
 
 /*!
@@ -838,35 +579,7 @@ EventTypeChannel *EventSource::eventChannel(const QString &type)
 */
 void EventSource::open()
 {
-    Q_D(EventSource);
-    if (d->readyState != Closed)
-        return;
-    d->consecutiveFailures = 0;
-    d->setReconnectDelay(-1);
-    ++d->generation;
-    if (!d->url.isValid() || d->url.isEmpty() || d->url.isRelative()) {
-        // QUrl::errorString() quotes the URL as given, password included: keep only its reason.
-        const QString reason = d->url.isValid()
-                ? QString()
-                : u": "_s + d->url.errorString().section(u"; source was"_s, 0, 0);
-        d->setError(InvalidUrlError,
-                    tr("Invalid URL \"%1\"%2")
-                            .arg(d->url.toDisplayString(QUrl::RemoveUserInfo), reason));
-        d->refusedUrl = true;
-    } else if (!isHttpScheme(d->url.scheme().toLower())) {
-        d->setError(UnsupportedSchemeError,
-                    tr("Unsupported URL scheme \"%1\": only http and https are supported")
-                            .arg(d->url.scheme()));
-        d->refusedUrl = true;
-    } else {
-        d->refusedUrl = false;
-        d->error = NoError;
-        d->errorString.clear();
-        d->httpStatus = 0;
-        d->errorBody.clear();
-        d->readyState = Connecting;
-    }
-    d->scheduleStart();
+    d_func()->open();
 }
 
 /*!
@@ -878,15 +591,7 @@ void EventSource::open()
 */
 void EventSource::close()
 {
-    Q_D(EventSource);
-    ++d->generation;
-    d->refusedUrl = false;
-    d->releaseReply();
-    d->reconnectTimer.stop();
-    d->readTimer.stop();
-    d->setReconnectDelay(-1);
-    d->readyState = Closed;
-    d->notifyReadyState();
+    d_func()->close();
 }
 
 /*!
@@ -897,635 +602,9 @@ void EventSource::close()
 */
 void EventSource::reconnect()
 {
-    Q_D(EventSource);
-    if (d->readyState == Closed) {
-        open();
-        return;
-    }
-    ++d->generation;
-    d->releaseReply();
-    d->reconnectTimer.stop();
-    d->readTimer.stop();
-    d->setReconnectDelay(-1);
-    d->consecutiveFailures = 0;
-    d->readyState = Connecting;
-    d->scheduleStart();
+    d_func()->reconnect();
 }
 
-//! @cond internal
-void EventSourcePrivate::scheduleStart()
-{
-    Q_Q(EventSource);
-    const quint64 attempt = generation;
-    QMetaObject::invokeMethod(
-            q,
-            [this, attempt] {
-                if (attempt != generation)
-                    return;
-                if (refusedUrl) {
-                    // A URL refused by open(): report it now, from the event loop.
-                    refusedUrl = false;
-                    readyState = EventSource::Closed;
-                    notifyReadyState();
-                    Q_EMIT q_func()->errorOccurred(error);
-                    return;
-                }
-                if (readyState == EventSource::Connecting)
-                    startAttempt();
-            },
-            Qt::QueuedConnection);
-}
-
-void EventSourcePrivate::startAttempt()
-{
-    if (readyState != EventSource::Connecting)
-        return; // T-05: closed during the wait
-    setReconnectDelay(-1);
-    notifyReadyState();
-    if (readyState != EventSource::Connecting)
-        return; // closed by a readyStateChanged handler
-    currentUrl = url;
-    redirectCount = 0;
-    credentialsStripped = false;
-    currentMethod = method;
-    currentBody = body;
-    chainRequest = request;
-    if (preparer)
-        preparer(chainRequest);
-    sendRequest();
-}
-
-QNetworkAccessManager *EventSourcePrivate::managerFor(const QUrl &target)
-{
-    Q_Q(EventSource);
-    if (!manager) {
-        if (managerInjected)
-            return nullptr; // the application's manager was destroyed (C-16)
-        manager = new QNetworkAccessManager(q);
-        ownsManager = true;
-    }
-    if (ownsManager)
-        return manager; // one stream at a time on a manager of our own: no limit to meet
-    const QString key = hostKey(target);
-    const int limit = streamCounter->isHttp2(manager, key) ? SharedManagerHttp2StreamsPerHost
-                                                          : SharedManagerStreamsPerHost;
-    if (streamCounter->count(manager, key) < limit) {
-        streamCounter->acquire(manager, key);
-        leasedManager = manager;
-        leaseKey = key;
-        return manager;
-    }
-    if (!overflowManager) {
-        qCInfo(lcEventSource) << "more than" << SharedManagerStreamsPerHost
-                              << "streams to" << key
-                              << "on a shared network access manager; this one uses its own";
-        overflowManager = new QNetworkAccessManager(q);
-        if (QNetworkCookieJar *jar = manager->cookieJar()) {
-            QObject *jarParent = jar->parent();
-            overflowManager->setCookieJar(jar); // takes ownership ...
-            jar->setParent(jarParent);          // ... which stays with the shared manager
-        }
-        overflowManager->setProxy(manager->proxy());
-    }
-    return overflowManager;
-}
-
-void EventSourcePrivate::sendRequest()
-{
-    Q_Q(EventSource);
-    QNetworkAccessManager *nam = managerFor(currentUrl);
-    if (!nam) {
-        fail(EventSource::AbortedError,
-             EventSource::tr("The network access manager was destroyed"));
-        return;
-    }
-    QNetworkRequest req = chainRequest;
-    req.setUrl(currentUrl);
-    if (credentialsStripped) {
-        // Never send the user's credentials to another origin (CVE-2022-1650).
-        req.setRawHeader("Authorization", QByteArray());
-        req.setRawHeader("Cookie", QByteArray());
-        req.setRawHeader("Proxy-Authorization", QByteArray());
-    }
-    req.setRawHeader("Accept", "text/event-stream");                     // C-02
-    req.setRawHeader("Cache-Control", "no-cache");                       // C-03
-    req.setRawHeader("Last-Event-ID",
-                     lastEventId.isEmpty() ? QByteArray() : lastEventId.toUtf8()); // C-04, C-05
-    req.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    req.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
-    req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-
-    announced = false;
-    failing = false;
-    deliveredEvent = false;
-    QNetworkReply *r = currentMethod == "GET" && currentBody.isEmpty()
-            ? nam->get(req)
-            : nam->sendCustomRequest(req, currentMethod, currentBody);
-    reply = r;
-    rateWindow.invalidate();
-    const quint64 attempt = generation;
-    QObject::connect(r, &QNetworkReply::metaDataChanged, q, [this, attempt] {
-        if (isCurrent(attempt))
-            onMetaDataChanged();
-    });
-    QObject::connect(r, &QIODevice::readyRead, q, [this, attempt] {
-        if (isCurrent(attempt))
-            onReadyRead();
-    });
-    QObject::connect(r, &QNetworkReply::finished, q, [this, attempt] {
-        if (isCurrent(attempt))
-            onFinished();
-    });
-    QObject::connect(r, &QObject::destroyed, q, [this, attempt] { onReplyDestroyed(attempt); });
-    if (readTimeout > 0) {
-        lastActivity.start();
-        readTimer.start(readTimeout);
-    }
-    qCDebug(lcEventSource) << "connecting to" << currentUrl.toDisplayString(QUrl::RemoveUserInfo);
-}
-
-void EventSourcePrivate::onMetaDataChanged()
-{
-    if (announced || failing)
-        return;
-    if (handleResponseHead())
-        onReadyRead(); // bytes that came with the head
-}
-
-// Looks at the status and type of the response. Returns true when the reply is still ours to
-// read: an announced stream or a failure collecting its body excerpt.
-bool EventSourcePrivate::handleResponseHead()
-{
-    const QVariant statusAttribute = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    if (!statusAttribute.isValid())
-        return false;
-    const int status = statusAttribute.toInt();
-    httpStatus = status;
-    // A host that answers over HTTP/2 through a shared manager (or its overflow managers) takes
-    // this source's later connections, and other sources', on the shared manager.
-    if (!ownsManager && manager && reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool())
-        streamCounter->markHttp2(manager, hostKey(currentUrl));
-    if (isRedirectStatus(status)) {
-        followRedirect(status);
-        return false;
-    }
-    const QByteArray contentType = reply->rawHeader("Content-Type");
-    if (status == 200 && isEventStreamType(contentType)) {
-        announce();
-        return announced && reply;
-    }
-    // C-11, C-12: fail, after keeping a short excerpt of the body for the error report.
-    failing = true;
-    responseFailure = status == 200 ? EventSource::ContentTypeError : EventSource::HttpStatusError;
-    errorBody.clear();
-    readTimer.start(ErrorBodyGraceMs);
-    return true;
-}
-
-void EventSourcePrivate::followRedirect(int status)
-{
-    const QByteArray location = reply->rawHeader("Location");
-    if (location.trimmed().isEmpty()) {
-        fail(EventSource::RedirectError,
-             EventSource::tr("HTTP %1 redirect without a Location header").arg(status));
-        return;
-    }
-    const QUrl target = currentUrl.resolved(QUrl::fromEncoded(location.trimmed()));
-    if (!target.isValid() || !isHttpScheme(target.scheme().toLower())) {
-        fail(EventSource::RedirectError,
-             EventSource::tr("Refused a redirect to \"%1\": only http and https are followed")
-                     .arg(target.toDisplayString(QUrl::RemoveUserInfo)));
-        return;
-    }
-    if (currentUrl.scheme().toLower() == "https"_L1 && target.scheme().toLower() == "http"_L1) {
-        fail(EventSource::RedirectError,
-             EventSource::tr("Refused an insecure redirect from https to \"%1\"")
-                     .arg(target.toDisplayString(QUrl::RemoveUserInfo)));
-        return;
-    }
-    if (++redirectCount > maximumRedirects) {
-        fail(EventSource::RedirectError,
-             EventSource::tr("Too many redirects (more than %1)").arg(maximumRedirects));
-        return;
-    }
-    if (serializeOrigin(target) != serializeOrigin(currentUrl))
-        credentialsStripped = true;
-    // Fetch: 303 turns into GET (but HEAD), and so do 301 and 302 after POST; the body goes.
-    if ((status == 303 && currentMethod != "HEAD")
-        || ((status == 301 || status == 302) && currentMethod == "POST")) {
-        currentMethod = QByteArrayLiteral("GET");
-        currentBody.clear();
-        chainRequest.setHeader(QNetworkRequest::ContentTypeHeader, QVariant());
-    }
-    qCDebug(lcEventSource) << "redirected" << status << "to"
-                           << target.toDisplayString(QUrl::RemoveUserInfo);
-    releaseReply();
-    currentUrl = target;
-    sendRequest();
-}
-
-void EventSourcePrivate::announce()
-{
-    Q_Q(EventSource);
-    // C-13: OPEN and opened() in one step, before any event of this body.
-    announced = true;
-    parser.startBody(lastEventId);
-    parser.setOrigin(serializeOrigin(currentUrl));
-    readyState = EventSource::Open;
-    const quint64 attempt = generation;
-    notifyReadyState();
-    if (!isCurrent(attempt) || readyState != EventSource::Open)
-        return;
-    Q_EMIT q->opened();
-}
-
-void EventSourcePrivate::onReadyRead()
-{
-    if (readTimeout > 0)
-        lastActivity.start();
-    if (failing) {
-        collectErrorBody();
-        return;
-    }
-    if (!announced)
-        return; // the body of a redirect: not ours to parse
-    if (parsing) {
-        // A slot of ours is running a nested event loop (a modal dialog, a QEventLoop) while
-        // the parser is in the middle of readBuffer: reading now would overwrite the chunk it
-        // parses, and deliver later bytes before earlier ones. The outer call reads these bytes
-        // once the slot returns; if it no longer reads this reply, a queued call does.
-        readDeferred = true;
-        return;
-    }
-    if (readBuffer.size() != ReadChunkSize)
-        readBuffer.resize(ReadChunkSize);
-    watchStreamRate(reply->bytesAvailable()); // the bytes this readyRead() brought
-    const quint64 attempt = generation;
-    parsing = true;
-    const auto done = qScopeGuard([this] {
-        parsing = false;
-        if (!readDeferred)
-            return;
-        readDeferred = false;
-        const quint64 current = generation;
-        QMetaObject::invokeMethod(
-                q_func(),
-                [this, current] {
-                    if (isCurrent(current))
-                        onReadyRead();
-                },
-                Qt::QueuedConnection);
-    });
-    while (isCurrent(attempt)) {
-        const qint64 n = reply->read(readBuffer.data(), readBuffer.size());
-        if (n <= 0)
-            return;
-        const EventStreamParser::Status status =
-                parser.feed(QByteArrayView(readBuffer.constData(), n));
-        if (status == EventStreamParser::Status::Stopped)
-            return; // closed, or reconnected, by a handler
-        if (!isCurrent(attempt))
-            return;
-        syncLastEventId(parser.lastEventId()); // an id-only block commits without an event
-        if (!isCurrent(attempt))
-            return;
-        if (status == EventStreamParser::Status::EventTooLarge) {
-            reestablish(EventSource::EventTooLargeError,
-                        EventSource::tr("An event exceeded the maximum event size of %1 bytes")
-                                .arg(parser.maximumEventSize()));
-            return;
-        }
-    }
-}
-
-// QNAM's thread hands a reply's bytes over as fast as the socket gives them; while this thread
-// is busy they wait in its event queue, where bytesAvailable() does not see them and nothing
-// bounds them. So a stream that proves fast gets a bounded read buffer (ReadBufferLimit) at
-// once: what is already queued when the bound is set escapes it, so it must come early.
-void EventSourcePrivate::watchStreamRate(qint64 arrived)
-{
-    if (reply->readBufferSize() != 0)
-        return; // bounded already
-    if (!rateWindow.isValid() || rateWindow.elapsed() > FastStreamWindowMs) {
-        rateWindow.start();
-        rateBytes = 0;
-    }
-    rateBytes += arrived;
-    if (rateBytes >= FastStreamBytes || arrived >= ReadChunkSize) {
-        qCDebug(lcEventSource) << "fast stream: read buffer bounded to" << ReadBufferLimit
-                               << "bytes";
-        reply->setReadBufferSize(ReadBufferLimit);
-    }
-}
-
-void EventSourcePrivate::collectErrorBody()
-{
-    // Keep the first bytes; read and drop the rest until the reply finishes (or the grace
-    // timer fires), since tearing down an error reply in mid-body makes Qt warn.
-    if (errorBody.size() < ErrorBodyExcerptSize)
-        errorBody += reply->read(ErrorBodyExcerptSize - errorBody.size());
-    if (reply->bytesAvailable() > 0)
-        reply->skip(reply->bytesAvailable());
-}
-
-void EventSourcePrivate::finishFailedResponse()
-{
-    const EventSource::Error code = responseFailure;
-    const QString reason = reply
-            ? reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString()
-            : QString();
-    QString message;
-    if (code == EventSource::ContentTypeError) {
-        const QByteArray type = reply ? reply->rawHeader("Content-Type") : QByteArray();
-        message = EventSource::tr("The response is not an event stream: Content-Type is \"%1\"")
-                          .arg(QString::fromLatin1(type));
-    } else if (httpStatus == 204) {
-        message = EventSource::tr("HTTP 204 No Content: the server asks the client not to "
-                                  "reconnect");
-    } else {
-        message = EventSource::tr("HTTP %1 %2").arg(httpStatus).arg(reason).trimmed();
-    }
-    if (!errorBody.isEmpty())
-        message += EventSource::tr(" (body: \"%1\")").arg(excerptText(errorBody));
-    const QByteArray excerpt = errorBody;
-    fail(code, message);
-    errorBody = excerpt;
-}
-
-void EventSourcePrivate::onFinished()
-{
-    const QNetworkReply::NetworkError code = reply->error();
-    if (!announced && !failing) {
-        // Normally metaDataChanged() came first; this covers a reply that skipped it.
-        const quint64 attempt = generation;
-        if (handleResponseHead() && announced)
-            onReadyRead();
-        if (!isCurrent(attempt))
-            return; // redirected, failed or closed above
-    }
-    if (failing) {
-        collectErrorBody();
-        finishFailedResponse();
-        return;
-    }
-    const QString message = reply->errorString();
-    if (code == QNetworkReply::OperationCanceledError) {
-        fail(EventSource::AbortedError, EventSource::tr("The request was aborted"));
-        return;
-    }
-    if (announced) {
-        parser.finishBody(); // P-22, P-27: the unfinished block is dropped
-        if (code == QNetworkReply::NoError)
-            reestablish(EventSource::StreamEndedError, EventSource::tr("The server ended the stream"));
-        else
-            reestablish(EventSource::NetworkError, message);
-        return;
-    }
-    switch (code) {
-    case QNetworkReply::SslHandshakeFailedError:
-        fail(EventSource::TlsError, message);
-        return;
-    case QNetworkReply::ProtocolUnknownError:
-        fail(EventSource::UnsupportedSchemeError, message);
-        return;
-    default:
-        reestablish(EventSource::NetworkError, message);
-    }
-}
-
-void EventSourcePrivate::onReadTimer()
-{
-    if (!reply)
-        return;
-    if (failing) {
-        finishFailedResponse(); // the excerpt took too long: report what we have
-        return;
-    }
-    if (readTimeout <= 0)
-        return;
-    const qint64 idle = lastActivity.elapsed();
-    if (idle < readTimeout) {
-        readTimer.start(int(readTimeout - idle));
-        return;
-    }
-    if (announced)
-        parser.finishBody();
-    reestablish(EventSource::ReadTimeoutError,
-                EventSource::tr("No data received for %1 ms").arg(readTimeout));
-}
-
-void EventSourcePrivate::onReplyDestroyed(quint64 attempt)
-{
-    if (releasing || attempt != generation || readyState == EventSource::Closed)
-        return;
-    // Destroyed under us, not by releaseReply(): the manager went away (C-16).
-    if (leasedManager) {
-        streamCounter->release(leasedManager, leaseKey);
-        leasedManager = nullptr;
-    }
-    reply = nullptr;
-    fail(EventSource::AbortedError, EventSource::tr("The request was aborted: the network "
-                                                    "access manager was destroyed"));
-}
-
-void EventSourcePrivate::dropOverflowManager()
-{
-    if (!overflowManager)
-        return;
-    // Give the borrowed jar back before the manager goes (it would delete only its own).
-    overflowManager->setCookieJar(new QNetworkCookieJar(overflowManager));
-    if (reply && reply->manager() == overflowManager)
-        retiredOverflowManager = overflowManager;
-    else
-        overflowManager->deleteLater();
-    overflowManager = nullptr;
-}
-
-void EventSourcePrivate::releaseReply()
-{
-    readTimer.stop();
-    if (leasedManager) {
-        streamCounter->release(leasedManager, leaseKey);
-        leasedManager = nullptr;
-    }
-    QNetworkReply *r = reply;
-    reply = nullptr;
-    if (!r)
-        return;
-    releasing = true;
-    QObject::disconnect(r, nullptr, q_ptr, nullptr);
-    // Aborting emits finished() and errorOccurred(OperationCanceledError) synchronously; we
-    // are disconnected, so our own abort is never reported. A reply that already
-    // carries an error (a 4xx/5xx) is not aborted again (Qt warns); deleting it drops its
-    // connection.
-    if (r->isRunning() && r->error() == QNetworkReply::NoError)
-        r->abort();
-    r->deleteLater();
-    releasing = false;
-    // A manager replaced while this reply used it goes with the reply.
-    for (QPointer<QNetworkAccessManager> *retired : { &retiredManager, &retiredOverflowManager }) {
-        if (*retired)
-            (*retired)->deleteLater();
-        *retired = nullptr;
-    }
-}
-
-int EventSourcePrivate::nextDelay()
-{
-    // The first retry after a failure waits the reconnection time; each further consecutive
-    // failure doubles a ceiling (from at least MinimumBackoffUnitMs), up to the maximum, and
-    // the wait is drawn from its upper half. Never less than the reconnection time (T-04).
-    if (consecutiveFailures <= 1)
-        return reconnectionTime;
-    const qint64 unit = qMax(reconnectionTime, MinimumBackoffUnitMs);
-    const int shift = qMin(consecutiveFailures - 1, 30);
-    const qint64 ceiling = qMin<qint64>(qint64(maximumReconnectionDelay), unit << shift);
-    const qint64 jittered = ceiling / 2 + qint64(QRandomGenerator::global()->bounded(
-                                                  quint32(ceiling - ceiling / 2 + 1)));
-    return int(qMax<qint64>(reconnectionTime, jittered));
-}
-
-void EventSourcePrivate::reestablish(EventSource::Error code, const QString &message)
-{
-    Q_Q(EventSource);
-    releaseReply();
-    if (!deliveredEvent) {
-        if (consecutiveFailures++ == 0)
-            failureStreak.start();
-    }
-    const bool retriesSpent = maximumRetries >= 0 && consecutiveFailures > maximumRetries;
-    const bool timeSpent = maximumRetryDuration > 0 && consecutiveFailures > 0
-            && failureStreak.elapsed() >= maximumRetryDuration;
-    if (retriesSpent || timeSpent) {
-        fail(EventSource::RetriesExhaustedError,
-             EventSource::tr("%1; gave up after %2 failed attempts").arg(message).arg(consecutiveFailures));
-        return;
-    }
-    const int delay = nextDelay();
-    // T-01, R-04: CONNECTING in the same step as the error; the wait is already running, so
-    // close() in a handler cancels it.
-    readyState = EventSource::Connecting;
-    setError(code, EventSource::tr("%1; reconnecting in %2 ms").arg(message).arg(delay));
-    reconnectTimer.start(delay);
-    const quint64 attempt = generation;
-    setReconnectDelay(delay);
-    if (attempt != generation || readyState != EventSource::Connecting)
-        return;
-    notifyReadyState();
-    if (attempt != generation || readyState != EventSource::Connecting)
-        return;
-    qCDebug(lcEventSource) << "reconnecting in" << delay << "ms:" << message;
-    Q_EMIT q->errorOccurred(code);
-}
-
-void EventSourcePrivate::fail(EventSource::Error code, const QString &message)
-{
-    Q_Q(EventSource);
-    ++generation;
-    releaseReply();
-    reconnectTimer.stop();
-    refusedUrl = false;
-    setError(code, message);
-    readyState = EventSource::Closed;
-    const quint64 attempt = generation;
-    setReconnectDelay(-1);
-    notifyReadyState();
-    if (attempt != generation || readyState != EventSource::Closed)
-        return;
-    qCDebug(lcEventSource) << "failed:" << message;
-    Q_EMIT q->errorOccurred(code);
-}
-
-void EventSourcePrivate::setError(EventSource::Error code, const QString &message)
-{
-    error = code;
-    errorString = message;
-    if (code != EventSource::HttpStatusError && code != EventSource::ContentTypeError)
-        errorBody.clear();
-    if (code == EventSource::NetworkError || code == EventSource::InvalidUrlError
-        || code == EventSource::UnsupportedSchemeError)
-        httpStatus = 0;
-}
-
-void EventSourcePrivate::notifyReadyState()
-{
-    if (notifiedState == readyState)
-        return;
-    notifiedState = readyState;
-    Q_EMIT q_func()->readyStateChanged(readyState);
-}
-
-void EventSourcePrivate::setReconnectDelay(int delay)
-{
-    if (reconnectDelay == delay)
-        return;
-    reconnectDelay = delay;
-    Q_EMIT q_func()->reconnectDelayChanged(delay);
-}
-
-void EventSourcePrivate::syncLastEventId(const QString &id)
-{
-    // Runs per event: shared data (the parser keeps the string until the id changes) is equal
-    // without a look at the text, and other strings compare as raw UTF-16 units, cheaper than
-    // QString's general comparison.
-    const qsizetype n = id.size();
-    const bool same = n == lastEventId.size()
-            && (n == 0 || id.constData() == lastEventId.constData()
-                || std::memcmp(id.constData(), lastEventId.constData(), size_t(n) * sizeof(QChar))
-                        == 0);
-    if (same)
-        return;
-    lastEventId = id;
-    Q_EMIT q_func()->lastEventIdChanged(id);
-}
-
-bool EventSourcePrivate::handleEvent(const MessageEvent &event)
-{
-    Q_Q(EventSource);
-    const quint64 attempt = generation;
-    if (!isCurrent(attempt) || readyState != EventSource::Open)
-        return false;
-    deliveredEvent = true;
-    consecutiveFailures = 0;
-    syncLastEventId(event.lastEventId());
-    if (!isCurrent(attempt))
-        return false;
-    if (isMessageType(event.type())) {
-        Q_EMIT q->messageReceived(event);
-        if (!isCurrent(attempt))
-            return false;
-    }
-    if (!channels.isEmpty()) {
-        if (EventTypeChannel *channel = channels.value(event.type())) {
-            Q_EMIT channel->received(event);
-            if (!isCurrent(attempt))
-                return false;
-        }
-    }
-    Q_EMIT q->eventReceived(event);
-    return isCurrent(attempt);
-}
-
-bool EventSourcePrivate::handleRetry(qint64 milliseconds)
-{
-    Q_Q(EventSource);
-    const quint64 attempt = generation;
-    if (!isCurrent(attempt))
-        return false;
-    q->setReconnectionTime(int(qMin<qint64>(milliseconds, std::numeric_limits<int>::max())));
-    return isCurrent(attempt);
-}
-
-bool EventSourcePrivate::handleComment(const QString &text)
-{
-    Q_Q(EventSource);
-    const quint64 attempt = generation;
-    if (!isCurrent(attempt))
-        return false;
-    Q_EMIT q->commentReceived(text);
-    return isCurrent(attempt);
-}
-//! @endcond
 
 /*!
     \fn void QtSse::EventSource::opened()

@@ -12,6 +12,8 @@
 
 #include "eventsource.h"
 #include "eventstreamparser.h"
+#include "flowcontrol_p.h"
+#include "managerpool_p.h"
 
 #include <QtCore/qelapsedtimer.h>
 #include <QtCore/qhash.h>
@@ -21,6 +23,9 @@
 
 namespace QtSse {
 
+// The attempt state machine of an EventSource: connecting, following redirects, reading the
+// stream, failing or reestablishing, and the back-off between attempts. The response and
+// redirect rules come from ResponsePolicy, the network access managers from a ManagerHandle.
 class EventSourcePrivate : public EventStreamParser::Handler
 {
     Q_DECLARE_PUBLIC(EventSource)
@@ -33,6 +38,10 @@ public:
     bool handleRetry(qint64 milliseconds) override;
     bool handleComment(const QString &text) override;
 
+    void open();
+    void close();
+    void reconnect();
+    void setReadTimeout(int milliseconds);
     void scheduleStart();
     void startAttempt();
     void sendRequest();
@@ -44,20 +53,29 @@ public:
     bool handleResponseHead();
     void followRedirect(int status);
     void announce();
-    void watchStreamRate(qint64 arrived);
     void collectErrorBody();
     void finishFailedResponse();
     void reestablish(EventSource::Error code, const QString &message);
     void fail(EventSource::Error code, const QString &message);
     void releaseReply();
-    void dropOverflowManager();
+    void failManagerDestroyed();
     void setError(EventSource::Error code, const QString &message);
     void notifyReadyState();
     void setReconnectDelay(int delay);
     void syncLastEventId(const QString &id);
     int nextDelay();
     bool isCurrent(quint64 attempt) const { return attempt == generation && reply; }
-    QNetworkAccessManager *managerFor(const QUrl &url);
+
+    // Sets a property's member to `value` and emits its change signal, if the value changed.
+    template<typename T, typename Arg>
+    void updateProperty(T EventSourcePrivate::*member, T value,
+                        void (EventSource::*changed)(Arg))
+    {
+        if (this->*member == value)
+            return;
+        this->*member = value;
+        Q_EMIT(q_func()->*changed)(value);
+    }
 
     EventSource *q_ptr;
 
@@ -73,12 +91,7 @@ public:
     int maximumRetryDuration = 0;
     int readTimeout = 0;
     int maximumRedirects = EventSource::DefaultMaximumRedirects;
-    QPointer<QNetworkAccessManager> manager;
-    bool ownsManager = false;
-    bool managerInjected = false;
-    QPointer<QNetworkAccessManager> overflowManager;
-    QPointer<QNetworkAccessManager> retiredManager;         // replaced while a reply used it
-    QPointer<QNetworkAccessManager> retiredOverflowManager; // likewise
+    ManagerHandle managers; // the network access managers, and the current stream's lease
 
     // State.
     EventSource::ReadyState readyState = EventSource::Closed;
@@ -96,8 +109,6 @@ public:
     // The current attempt: every callback checks that it still belongs to it.
     quint64 generation = 0;
     QPointer<QNetworkReply> reply;
-    QNetworkAccessManager *leasedManager = nullptr; // a shared manager we count a stream on
-    QString leaseKey;
     bool announced = false;
     bool failing = false;
     bool releasing = false;
@@ -116,10 +127,8 @@ public:
     QTimer reconnectTimer;
     QTimer readTimer;
     QElapsedTimer lastActivity;
-    QElapsedTimer rateWindow;   // watchStreamRate(): the current one-second window
-    qint64 rateBytes = 0;       // bytes that arrived in it
-    QByteArray readBuffer;
-    bool parsing = false;       // onReadyRead() is feeding readBuffer to the parser
+    FlowControl flow;
+    bool parsing = false;       // onReadyRead() is feeding a read chunk to the parser
     bool readDeferred = false;  // a nested onReadyRead() left bytes for the outer one
 
     QHash<QString, EventTypeChannel *> channels;

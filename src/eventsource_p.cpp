@@ -1,0 +1,665 @@
+// SPDX-License-Identifier: MIT
+#include "eventsource_p.h"
+#include "logging_p.h"
+#include "responsepolicy_p.h"
+
+#include <QtCore/qrandom.h>
+#include <QtCore/qscopeguard.h>
+#include <QtNetwork/qnetworkaccessmanager.h>
+
+#include <cstring>
+#include <limits>
+
+using namespace Qt::StringLiterals;
+
+namespace QtSse {
+
+namespace {
+
+// The most bytes of a failed response's body kept for errorResponseBody().
+constexpr qsizetype ErrorBodyExcerptSize = 512;
+
+// How long a failed response may take to send its body excerpt before the failure is reported.
+constexpr int ErrorBodyGraceMs = 1000;
+
+// The smallest unit of exponential back-off, so that retry: 0 cannot spin.
+constexpr int MinimumBackoffUnitMs = 100;
+
+// Whether an event is of the default type, for messageReceived(). Inline: it runs per event.
+inline bool isMessageType(const QString &type)
+{
+    return type.size() == 7
+            && std::memcmp(type.constData(), u"message", 7 * sizeof(char16_t)) == 0;
+}
+
+QString excerptText(const QByteArray &body)
+{
+    QString text = QString::fromUtf8(body).simplified();
+    if (text.size() > 200)
+        text = text.left(200) + u'\x2026';
+    return text;
+}
+
+} // namespace
+
+EventSourcePrivate::EventSourcePrivate(EventSource *q)
+    : q_ptr(q), managers(q, [this] { failManagerDestroyed(); })
+{
+    parser.setHandler(this);
+    reconnectTimer.setSingleShot(true);
+    reconnectTimer.setTimerType(Qt::PreciseTimer);
+    readTimer.setSingleShot(true);
+}
+
+EventSourcePrivate::~EventSourcePrivate() = default;
+
+void EventSourcePrivate::open()
+{
+    if (readyState != EventSource::Closed)
+        return;
+    consecutiveFailures = 0;
+    setReconnectDelay(-1);
+    ++generation;
+    switch (ResponsePolicy::checkSourceUrl(url)) {
+    case ResponsePolicy::UrlVerdict::Invalid: {
+        // QUrl::errorString() quotes the URL as given, password included: keep only its reason.
+        const QString reason = url.isValid()
+                ? QString()
+                : u": "_s + url.errorString().section(u"; source was"_s, 0, 0);
+        setError(EventSource::InvalidUrlError,
+                 EventSource::tr("Invalid URL \"%1\"%2")
+                         .arg(url.toDisplayString(QUrl::RemoveUserInfo), reason));
+        refusedUrl = true;
+        break;
+    }
+    case ResponsePolicy::UrlVerdict::UnsupportedScheme:
+        setError(EventSource::UnsupportedSchemeError,
+                 EventSource::tr("Unsupported URL scheme \"%1\": only http and https are "
+                                 "supported")
+                         .arg(url.scheme()));
+        refusedUrl = true;
+        break;
+    case ResponsePolicy::UrlVerdict::Accepted:
+        refusedUrl = false;
+        error = EventSource::NoError;
+        errorString.clear();
+        httpStatus = 0;
+        errorBody.clear();
+        readyState = EventSource::Connecting;
+        break;
+    }
+    scheduleStart();
+}
+
+void EventSourcePrivate::close()
+{
+    ++generation;
+    refusedUrl = false;
+    releaseReply();
+    reconnectTimer.stop();
+    readTimer.stop();
+    setReconnectDelay(-1);
+    readyState = EventSource::Closed;
+    notifyReadyState();
+}
+
+void EventSourcePrivate::reconnect()
+{
+    if (readyState == EventSource::Closed) {
+        open();
+        return;
+    }
+    ++generation;
+    releaseReply();
+    reconnectTimer.stop();
+    readTimer.stop();
+    setReconnectDelay(-1);
+    consecutiveFailures = 0;
+    readyState = EventSource::Connecting;
+    scheduleStart();
+}
+
+void EventSourcePrivate::setReadTimeout(int milliseconds)
+{
+    readTimeout = milliseconds;
+    if (reply && !failing) {
+        if (milliseconds > 0) {
+            lastActivity.start();
+            readTimer.start(milliseconds);
+        } else {
+            readTimer.stop();
+        }
+    }
+}
+
+void EventSourcePrivate::scheduleStart()
+{
+    Q_Q(EventSource);
+    const quint64 attempt = generation;
+    QMetaObject::invokeMethod(
+            q,
+            [this, attempt] {
+                if (attempt != generation)
+                    return;
+                if (refusedUrl) {
+                    // A URL refused by open(): report it now, from the event loop.
+                    refusedUrl = false;
+                    readyState = EventSource::Closed;
+                    notifyReadyState();
+                    Q_EMIT q_func()->errorOccurred(error);
+                    return;
+                }
+                if (readyState == EventSource::Connecting)
+                    startAttempt();
+            },
+            Qt::QueuedConnection);
+}
+
+void EventSourcePrivate::startAttempt()
+{
+    if (readyState != EventSource::Connecting)
+        return; // T-05: closed during the wait
+    setReconnectDelay(-1);
+    notifyReadyState();
+    if (readyState != EventSource::Connecting)
+        return; // closed by a readyStateChanged handler
+    currentUrl = url;
+    redirectCount = 0;
+    credentialsStripped = false;
+    currentMethod = method;
+    currentBody = body;
+    chainRequest = request;
+    if (preparer)
+        preparer(chainRequest);
+    sendRequest();
+}
+
+void EventSourcePrivate::sendRequest()
+{
+    Q_Q(EventSource);
+    QNetworkAccessManager *nam = managers.acquire(currentUrl);
+    if (!nam) {
+        fail(EventSource::AbortedError,
+             EventSource::tr("The network access manager was destroyed"));
+        return;
+    }
+    const QNetworkRequest req = ResponsePolicy::streamRequest(chainRequest, currentUrl,
+                                                              lastEventId, credentialsStripped);
+
+    announced = false;
+    failing = false;
+    deliveredEvent = false;
+    QNetworkReply *r = currentMethod == "GET" && currentBody.isEmpty()
+            ? nam->get(req)
+            : nam->sendCustomRequest(req, currentMethod, currentBody);
+    reply = r;
+    flow.reset();
+    const quint64 attempt = generation;
+    QObject::connect(r, &QNetworkReply::metaDataChanged, q, [this, attempt] {
+        if (isCurrent(attempt))
+            onMetaDataChanged();
+    });
+    QObject::connect(r, &QIODevice::readyRead, q, [this, attempt] {
+        if (isCurrent(attempt))
+            onReadyRead();
+    });
+    QObject::connect(r, &QNetworkReply::finished, q, [this, attempt] {
+        if (isCurrent(attempt))
+            onFinished();
+    });
+    QObject::connect(r, &QObject::destroyed, q, [this, attempt] { onReplyDestroyed(attempt); });
+    if (readTimeout > 0) {
+        lastActivity.start();
+        readTimer.start(readTimeout);
+    }
+    qCDebug(lcEventSource) << "connecting to" << currentUrl.toDisplayString(QUrl::RemoveUserInfo);
+}
+
+void EventSourcePrivate::onMetaDataChanged()
+{
+    if (announced || failing)
+        return;
+    if (handleResponseHead())
+        onReadyRead(); // bytes that came with the head
+}
+
+// Looks at the status and type of the response. Returns true when the reply is still ours to
+// read: an announced stream or a failure collecting its body excerpt.
+bool EventSourcePrivate::handleResponseHead()
+{
+    const QVariant statusAttribute = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    if (!statusAttribute.isValid())
+        return false;
+    const int status = statusAttribute.toInt();
+    httpStatus = status;
+    // A host that answers over HTTP/2 through a shared manager (or its overflow managers) takes
+    // this source's later connections, and other sources', on the shared manager.
+    if (reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool())
+        managers.noteHttp2(currentUrl);
+    const ResponsePolicy::HeadVerdict verdict =
+            ResponsePolicy::classifyHead(status, reply->rawHeader("Content-Type"));
+    if (verdict == ResponsePolicy::HeadVerdict::Redirect) {
+        followRedirect(status);
+        return false;
+    }
+    if (verdict == ResponsePolicy::HeadVerdict::Stream) {
+        announce();
+        return announced && reply;
+    }
+    // C-11, C-12: fail, after keeping a short excerpt of the body for the error report.
+    failing = true;
+    responseFailure = verdict == ResponsePolicy::HeadVerdict::ContentTypeFailure
+            ? EventSource::ContentTypeError
+            : EventSource::HttpStatusError;
+    errorBody.clear();
+    readTimer.start(ErrorBodyGraceMs);
+    return true;
+}
+
+void EventSourcePrivate::followRedirect(int status)
+{
+    using ResponsePolicy::Redirect;
+    const Redirect redirect = ResponsePolicy::decideRedirect(
+            currentUrl, status, reply->rawHeader("Location"), currentMethod, redirectCount,
+            maximumRedirects);
+    const QString target = redirect.target.toDisplayString(QUrl::RemoveUserInfo);
+    QString refusal;
+    switch (redirect.verdict) {
+    case Redirect::NoLocation:
+        refusal = EventSource::tr("HTTP %1 redirect without a Location header").arg(status);
+        break;
+    case Redirect::UnsupportedScheme:
+        refusal = EventSource::tr("Refused a redirect to \"%1\": only http and https are "
+                                  "followed")
+                          .arg(target);
+        break;
+    case Redirect::InsecureScheme:
+        refusal = EventSource::tr("Refused an insecure redirect from https to \"%1\"")
+                          .arg(target);
+        break;
+    case Redirect::TooManyHops:
+        refusal = EventSource::tr("Too many redirects (more than %1)").arg(maximumRedirects);
+        break;
+    case Redirect::Follow:
+        break;
+    }
+    if (redirect.verdict != Redirect::Follow) {
+        fail(EventSource::RedirectError, refusal);
+        return;
+    }
+    ++redirectCount;
+    if (redirect.leavesOrigin)
+        credentialsStripped = true;
+    if (redirect.becomesGet) {
+        currentMethod = QByteArrayLiteral("GET");
+        currentBody.clear();
+        chainRequest.setHeader(QNetworkRequest::ContentTypeHeader, QVariant());
+    }
+    qCDebug(lcEventSource) << "redirected" << status << "to" << target;
+    releaseReply();
+    currentUrl = redirect.target;
+    sendRequest();
+}
+
+void EventSourcePrivate::announce()
+{
+    Q_Q(EventSource);
+    // C-13: OPEN and opened() in one step, before any event of this body.
+    announced = true;
+    parser.startBody(lastEventId);
+    parser.setOrigin(ResponsePolicy::serializeOrigin(currentUrl));
+    readyState = EventSource::Open;
+    const quint64 attempt = generation;
+    notifyReadyState();
+    if (!isCurrent(attempt) || readyState != EventSource::Open)
+        return;
+    Q_EMIT q->opened();
+}
+
+void EventSourcePrivate::onReadyRead()
+{
+    if (readTimeout > 0)
+        lastActivity.start();
+    if (failing) {
+        collectErrorBody();
+        return;
+    }
+    if (!announced)
+        return; // the body of a redirect: not ours to parse
+    if (parsing) {
+        // A slot of ours is running a nested event loop (a modal dialog, a QEventLoop) while
+        // the parser is in the middle of a read chunk: reading now would overwrite the chunk it
+        // parses, and deliver later bytes before earlier ones. The outer call reads these bytes
+        // once the slot returns; if it no longer reads this reply, a queued call does.
+        readDeferred = true;
+        return;
+    }
+    flow.watch(reply);
+    const quint64 attempt = generation;
+    parsing = true;
+    const auto done = qScopeGuard([this] {
+        parsing = false;
+        if (!readDeferred)
+            return;
+        readDeferred = false;
+        const quint64 current = generation;
+        QMetaObject::invokeMethod(
+                q_func(),
+                [this, current] {
+                    if (isCurrent(current))
+                        onReadyRead();
+                },
+                Qt::QueuedConnection);
+    });
+    while (isCurrent(attempt)) {
+        const QByteArrayView chunk = flow.readChunk(reply);
+        if (chunk.isEmpty())
+            return;
+        const EventStreamParser::Status status = parser.feed(chunk);
+        if (status == EventStreamParser::Status::Stopped)
+            return; // closed, or reconnected, by a handler
+        if (!isCurrent(attempt))
+            return;
+        syncLastEventId(parser.lastEventId()); // an id-only block commits without an event
+        if (!isCurrent(attempt))
+            return;
+        if (status == EventStreamParser::Status::EventTooLarge) {
+            reestablish(EventSource::EventTooLargeError,
+                        EventSource::tr("An event exceeded the maximum event size of %1 bytes")
+                                .arg(parser.maximumEventSize()));
+            return;
+        }
+    }
+}
+
+void EventSourcePrivate::collectErrorBody()
+{
+    // Keep the first bytes; read and drop the rest until the reply finishes (or the grace
+    // timer fires), since tearing down an error reply in mid-body makes Qt warn.
+    if (errorBody.size() < ErrorBodyExcerptSize)
+        errorBody += reply->read(ErrorBodyExcerptSize - errorBody.size());
+    if (reply->bytesAvailable() > 0)
+        reply->skip(reply->bytesAvailable());
+}
+
+void EventSourcePrivate::finishFailedResponse()
+{
+    const EventSource::Error code = responseFailure;
+    const QString reason = reply
+            ? reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString()
+            : QString();
+    QString message;
+    if (code == EventSource::ContentTypeError) {
+        const QByteArray type = reply ? reply->rawHeader("Content-Type") : QByteArray();
+        message = EventSource::tr("The response is not an event stream: Content-Type is \"%1\"")
+                          .arg(QString::fromLatin1(type));
+    } else if (httpStatus == 204) {
+        message = EventSource::tr("HTTP 204 No Content: the server asks the client not to "
+                                  "reconnect");
+    } else {
+        message = EventSource::tr("HTTP %1 %2").arg(httpStatus).arg(reason).trimmed();
+    }
+    if (!errorBody.isEmpty())
+        message += EventSource::tr(" (body: \"%1\")").arg(excerptText(errorBody));
+    const QByteArray excerpt = errorBody;
+    fail(code, message);
+    errorBody = excerpt;
+}
+
+void EventSourcePrivate::onFinished()
+{
+    const QNetworkReply::NetworkError code = reply->error();
+    if (!announced && !failing) {
+        // Normally metaDataChanged() came first; this covers a reply that skipped it.
+        const quint64 attempt = generation;
+        if (handleResponseHead() && announced)
+            onReadyRead();
+        if (!isCurrent(attempt))
+            return; // redirected, failed or closed above
+    }
+    if (failing) {
+        collectErrorBody();
+        finishFailedResponse();
+        return;
+    }
+    const QString message = reply->errorString();
+    if (code == QNetworkReply::OperationCanceledError) {
+        fail(EventSource::AbortedError, EventSource::tr("The request was aborted"));
+        return;
+    }
+    if (announced) {
+        parser.finishBody(); // P-22, P-27: the unfinished block is dropped
+        if (code == QNetworkReply::NoError)
+            reestablish(EventSource::StreamEndedError, EventSource::tr("The server ended the stream"));
+        else
+            reestablish(EventSource::NetworkError, message);
+        return;
+    }
+    switch (code) {
+    case QNetworkReply::SslHandshakeFailedError:
+        fail(EventSource::TlsError, message);
+        return;
+    case QNetworkReply::ProtocolUnknownError:
+        fail(EventSource::UnsupportedSchemeError, message);
+        return;
+    default:
+        reestablish(EventSource::NetworkError, message);
+    }
+}
+
+void EventSourcePrivate::onReadTimer()
+{
+    if (!reply)
+        return;
+    if (failing) {
+        finishFailedResponse(); // the excerpt took too long: report what we have
+        return;
+    }
+    if (readTimeout <= 0)
+        return;
+    const qint64 idle = lastActivity.elapsed();
+    if (idle < readTimeout) {
+        readTimer.start(int(readTimeout - idle));
+        return;
+    }
+    if (announced)
+        parser.finishBody();
+    reestablish(EventSource::ReadTimeoutError,
+                EventSource::tr("No data received for %1 ms").arg(readTimeout));
+}
+
+void EventSourcePrivate::onReplyDestroyed(quint64 attempt)
+{
+    if (releasing || attempt != generation || readyState == EventSource::Closed)
+        return;
+    // Destroyed under us, not by releaseReply(): the manager went away (C-16).
+    managers.endLease();
+    reply = nullptr;
+    failManagerDestroyed();
+}
+
+void EventSourcePrivate::failManagerDestroyed()
+{
+    fail(EventSource::AbortedError, EventSource::tr("The request was aborted: the network "
+                                                    "access manager was destroyed"));
+}
+
+void EventSourcePrivate::releaseReply()
+{
+    readTimer.stop();
+    managers.endLease();
+    QNetworkReply *r = reply;
+    reply = nullptr;
+    if (!r)
+        return;
+    releasing = true;
+    QObject::disconnect(r, nullptr, q_ptr, nullptr);
+    // Aborting emits finished() and errorOccurred(OperationCanceledError) synchronously; we
+    // are disconnected, so our own abort is never reported. A reply that already
+    // carries an error (a 4xx/5xx) is not aborted again (Qt warns); deleting it drops its
+    // connection.
+    if (r->isRunning() && r->error() == QNetworkReply::NoError)
+        r->abort();
+    r->deleteLater();
+    releasing = false;
+    // A manager replaced while this reply used it goes with the reply.
+    managers.deleteRetired();
+}
+
+int EventSourcePrivate::nextDelay()
+{
+    // The first retry after a failure waits the reconnection time; each further consecutive
+    // failure doubles a ceiling (from at least MinimumBackoffUnitMs), up to the maximum, and
+    // the wait is drawn from its upper half. Never less than the reconnection time (T-04).
+    if (consecutiveFailures <= 1)
+        return reconnectionTime;
+    const qint64 unit = qMax(reconnectionTime, MinimumBackoffUnitMs);
+    const int shift = qMin(consecutiveFailures - 1, 30);
+    const qint64 ceiling = qMin<qint64>(qint64(maximumReconnectionDelay), unit << shift);
+    const qint64 jittered = ceiling / 2 + qint64(QRandomGenerator::global()->bounded(
+                                                  quint32(ceiling - ceiling / 2 + 1)));
+    return int(qMax<qint64>(reconnectionTime, jittered));
+}
+
+void EventSourcePrivate::reestablish(EventSource::Error code, const QString &message)
+{
+    Q_Q(EventSource);
+    releaseReply();
+    if (!deliveredEvent) {
+        if (consecutiveFailures++ == 0)
+            failureStreak.start();
+    }
+    const bool retriesSpent = maximumRetries >= 0 && consecutiveFailures > maximumRetries;
+    const bool timeSpent = maximumRetryDuration > 0 && consecutiveFailures > 0
+            && failureStreak.elapsed() >= maximumRetryDuration;
+    if (retriesSpent || timeSpent) {
+        fail(EventSource::RetriesExhaustedError,
+             EventSource::tr("%1; gave up after %2 failed attempts").arg(message).arg(consecutiveFailures));
+        return;
+    }
+    const int delay = nextDelay();
+    // T-01, R-04: CONNECTING in the same step as the error; the wait is already running, so
+    // close() in a handler cancels it.
+    readyState = EventSource::Connecting;
+    setError(code, EventSource::tr("%1; reconnecting in %2 ms").arg(message).arg(delay));
+    reconnectTimer.start(delay);
+    const quint64 attempt = generation;
+    setReconnectDelay(delay);
+    if (attempt != generation || readyState != EventSource::Connecting)
+        return;
+    notifyReadyState();
+    if (attempt != generation || readyState != EventSource::Connecting)
+        return;
+    qCDebug(lcEventSource) << "reconnecting in" << delay << "ms:" << message;
+    Q_EMIT q->errorOccurred(code);
+}
+
+void EventSourcePrivate::fail(EventSource::Error code, const QString &message)
+{
+    Q_Q(EventSource);
+    ++generation;
+    releaseReply();
+    reconnectTimer.stop();
+    refusedUrl = false;
+    setError(code, message);
+    readyState = EventSource::Closed;
+    const quint64 attempt = generation;
+    setReconnectDelay(-1);
+    notifyReadyState();
+    if (attempt != generation || readyState != EventSource::Closed)
+        return;
+    qCDebug(lcEventSource) << "failed:" << message;
+    Q_EMIT q->errorOccurred(code);
+}
+
+void EventSourcePrivate::setError(EventSource::Error code, const QString &message)
+{
+    error = code;
+    errorString = message;
+    if (code != EventSource::HttpStatusError && code != EventSource::ContentTypeError)
+        errorBody.clear();
+    if (code == EventSource::NetworkError || code == EventSource::InvalidUrlError
+        || code == EventSource::UnsupportedSchemeError)
+        httpStatus = 0;
+}
+
+void EventSourcePrivate::notifyReadyState()
+{
+    if (notifiedState == readyState)
+        return;
+    notifiedState = readyState;
+    Q_EMIT q_func()->readyStateChanged(readyState);
+}
+
+void EventSourcePrivate::setReconnectDelay(int delay)
+{
+    if (reconnectDelay == delay)
+        return;
+    reconnectDelay = delay;
+    Q_EMIT q_func()->reconnectDelayChanged(delay);
+}
+
+void EventSourcePrivate::syncLastEventId(const QString &id)
+{
+    // Runs per event: shared data (the parser keeps the string until the id changes) is equal
+    // without a look at the text, and other strings compare as raw UTF-16 units, cheaper than
+    // QString's general comparison.
+    const qsizetype n = id.size();
+    const bool same = n == lastEventId.size()
+            && (n == 0 || id.constData() == lastEventId.constData()
+                || std::memcmp(id.constData(), lastEventId.constData(), size_t(n) * sizeof(QChar))
+                        == 0);
+    if (same)
+        return;
+    lastEventId = id;
+    Q_EMIT q_func()->lastEventIdChanged(id);
+}
+
+bool EventSourcePrivate::handleEvent(const MessageEvent &event)
+{
+    Q_Q(EventSource);
+    const quint64 attempt = generation;
+    if (!isCurrent(attempt) || readyState != EventSource::Open)
+        return false;
+    deliveredEvent = true;
+    consecutiveFailures = 0;
+    syncLastEventId(event.lastEventId());
+    if (!isCurrent(attempt))
+        return false;
+    if (isMessageType(event.type())) {
+        Q_EMIT q->messageReceived(event);
+        if (!isCurrent(attempt))
+            return false;
+    }
+    if (!channels.isEmpty()) {
+        if (EventTypeChannel *channel = channels.value(event.type())) {
+            Q_EMIT channel->received(event);
+            if (!isCurrent(attempt))
+                return false;
+        }
+    }
+    Q_EMIT q->eventReceived(event);
+    return isCurrent(attempt);
+}
+
+bool EventSourcePrivate::handleRetry(qint64 milliseconds)
+{
+    Q_Q(EventSource);
+    const quint64 attempt = generation;
+    if (!isCurrent(attempt))
+        return false;
+    q->setReconnectionTime(int(qMin<qint64>(milliseconds, std::numeric_limits<int>::max())));
+    return isCurrent(attempt);
+}
+
+bool EventSourcePrivate::handleComment(const QString &text)
+{
+    Q_Q(EventSource);
+    const quint64 attempt = generation;
+    if (!isCurrent(attempt))
+        return false;
+    Q_EMIT q->commentReceived(text);
+    return isCurrent(attempt);
+}
+
+} // namespace QtSse

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+#ifndef QTSSE_RESPONSEPOLICY_P_H
+#define QTSSE_RESPONSEPOLICY_P_H
+
+//
+//  W A R N I N G
+//  -------------
+//
+// This file is not part of the QtSse API. It exists for the convenience of the QtSse
+// implementation. It may change from version to version without notice, or even be removed.
+//
+
+#include <QtCore/qbytearray.h>
+#include <QtCore/qstring.h>
+#include <QtCore/qurl.h>
+#include <QtNetwork/qnetworkrequest.h>
+
+namespace QtSse {
+
+// What an event stream client makes of URLs, requests, response heads and redirects: plain
+// functions of their inputs, with no network and no state.
+namespace ResponsePolicy {
+
+// Whether a source URL may be opened: it must be absolute and valid (C-08), over http or https
+// (C-09).
+enum class UrlVerdict { Accepted, Invalid, UnsupportedScheme };
+UrlVerdict checkSourceUrl(const QUrl &url);
+
+// The serialized origin of a URL (C-17): scheme://host[:port], default port omitted, IDN host
+// in ASCII form.
+QString serializeOrigin(const QUrl &url);
+
+// C-12: the MIME type's essence must be text/event-stream; parameters are ignored.
+bool isEventStreamType(const QByteArray &contentType);
+
+bool isRedirectStatus(int status);
+
+// Takes a lower-case scheme.
+bool isHttpScheme(const QString &scheme);
+
+// What a response head means: a redirect to follow, the stream, or a failure (C-11, C-12).
+enum class HeadVerdict { Redirect, Stream, ContentTypeFailure, StatusFailure };
+HeadVerdict classifyHead(int status, const QByteArray &contentType);
+
+// Fetch: 303 turns into GET (but HEAD), and so do 301 and 302 after POST; the body goes.
+bool redirectBecomesGet(int status, const QByteArray &method);
+
+struct Redirect
+{
+    enum Verdict { Follow, NoLocation, UnsupportedScheme, InsecureScheme, TooManyHops };
+    Verdict verdict = Follow;
+    QUrl target;              // resolved against the URL redirected from, when there is one
+    bool leavesOrigin = false;
+    bool becomesGet = false;  // redirectBecomesGet()
+};
+
+// Whether to follow a redirect of `status` with `location` from `from`, after `hopsFollowed`
+// hops of the chain, and how. Refused: no Location, a scheme other than http or https, https
+// to http, more than `maximumHops` hops.
+Redirect decideRedirect(const QUrl &from, int status, const QByteArray &location,
+                        const QByteArray &method, int hopsFollowed, int maximumHops);
+
+// The request one hop of a connection sends to `url`: `base` with the event stream headers
+// (C-02 to C-05), the HTTP cache off and redirects left to us. `withoutCredentials` drops the
+// Authorization, Cookie and Proxy-Authorization headers, once a chain has left the origin.
+QNetworkRequest streamRequest(const QNetworkRequest &base, const QUrl &url,
+                              const QString &lastEventId, bool withoutCredentials);
+
+} // namespace ResponsePolicy
+} // namespace QtSse
+
+#endif // QTSSE_RESPONSEPOLICY_P_H
