@@ -36,9 +36,9 @@ namespace QtSse {
         first access.
     \endtable
 
-    The data role is named \c eventData, not \c data: a delegate's
-    \c{required property string data} would hide Item's default property \c data, and its
-    children could no longer be added.
+    The data role is named \c eventData, not \c data: a delegate's required property named
+    \c data would hide Item's default property \c data, and its children could no longer be
+    added.
 
     \section1 High event rates
     Rows are not inserted one event at a time. Events received during one pass of the event

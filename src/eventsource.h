@@ -26,36 +26,38 @@ class QTSSE_EXPORT EventTypeChannel : public QObject
 {
     Q_OBJECT
 public:
-    explicit EventTypeChannel(const QString &type, QObject *parent = nullptr);
     QString type() const { return m_type; }
 
 Q_SIGNALS:
     void received(const QtSse::MessageEvent &event);
 
 private:
+    friend class EventSource; // the only creator: EventSource::eventChannel()
+    explicit EventTypeChannel(const QString &type, QObject *parent);
+    Q_DISABLE_COPY_MOVE(EventTypeChannel)
     QString m_type;
 };
 
 class QTSSE_EXPORT EventSource : public QObject
 {
     Q_OBJECT
-    Q_PROPERTY(QUrl url READ url WRITE setUrl NOTIFY urlChanged)
-    Q_PROPERTY(ReadyState readyState READ readyState NOTIFY readyStateChanged)
-    Q_PROPERTY(QString lastEventId READ lastEventId WRITE setLastEventId NOTIFY lastEventIdChanged)
-    Q_PROPERTY(Error error READ error NOTIFY errorOccurred)
-    Q_PROPERTY(QString errorString READ errorString NOTIFY errorOccurred)
-    Q_PROPERTY(int httpStatus READ httpStatus NOTIFY errorOccurred)
-    Q_PROPERTY(QByteArray errorResponseBody READ errorResponseBody NOTIFY errorOccurred)
-    Q_PROPERTY(int reconnectionTime READ reconnectionTime WRITE setReconnectionTime NOTIFY reconnectionTimeChanged)
-    Q_PROPERTY(int reconnectDelay READ reconnectDelay NOTIFY reconnectDelayChanged)
-    Q_PROPERTY(int maximumReconnectionDelay READ maximumReconnectionDelay WRITE setMaximumReconnectionDelay NOTIFY maximumReconnectionDelayChanged)
-    Q_PROPERTY(int maximumRetries READ maximumRetries WRITE setMaximumRetries NOTIFY maximumRetriesChanged)
-    Q_PROPERTY(int maximumRetryDuration READ maximumRetryDuration WRITE setMaximumRetryDuration NOTIFY maximumRetryDurationChanged)
-    Q_PROPERTY(int readTimeout READ readTimeout WRITE setReadTimeout NOTIFY readTimeoutChanged)
-    Q_PROPERTY(qint64 maximumEventSize READ maximumEventSize WRITE setMaximumEventSize NOTIFY maximumEventSizeChanged)
-    Q_PROPERTY(int maximumRedirects READ maximumRedirects WRITE setMaximumRedirects NOTIFY maximumRedirectsChanged)
-    Q_PROPERTY(QByteArray method READ method WRITE setMethod NOTIFY methodChanged)
-    Q_PROPERTY(QByteArray body READ body WRITE setBody NOTIFY bodyChanged)
+    Q_PROPERTY(QUrl url READ url WRITE setUrl NOTIFY urlChanged FINAL)
+    Q_PROPERTY(ReadyState readyState READ readyState NOTIFY readyStateChanged FINAL)
+    Q_PROPERTY(QString lastEventId READ lastEventId WRITE setLastEventId NOTIFY lastEventIdChanged FINAL)
+    Q_PROPERTY(Error error READ error NOTIFY errorChanged FINAL)
+    Q_PROPERTY(QString errorString READ errorString NOTIFY errorChanged FINAL)
+    Q_PROPERTY(int httpStatus READ httpStatus NOTIFY httpStatusChanged FINAL)
+    Q_PROPERTY(QByteArray errorResponseBody READ errorResponseBody NOTIFY errorChanged FINAL)
+    Q_PROPERTY(int reconnectionTime READ reconnectionTime WRITE setReconnectionTime NOTIFY reconnectionTimeChanged FINAL)
+    Q_PROPERTY(int reconnectDelay READ reconnectDelay NOTIFY reconnectDelayChanged FINAL)
+    Q_PROPERTY(int maximumReconnectionDelay READ maximumReconnectionDelay WRITE setMaximumReconnectionDelay NOTIFY maximumReconnectionDelayChanged FINAL)
+    Q_PROPERTY(int maximumRetries READ maximumRetries WRITE setMaximumRetries NOTIFY maximumRetriesChanged FINAL)
+    Q_PROPERTY(int maximumRetryDuration READ maximumRetryDuration WRITE setMaximumRetryDuration NOTIFY maximumRetryDurationChanged FINAL)
+    Q_PROPERTY(int readTimeout READ readTimeout WRITE setReadTimeout NOTIFY readTimeoutChanged FINAL)
+    Q_PROPERTY(qint64 maximumEventSize READ maximumEventSize WRITE setMaximumEventSize NOTIFY maximumEventSizeChanged FINAL)
+    Q_PROPERTY(int maximumRedirects READ maximumRedirects WRITE setMaximumRedirects NOTIFY maximumRedirectsChanged FINAL)
+    Q_PROPERTY(QByteArray method READ method WRITE setMethod NOTIFY methodChanged FINAL)
+    Q_PROPERTY(QByteArray body READ body WRITE setBody NOTIFY bodyChanged FINAL)
 
 public:
     enum ReadyState {
@@ -115,16 +117,23 @@ public:
     QByteArray errorResponseBody() const;
 
     int reconnectionTime() const;
+    std::chrono::milliseconds reconnectionTimeAsDuration() const;
     void setReconnectionTime(int milliseconds);
     void setReconnectionTime(std::chrono::milliseconds time);
     int reconnectDelay() const;
+    std::chrono::milliseconds reconnectDelayAsDuration() const;
     int maximumReconnectionDelay() const;
+    std::chrono::milliseconds maximumReconnectionDelayAsDuration() const;
     void setMaximumReconnectionDelay(int milliseconds);
+    void setMaximumReconnectionDelay(std::chrono::milliseconds delay);
     int maximumRetries() const;
     void setMaximumRetries(int retries);
     int maximumRetryDuration() const;
+    std::chrono::milliseconds maximumRetryDurationAsDuration() const;
     void setMaximumRetryDuration(int milliseconds);
+    void setMaximumRetryDuration(std::chrono::milliseconds duration);
     int readTimeout() const;
+    std::chrono::milliseconds readTimeoutAsDuration() const;
     void setReadTimeout(int milliseconds);
     void setReadTimeout(std::chrono::milliseconds timeout);
     qint64 maximumEventSize() const;
@@ -156,6 +165,8 @@ Q_SIGNALS:
     void eventReceived(const QtSse::MessageEvent &event);
     void commentReceived(const QString &text);
     void errorOccurred(QtSse::EventSource::Error error);
+    void errorChanged();
+    void httpStatusChanged(int status);
     void readyStateChanged(QtSse::EventSource::ReadyState state);
     void urlChanged(const QUrl &url);
     void lastEventIdChanged(const QString &lastEventId);

@@ -81,10 +81,8 @@ void EventSourcePrivate::open()
         break;
     case ResponsePolicy::UrlVerdict::Accepted:
         refusedUrl = false;
-        error = EventSource::NoError;
-        errorString.clear();
+        clearError();
         httpStatus = 0;
-        errorBody.clear();
         readyState = EventSource::Connecting;
         break;
     }
@@ -100,7 +98,7 @@ void EventSourcePrivate::close()
     readTimer.stop();
     setReconnectDelay(-1);
     readyState = EventSource::Closed;
-    notifyReadyState();
+    notifyState();
 }
 
 void EventSourcePrivate::reconnect()
@@ -145,7 +143,7 @@ void EventSourcePrivate::scheduleStart()
                     // A URL refused by open(): report it now, from the event loop.
                     refusedUrl = false;
                     readyState = EventSource::Closed;
-                    notifyReadyState();
+                    notifyState();
                     Q_EMIT q_func()->errorOccurred(error);
                     return;
                 }
@@ -160,7 +158,7 @@ void EventSourcePrivate::startAttempt()
     if (readyState != EventSource::Connecting)
         return; // T-05: closed during the wait
     setReconnectDelay(-1);
-    notifyReadyState();
+    notifyState();
     if (readyState != EventSource::Connecting)
         return; // closed by a readyStateChanged handler
     currentUrl = url;
@@ -304,13 +302,15 @@ void EventSourcePrivate::followRedirect(int status)
 void EventSourcePrivate::announce()
 {
     Q_Q(EventSource);
-    // C-13: OPEN and opened() in one step, before any event of this body.
+    // C-13: OPEN and opened() in one step, before any event of this body. The connection
+    // recovered: the error state of the failure before it is cleared.
     announced = true;
+    clearError();
     parser.startBody(lastEventId);
     parser.setOrigin(ResponsePolicy::serializeOrigin(currentUrl));
     readyState = EventSource::Open;
     const quint64 attempt = generation;
-    notifyReadyState();
+    notifyState();
     if (!isCurrent(attempt) || readyState != EventSource::Open)
         return;
     Q_EMIT q->opened();
@@ -401,9 +401,7 @@ void EventSourcePrivate::finishFailedResponse()
     }
     if (!errorBody.isEmpty())
         message += EventSource::tr(" (body: \"%1\")").arg(excerptText(errorBody));
-    const QByteArray excerpt = errorBody;
     fail(code, message);
-    errorBody = excerpt;
 }
 
 void EventSourcePrivate::onFinished()
@@ -547,7 +545,7 @@ void EventSourcePrivate::reestablish(EventSource::Error code, const QString &mes
     setReconnectDelay(delay);
     if (attempt != generation || readyState != EventSource::Connecting)
         return;
-    notifyReadyState();
+    notifyState();
     if (attempt != generation || readyState != EventSource::Connecting)
         return;
     qCDebug(lcEventSource) << "reconnecting in" << delay << "ms:" << message;
@@ -565,7 +563,7 @@ void EventSourcePrivate::fail(EventSource::Error code, const QString &message)
     readyState = EventSource::Closed;
     const quint64 attempt = generation;
     setReconnectDelay(-1);
-    notifyReadyState();
+    notifyState();
     if (attempt != generation || readyState != EventSource::Closed)
         return;
     qCDebug(lcEventSource) << "failed:" << message;
@@ -583,12 +581,41 @@ void EventSourcePrivate::setError(EventSource::Error code, const QString &messag
         httpStatus = 0;
 }
 
-void EventSourcePrivate::notifyReadyState()
+void EventSourcePrivate::clearError()
 {
+    error = EventSource::NoError;
+    errorString.clear();
+    errorBody.clear();
+}
+
+// Emits the change signals of the error state, the HTTP status and the ready state, each
+// once and only if its value changed since it was last notified, in that order: a handler of
+// readyStateChanged() or errorOccurred() sees bindings on the error properties up to date.
+// Values change silently in between (open() notifies nothing itself); this is where they are
+// announced. A handler may close or restart the source: nothing stale is emitted after that.
+void EventSourcePrivate::notifyState()
+{
+    Q_Q(EventSource);
+    const quint64 attempt = generation;
+    if (notifiedError != error || notifiedErrorString != errorString
+        || notifiedErrorBody != errorBody) {
+        notifiedError = error;
+        notifiedErrorString = errorString;
+        notifiedErrorBody = errorBody;
+        Q_EMIT q->errorChanged();
+        if (attempt != generation)
+            return;
+    }
+    if (notifiedHttpStatus != httpStatus) {
+        notifiedHttpStatus = httpStatus;
+        Q_EMIT q->httpStatusChanged(httpStatus);
+        if (attempt != generation)
+            return;
+    }
     if (notifiedState == readyState)
         return;
     notifiedState = readyState;
-    Q_EMIT q_func()->readyStateChanged(readyState);
+    Q_EMIT q->readyStateChanged(readyState);
 }
 
 void EventSourcePrivate::setReconnectDelay(int delay)

@@ -60,7 +60,8 @@ public:
     void releaseReply();
     void failManagerDestroyed();
     void setError(EventSource::Error code, const QString &message);
-    void notifyReadyState();
+    void clearError();
+    void notifyState();
     void setReconnectDelay(int delay);
     void syncLastEventId(const QString &id);
     int nextDelay();
@@ -95,11 +96,16 @@ public:
 
     // State.
     EventSource::ReadyState readyState = EventSource::Closed;
-    EventSource::ReadyState notifiedState = EventSource::Closed;
     EventSource::Error error = EventSource::NoError;
     QString errorString;
     int httpStatus = 0;
     QByteArray errorBody;
+    // The values last announced by notifyState().
+    EventSource::ReadyState notifiedState = EventSource::Closed;
+    EventSource::Error notifiedError = EventSource::NoError;
+    QString notifiedErrorString;
+    QByteArray notifiedErrorBody;
+    int notifiedHttpStatus = 0;
     bool refusedUrl = false; // open() refused the URL; the queued start reports error
     EventSource::Error responseFailure = EventSource::NoError; // while failing: what to report
     int reconnectDelay = -1;

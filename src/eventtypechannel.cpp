@@ -14,7 +14,9 @@ namespace QtSse {
 */
 
 /*!
-    Constructs a channel for events of \a type, owned by \a parent.
+    \internal
+    Constructs a channel for events of \a type, owned by \a parent. Only
+    EventSource::eventChannel() creates channels.
 */
 EventTypeChannel::EventTypeChannel(const QString &type, QObject *parent)
     : QObject(parent), m_type(type)

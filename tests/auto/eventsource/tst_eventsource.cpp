@@ -140,6 +140,8 @@ private Q_SLOTS:
     void eventTooLargeReconnects();
     void largeEventsPastTheReadBufferLimit();
     void errorDetails();
+    void errorStateNotifies();
+    void durationsAsChrono();
     void credentialsDroppedAcrossOrigins();
     void credentialsKeptSameOrigin();
     void badRedirects_data();
@@ -965,6 +967,93 @@ void tst_EventSource::errorDetails()
     QTRY_VERIFY(!seen.isEmpty());
     source2.close();
     QVERIFY2(seen.contains(u"reconnecting in 1500 ms"_s), qPrintable(seen));
+}
+
+// Each error-state property notifies whenever its value changes: on a failure, on open(), and
+// when a reconnect opens after a failure. The change signals come before errorOccurred().
+void tst_EventSource::errorStateNotifies()
+{
+    QPointer<QTcpSocket> firstStream;
+    SseTestServer server([&firstStream](const HttpRequest &request, QTcpSocket *socket) {
+        if (request.path() == "/fail") {
+            SseTestServer::writeResponse(socket, "503 Service Unavailable",
+                                         "Content-Type: text/plain\r\n", "down");
+        } else if (request.header("Last-Event-ID").isEmpty()) {
+            SseTestServer::writeStreamHead(socket); // the first stream, ended by the test
+            socket->write("id: 1\ndata: one\n\n");
+            firstStream = socket;
+        } else {
+            SseTestServer::writeStreamHead(socket); // the reconnect stays open
+            socket->write("data: two\n\n");
+        }
+    });
+    EventSource source(server.url(u"/fail"_s));
+    source.setReconnectionTime(1);
+    QSignalSpy errorChanged(&source, &EventSource::errorChanged);
+    QSignalSpy statusChanged(&source, &EventSource::httpStatusChanged);
+    QStringList order;
+    connect(&source, &EventSource::errorChanged, this, [&] { order << u"errorChanged"_s; });
+    connect(&source, &EventSource::errorOccurred, this, [&] { order << u"errorOccurred"_s; });
+    source.open();
+    QCOMPARE(errorChanged.size(), 0); // nothing from open() itself
+    QTRY_COMPARE(source.readyState(), EventSource::Closed);
+    QCOMPARE(source.error(), EventSource::HttpStatusError);
+    QCOMPARE(source.errorResponseBody(), "down"_ba);
+    QCOMPARE(errorChanged.size(), 1);
+    QCOMPARE(statusChanged.size(), 1);
+    QCOMPARE(statusChanged.first().first().toInt(), 503);
+    QCOMPARE(order, (QStringList{ u"errorChanged"_s, u"errorOccurred"_s }));
+
+    // open() clears the error state and the status, notified from the event loop.
+    source.setUrl(server.url(u"/stream"_s));
+    source.open();
+    QCOMPARE(errorChanged.size(), 1);
+    QTRY_COMPARE(source.readyState(), EventSource::Open);
+    QCOMPARE(source.error(), EventSource::NoError);
+    QVERIFY(source.errorString().isEmpty());
+    QVERIFY(source.errorResponseBody().isEmpty());
+    QCOMPARE(errorChanged.size(), 2);
+    // 503 -> 0 when open() reset it, then 0 -> 200: notified once, with the value it ended at.
+    QCOMPARE(source.httpStatus(), 200);
+    QCOMPARE(statusChanged.last().first().toInt(), 200);
+
+    // The stream ends: an error while Connecting; the reconnect opens and clears it.
+    QTRY_VERIFY(firstStream);
+    firstStream->disconnectFromHost();
+    QTRY_COMPARE(errorChanged.size(), 4);
+    QCOMPARE(source.readyState(), EventSource::Open);
+    QCOMPARE(source.error(), EventSource::NoError);
+    QVERIFY(source.errorString().isEmpty());
+    QCOMPARE(order.count(u"errorOccurred"_s), 2);
+    // After the first failure: cleared by open(), set by the end, cleared by the reconnect.
+    QCOMPARE(order.mid(2), (QStringList{ u"errorChanged"_s, u"errorChanged"_s,
+                                         u"errorOccurred"_s, u"errorChanged"_s }));
+    source.close();
+    QCOMPARE(errorChanged.size(), 4); // close() is silent
+}
+
+void tst_EventSource::durationsAsChrono()
+{
+    using namespace std::chrono_literals;
+    EventSource source;
+    QSignalSpy changed(&source, &EventSource::maximumRetryDurationChanged);
+    source.setReconnectionTime(1500ms);
+    source.setMaximumReconnectionDelay(2min);
+    source.setMaximumRetryDuration(10s);
+    source.setReadTimeout(45s);
+    QCOMPARE(source.reconnectionTime(), 1500);
+    QCOMPARE(source.reconnectionTimeAsDuration(), 1500ms);
+    QCOMPARE(source.maximumReconnectionDelay(), 120000);
+    QCOMPARE(source.maximumReconnectionDelayAsDuration(), 2min);
+    QCOMPARE(source.maximumRetryDurationAsDuration(), 10s);
+    QCOMPARE(source.readTimeoutAsDuration(), 45s);
+    QCOMPARE(source.reconnectDelayAsDuration(), -1ms);
+    QCOMPARE(changed.size(), 1);
+    // Beyond what the int properties hold: clamped, not wrapped; negative counts as 0.
+    source.setReadTimeout(std::chrono::hours(24 * 365));
+    QCOMPARE(source.readTimeout(), std::numeric_limits<int>::max());
+    source.setMaximumRetryDuration(-5s);
+    QCOMPARE(source.maximumRetryDuration(), 0);
 }
 
 void tst_EventSource::credentialsDroppedAcrossOrigins()

@@ -61,6 +61,12 @@ void TestServer::send(const QString &text)
         m_idleStream->write(text.toUtf8());
 }
 
+void TestServer::endStream()
+{
+    if (m_idleStream)
+        m_idleStream->disconnectFromHost();
+}
+
 void TestServer::handle(const HttpRequest &request, QTcpSocket *socket)
 {
     const QByteArray path = request.path();

@@ -40,6 +40,8 @@ public:
 
     // Writes text to the most recent silent stream.
     Q_INVOKABLE void send(const QString &text);
+    // Ends the most recent silent stream (a normal end of the body: the source reconnects).
+    Q_INVOKABLE void endStream();
 
 Q_SIGNALS:
     void requestCountChanged();

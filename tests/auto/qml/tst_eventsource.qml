@@ -43,6 +43,25 @@ TestCase {
         }
     }
 
+    // The error state as a QML user shows it: through bindings, not handlers.
+    Component {
+        id: boundStatusComponent
+        Item {
+            property alias source: boundSource
+            property alias errorText: errorLabel.text
+            property alias statusText: statusLabel.text
+            // What the bound Text showed when each errorOccurred() arrived.
+            property var textsAtError: []
+            EventSource {
+                id: boundSource
+                reconnectionTime: 1
+                onErrorOccurred: textsAtError = textsAtError.concat([errorLabel.text])
+            }
+            Text { id: errorLabel; text: boundSource.errorString }
+            Text { id: statusLabel; text: String(boundSource.httpStatus) }
+        }
+    }
+
     Component {
         id: spyComponent
         SignalSpy { }
@@ -379,6 +398,37 @@ TestCase {
         tryCompare(errors, "count", 1)
         compare(source.error, EventSource.UnsupportedSchemeError)
         compare(source.readyState, EventSource.Closed)
+    }
+
+    // A failure shows in bound Texts, and a recovery clears them: after open() and after a
+    // reconnect that succeeds.
+    function test_errorPropertiesNotifyBindings() {
+        const view = createTemporaryObject(boundStatusComponent, testCase,
+                                           { "source.url": TestServer.url("/error500") })
+        verify(view)
+        const source = view.source
+        tryCompare(source, "readyState", EventSource.Closed)
+        verify(view.errorText.indexOf("500") >= 0, view.errorText)
+        compare(view.statusText, "500")
+        compare(view.textsAtError, [view.errorText])
+
+        // Recovery through a new URL (an open() behind the scenes): the bindings clear.
+        source.url = TestServer.url("/recovering")
+        tryCompare(source, "readyState", EventSource.Open)
+        compare(source.error, EventSource.NoError)
+        compare(view.errorText, "")
+        compare(view.statusText, "200")
+
+        // The stream ends: an error while reconnecting, then a recovery by the reconnect.
+        const before = TestServer.countRequests("/recovering")
+        TestServer.endStream()
+        tryVerify(() => view.textsAtError.length === 2)
+        verify(view.textsAtError[1].indexOf("reconnecting") >= 0, view.textsAtError[1])
+        tryVerify(() => TestServer.countRequests("/recovering") > before)
+        tryCompare(source, "readyState", EventSource.Open)
+        compare(source.error, EventSource.NoError)
+        tryCompare(view, "errorText", "")
+        compare(view.statusText, "200")
     }
 
     function test_liveEvents() {

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+// EventSource's reconnection, back-off, give-up, timeout and size-limit properties.
+#include "eventsource.h"
+#include "eventsource_p.h"
+
+#include <limits>
+
+namespace QtSse {
+
+namespace {
+// A duration as the int milliseconds the properties hold: negative as 0, beyond INT_MAX clamped.
+int clampedMilliseconds(std::chrono::milliseconds duration)
+{
+    return int(qBound<qint64>(0, qint64(duration.count()), qint64(std::numeric_limits<int>::max())));
+}
+} // namespace
+
+/*!
+    \property QtSse::EventSource::reconnectionTime
+    \brief The reconnection time in milliseconds: 3000 until the server's \c retry field or
+    this setter changes it (T-02, T-03). Values beyond what \c int holds are clamped.
+*/
+int EventSource::reconnectionTime() const
+{
+    return d_func()->reconnectionTime;
+}
+
+/*!
+    Sets the reconnectionTime property to \a milliseconds (negative values count as 0).
+*/
+void EventSource::setReconnectionTime(int milliseconds)
+{
+    d_func()->updateProperty(&EventSourcePrivate::reconnectionTime, qMax(0, milliseconds),
+                             &EventSource::reconnectionTimeChanged);
+}
+
+/*!
+    \overload
+    Sets the reconnection time to \a time.
+*/
+void EventSource::setReconnectionTime(std::chrono::milliseconds time)
+{
+    setReconnectionTime(clampedMilliseconds(time));
+}
+
+/*!
+    Returns the reconnectionTime property as a duration.
+*/
+std::chrono::milliseconds EventSource::reconnectionTimeAsDuration() const
+{
+    return std::chrono::milliseconds(reconnectionTime());
+}
+
+/*!
+    \property QtSse::EventSource::reconnectDelay
+    \brief How many milliseconds the pending reconnect waits, or -1 when none is pending.
+
+    It is set before errorOccurred() is emitted, so an error handler can show a countdown.
+*/
+int EventSource::reconnectDelay() const
+{
+    return d_func()->reconnectDelay;
+}
+
+/*!
+    Returns the reconnectDelay property as a duration (-1 ms when no reconnect is pending).
+*/
+std::chrono::milliseconds EventSource::reconnectDelayAsDuration() const
+{
+    return std::chrono::milliseconds(reconnectDelay());
+}
+
+/*!
+    \property QtSse::EventSource::maximumReconnectionDelay
+    \brief The cap of the exponential back-off in milliseconds; 30000 by default.
+
+    A server's \c retry larger than this is still honoured: the reconnection time is the
+    least wait.
+*/
+int EventSource::maximumReconnectionDelay() const
+{
+    return d_func()->maximumReconnectionDelay;
+}
+
+/*!
+    Sets the maximumReconnectionDelay property to \a milliseconds.
+*/
+void EventSource::setMaximumReconnectionDelay(int milliseconds)
+{
+    d_func()->updateProperty(&EventSourcePrivate::maximumReconnectionDelay, qMax(0, milliseconds),
+                             &EventSource::maximumReconnectionDelayChanged);
+}
+
+/*!
+    \overload
+    Sets the maximumReconnectionDelay property to \a delay.
+*/
+void EventSource::setMaximumReconnectionDelay(std::chrono::milliseconds delay)
+{
+    setMaximumReconnectionDelay(clampedMilliseconds(delay));
+}
+
+/*!
+    Returns the maximumReconnectionDelay property as a duration.
+*/
+std::chrono::milliseconds EventSource::maximumReconnectionDelayAsDuration() const
+{
+    return std::chrono::milliseconds(maximumReconnectionDelay());
+}
+
+/*!
+    \property QtSse::EventSource::maximumRetries
+    \brief How many consecutive failed attempts are retried before giving up; -1 (the
+    default) retries for ever.
+
+    An attempt fails when it delivers no event. Giving up closes the source with
+    RetriesExhaustedError.
+*/
+int EventSource::maximumRetries() const
+{
+    return d_func()->maximumRetries;
+}
+
+/*!
+    Sets the maximumRetries property to \a retries; -1 retries for ever.
+*/
+void EventSource::setMaximumRetries(int retries)
+{
+    d_func()->updateProperty(&EventSourcePrivate::maximumRetries, qMax(-1, retries),
+                             &EventSource::maximumRetriesChanged);
+}
+
+/*!
+    \property QtSse::EventSource::maximumRetryDuration
+    \brief How long, in milliseconds, consecutive failed attempts are retried before giving
+    up; 0 (the default) retries for ever.
+*/
+int EventSource::maximumRetryDuration() const
+{
+    return d_func()->maximumRetryDuration;
+}
+
+/*!
+    Sets the maximumRetryDuration property to \a milliseconds; 0 retries for ever.
+*/
+void EventSource::setMaximumRetryDuration(int milliseconds)
+{
+    d_func()->updateProperty(&EventSourcePrivate::maximumRetryDuration, qMax(0, milliseconds),
+                             &EventSource::maximumRetryDurationChanged);
+}
+
+/*!
+    \overload
+    Sets the maximumRetryDuration property to \a duration.
+*/
+void EventSource::setMaximumRetryDuration(std::chrono::milliseconds duration)
+{
+    setMaximumRetryDuration(clampedMilliseconds(duration));
+}
+
+/*!
+    Returns the maximumRetryDuration property as a duration.
+*/
+std::chrono::milliseconds EventSource::maximumRetryDurationAsDuration() const
+{
+    return std::chrono::milliseconds(maximumRetryDuration());
+}
+
+/*!
+    \property QtSse::EventSource::readTimeout
+    \brief How many milliseconds may pass without a byte from the server before the
+    connection is dropped and reestablished with ReadTimeoutError; 0 (the default) is off.
+
+    It covers the wait for the response headers too. Servers that send a comment line every
+    few seconds as a keep-alive suit a timeout of a few times that period.
+*/
+int EventSource::readTimeout() const
+{
+    return d_func()->readTimeout;
+}
+
+/*!
+    Sets the readTimeout property to \a milliseconds; 0 turns it off.
+*/
+void EventSource::setReadTimeout(int milliseconds)
+{
+    Q_D(EventSource);
+    milliseconds = qMax(0, milliseconds);
+    if (d->readTimeout == milliseconds)
+        return;
+    d->setReadTimeout(milliseconds);
+    Q_EMIT readTimeoutChanged(milliseconds);
+}
+
+/*!
+    \overload
+    Sets the read timeout to \a timeout.
+*/
+void EventSource::setReadTimeout(std::chrono::milliseconds timeout)
+{
+    setReadTimeout(clampedMilliseconds(timeout));
+}
+
+/*!
+    Returns the readTimeout property as a duration.
+*/
+std::chrono::milliseconds EventSource::readTimeoutAsDuration() const
+{
+    return std::chrono::milliseconds(readTimeout());
+}
+
+/*!
+    \property QtSse::EventSource::maximumEventSize
+    \brief The most bytes one event may buffer while it arrives; 128 MiB by default.
+
+    A server that exceeds it (an endless line, say) has its connection dropped with
+    EventTooLargeError, which counts as a failed attempt; memory stays bounded.
+*/
+qint64 EventSource::maximumEventSize() const
+{
+    return d_func()->parser.maximumEventSize();
+}
+
+/*!
+    Sets the maximumEventSize property to \a bytes.
+*/
+void EventSource::setMaximumEventSize(qint64 bytes)
+{
+    Q_D(EventSource);
+    const qint64 old = d->parser.maximumEventSize();
+    d->parser.setMaximumEventSize(bytes);
+    if (d->parser.maximumEventSize() != old)
+        Q_EMIT maximumEventSizeChanged(d->parser.maximumEventSize());
+}
+
+/*!
+    \property QtSse::EventSource::maximumRedirects
+    \brief The most redirect hops one connection follows; 20 by default. One more fails the
+    source with RedirectError.
+*/
+int EventSource::maximumRedirects() const
+{
+    return d_func()->maximumRedirects;
+}
+
+/*!
+    Sets the maximumRedirects property to \a hops.
+*/
+void EventSource::setMaximumRedirects(int hops)
+{
+    d_func()->updateProperty(&EventSourcePrivate::maximumRedirects, qMax(0, hops),
+                             &EventSource::maximumRedirectsChanged);
+}
+
+} // namespace QtSse
