@@ -20,6 +20,12 @@ void HostileRun::serve(SseTestServer::Handler handler)
     source.setUrl(server->url(u"/s"_s));
 }
 
+void HostileRun::expectData(const QStringList &data)
+{
+    expectedData = data;
+    settled = [this] { return rec.eventCount >= expectedData.size() || !rec.errors.isEmpty(); };
+}
+
 void addHostileColumns()
 {
     QTest::addColumn<HostileRow>("row");

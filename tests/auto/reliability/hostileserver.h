@@ -32,6 +32,8 @@ struct HostileRun
 
     // Starts `server` with `handler` and points the source at it.
     void serve(SseTestServer::Handler handler);
+    // The events carry `data`, in order; the row settles once as many arrived, or an error.
+    void expectData(const QStringList &data);
 
     QtSse::EventSource source;
     Recorder rec{ &source };
