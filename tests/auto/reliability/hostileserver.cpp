@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "hostileserver.h"
 
+#include "processstats.h"
+
 #include <QtCore/qelapsedtimer.h>
 #include <QtTest/qtest.h>
 

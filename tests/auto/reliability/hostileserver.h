@@ -8,7 +8,6 @@
 // event count, final readyState and error with the row's columns, and calls HostileRow::check
 // for what the row checks beyond that.
 
-#include "processstats.h"
 #include "recorder.h"
 #include "serverfaults.h"
 #include "ssetestserver.h"
