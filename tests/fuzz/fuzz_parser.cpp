@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// libFuzzer target for QtSse::EventStreamParser (issue 7).
+// libFuzzer target for QtSse::EventStreamParser.
 //
 // Input: one control byte, then 2 * k bytes of split offsets, then the body of one connection.
 //   control & 0x1F = k, the number of split offsets (little-endian 16-bit, taken modulo the body

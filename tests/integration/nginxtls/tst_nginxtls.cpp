@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: MIT
-// QtSse::EventSource over TLS and HTTP/2: nginx (Debian's package) terminates TLS with a
-// certificate that openssl makes at test time, signed by a private certificate authority
-// that the client trusts through the request's QSslConfiguration; the upstream is a real SSE
+// QtSse::EventSource over TLS and HTTP/2: nginx (Debian's package) terminates TLS with the
+// committed test certificate for 127.0.0.1 (tests/shared/certs), signed by the test
+// certificate authority that the client trusts through the request's QSslConfiguration; the
+// upstream is a real SSE
 // server (better-sse under node). Everything runs on loopback ports, started by the test and
 // killed by process id. nginx's access log tells the protocol and connection of each request.
 #include "integrationsupport.h"
+#include "testcertificates.h"
 
 #include <QtSse/eventsource.h>
 
 #include <QtCore/qset.h>
 #include <QtNetwork/qnetworkaccessmanager.h>
 #include <QtNetwork/qsslcertificate.h>
-#include <QtNetwork/qsslconfiguration.h>
 #include <QtNetwork/qsslsocket.h>
 #include <QtTest/qtest.h>
 
@@ -39,15 +40,6 @@ private:
     {
         return QUrl(u"https://127.0.0.1:%1/events?accel=0&test=%2"_s.arg(m_tlsPort).arg(tag));
     }
-    // A request that trusts the test's certificate authority.
-    QNetworkRequest trustingRequest(const QUrl &url) const
-    {
-        QNetworkRequest request(url);
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        tls.addCaCertificates(m_dir->filePath(u"ca.pem"_s));
-        request.setSslConfiguration(tls);
-        return request;
-    }
     // The access log's lines of requests whose URL has "test=<tag>".
     QList<QByteArray> logLines(const QString &tag) const
     {
@@ -60,7 +52,6 @@ private:
         return result;
     }
 
-    std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<NodeSseServer> m_node;
     std::unique_ptr<Nginx> m_nginx;
     quint16 m_tlsPort = 0;
@@ -72,14 +63,7 @@ void tst_NginxTls::initTestCase()
     INTEGRATION_REQUIRE(nodeServerMissing());
     INTEGRATION_REQUIRE(nginxExecutable().isEmpty() ? u"nginx was not found when CMake ran"_s
                                                     : QString());
-    INTEGRATION_REQUIRE(opensslExecutable().isEmpty() ? u"openssl was not found when CMake ran"_s
-                                                      : QString());
     INTEGRATION_REQUIRE(QSslSocket::supportsSsl() ? QString() : u"Qt has no TLS backend"_s);
-
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    const QByteArray certificateError = makeCertificates(m_dir->path());
-    QVERIFY2(certificateError.isEmpty(), certificateError.constData());
 
     m_node = std::make_unique<NodeSseServer>();
     QVERIFY(m_node->start());
@@ -91,8 +75,8 @@ void tst_NginxTls::initTestCase()
     QVERIFY(m_nginx->start(uR"(
     server {
         listen 127.0.0.1:%1 ssl http2;
-        ssl_certificate %3/server.pem;
-        ssl_certificate_key %3/server.key;
+        ssl_certificate %3;
+        ssl_certificate_key %4;
         location /events {
             proxy_pass http://127.0.0.1:%2;
             proxy_http_version 1.1;
@@ -104,7 +88,8 @@ void tst_NginxTls::initTestCase()
     }
 )"_s.arg(m_tlsPort)
                                    .arg(m_node->port())
-                                   .arg(m_dir->path())));
+                                   .arg(QtSseTest::certificatePath(u"server.pem"_s),
+                                        QtSseTest::certificatePath(u"server.key"_s))));
     QTRY_VERIFY2(acceptsConnections(m_tlsPort) || !m_nginx->isRunning(),
                  m_nginx->diagnostics().constData());
     QVERIFY2(m_nginx->isRunning(), m_nginx->diagnostics().constData());
@@ -139,7 +124,7 @@ void tst_NginxTls::trustedCertificateFlows()
     QFETCH(bool, http2Allowed);
     QFETCH(QByteArray, protocol);
     const QString tag = http2Allowed ? u"h2"_s : u"h1"_s;
-    QNetworkRequest request = trustingRequest(url(tag));
+    QNetworkRequest request = QtSseTest::trustingRequest(url(tag));
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, http2Allowed);
     EventSource source;
     source.setRequest(request);
@@ -209,7 +194,7 @@ void tst_NginxTls::fortyStreamsOverHttp2()
         const QString tag = tagPrefix + QString::number(i);
         auto source = std::make_unique<EventSource>();
         source->setNetworkAccessManager(&manager);
-        source->setRequest(trustingRequest(url(tag)));
+        source->setRequest(QtSseTest::trustingRequest(url(tag)));
         recorders.push_back(std::make_unique<StreamRecorder>(source.get()));
         pointers.append(source.get());
         sources.push_back(std::move(source));

@@ -52,7 +52,6 @@ inline QString toolPath(const char *configured)
 
 inline QString nodeExecutable() { return toolPath(QTSSE_NODE_EXECUTABLE); }
 inline QString nginxExecutable() { return toolPath(QTSSE_NGINX_EXECUTABLE); }
-inline QString opensslExecutable() { return toolPath(QTSSE_OPENSSL_EXECUTABLE); }
 inline QString nodeServerDir() { return QString::fromLocal8Bit(QTSSE_NODE_SERVER_DIR); }
 
 inline bool integrationRequired()
@@ -336,52 +335,6 @@ private:
     QTemporaryDir m_dir;
     ChildProcess m_process;
 };
-
-// Runs openssl with `arguments` to its end; returns what went wrong, or an empty string.
-inline QByteArray runOpenssl(const QStringList &arguments, const QString &workingDirectory)
-{
-    QProcess openssl;
-    openssl.setWorkingDirectory(workingDirectory);
-    openssl.setProcessChannelMode(QProcess::MergedChannels);
-    openssl.start(opensslExecutable(), arguments);
-    const bool finished = openssl.waitForFinished(60000); // a short-lived tool, not a server
-    if (finished && openssl.exitStatus() == QProcess::NormalExit && openssl.exitCode() == 0)
-        return QByteArray();
-    if (!finished)
-        openssl.kill();
-    return "openssl " + arguments.join(u' ').toLocal8Bit() + " failed: "
-            + openssl.errorString().toLocal8Bit() + '\n' + openssl.readAll();
-}
-
-// Makes, in `dir`, a private certificate authority (ca.pem, ca.key) and a server certificate
-// it signed for 127.0.0.1 and localhost (server.pem, server.key). Returns what went wrong.
-inline QByteArray makeCertificates(const QString &dir)
-{
-    const QStringList ec = { QStringLiteral("-newkey"), QStringLiteral("ec"),
-                             QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"),
-                             QStringLiteral("-nodes"), QStringLiteral("-days"), QStringLiteral("2") };
-    QByteArray error = runOpenssl(QStringList{ QStringLiteral("req"), QStringLiteral("-x509") } + ec
-                                          + QStringList{ QStringLiteral("-keyout"), QStringLiteral("ca.key"),
-                                                         QStringLiteral("-out"), QStringLiteral("ca.pem"),
-                                                         QStringLiteral("-subj"),
-                                                         QStringLiteral("/CN=QtSse integration test CA") },
-                                  dir);
-    if (!error.isEmpty())
-        return error;
-    return runOpenssl(QStringList{ QStringLiteral("req"), QStringLiteral("-x509") } + ec
-                              + QStringList{ QStringLiteral("-keyout"), QStringLiteral("server.key"),
-                                             QStringLiteral("-out"), QStringLiteral("server.pem"),
-                                             QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
-                                             QStringLiteral("-CA"), QStringLiteral("ca.pem"),
-                                             QStringLiteral("-CAkey"), QStringLiteral("ca.key"),
-                                             QStringLiteral("-addext"),
-                                             QStringLiteral("subjectAltName=IP:127.0.0.1,DNS:localhost"),
-                                             QStringLiteral("-addext"),
-                                             QStringLiteral("basicConstraints=critical,CA:FALSE"),
-                                             QStringLiteral("-addext"),
-                                             QStringLiteral("extendedKeyUsage=serverAuth") },
-                      dir);
-}
 
 // Records what one EventSource emits, with the time each event arrived.
 class StreamRecorder : public QObject
