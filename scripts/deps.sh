@@ -12,15 +12,14 @@ QTSSE_BUILD_PACKAGES=(
 )
 
 # The integration tests (tests/integration) also need these: real servers they start themselves.
-QTSSE_INTEGRATION_PACKAGES=(nginx openssl)
+QTSSE_INTEGRATION_PACKAGES=(nginx)
 
 # The docs target.
 QTSSE_DOCS_PACKAGES=(doxygen)
 
-# tests/auto/reliability makes its TLS test certificates with openssl; the --full steps of
-# scripts/suite.sh fuzz the parser with clang's libFuzzer and run valgrind memcheck. The names are
-# those of every Debian release (libclang-rt-dev depends on the release's default clang's runtime).
-QTSSE_RELIABILITY_PACKAGES=(openssl)
+# The --full steps of scripts/suite.sh fuzz the parser with clang's libFuzzer and run valgrind
+# memcheck. The names are those of every Debian release (libclang-rt-dev depends on the
+# release's default clang's runtime). The TLS tests use the committed tests/shared/certs.
 QTSSE_FUZZ_PACKAGES=(clang libclang-rt-dev)
 QTSSE_VALGRIND_PACKAGES=(valgrind)
 

@@ -19,7 +19,7 @@ done
 
 . scripts/deps.sh
 qtsse_ensure_packages "${QTSSE_BUILD_PACKAGES[@]}" "${QTSSE_DOCS_PACKAGES[@]}" \
-    "${QTSSE_INTEGRATION_PACKAGES[@]}" "${QTSSE_RELIABILITY_PACKAGES[@]}"
+    "${QTSSE_INTEGRATION_PACKAGES[@]}"
 qtsse_ensure_node
 
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -39,7 +39,7 @@ echo "== API reference (an undocumented public symbol fails the build)"
 cmake --build "$build" --target docs
 
 echo "== tests (Qt $qt, $release)"
-# The integration tests fail, rather than skip, when nginx, openssl or node is missing.
+# The integration tests fail, rather than skip, when nginx or node is missing.
 export QTSSE_REQUIRE_INTEGRATION=1
 ctest --test-dir "$build" --output-on-failure --parallel "$jobs"
 

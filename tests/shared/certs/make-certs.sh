@@ -4,8 +4,10 @@
 # files; run this by hand, and commit what it writes, when they need to change.
 set -euo pipefail
 cd "$(dirname "$0")"
-days=36525 # about a hundred years
-ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days "$days")
+# Valid from 2020 to 2120, so a machine whose clock is behind still accepts them
+# (-not_before/-not_after need OpenSSL 3.4 or later: Debian 13 and newer).
+ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes
+    -not_before 20200101000000Z -not_after 21200101000000Z)
 
 # The certificate authority the tests trust.
 openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.pem -subj "/CN=QtSse test CA" \
