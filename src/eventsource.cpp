@@ -24,6 +24,9 @@ namespace QtSse {
     source->open();
     \endcode
 
+    IDs in parentheses, such as (C-11), name items of the conformance checklist in the source
+    tree's \c docs/conformance.md; the tests of each item cite the same ID.
+
     \section1 States and signals
     readyState() is \l Closed until open(), then \l Connecting, \l Open when a 200 response
     with a \c text/event-stream type arrives (opened() is emitted), and \l Connecting again

@@ -25,6 +25,7 @@ namespace QtSse {
     bodies you fetched yourself.
 
     \section1 Conformance
+    IDs such as P-14 name items of the checklist in the source tree's \c docs/conformance.md.
     \list
     \li The body is decoded as UTF-8 whatever the Content-Type says (P-01), with one U+FFFD per
         maximal ill-formed subsequence, exactly as the WHATWG Encoding standard's decoder
