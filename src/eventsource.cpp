@@ -60,6 +60,16 @@ namespace QtSse {
     shorter than the reconnection time. maximumRetries() and maximumRetryDuration() give up
     after that many failed attempts or that much time, with RetriesExhaustedError.
 
+    \section1 Network changes
+    Where Qt has a QNetworkInformation backend (NetworkManager on Linux, the system's own
+    elsewhere) and followNetworkChanges is \c true (the default), the source follows the
+    machine's network. While it is offline no attempt is made and no retry budget is spent:
+    readyState() stays \l Connecting and error() is OfflineError. When the network comes back
+    the source connects at once, with the back-off reset. When the network drops and returns,
+    or the transport medium changes (Wi-Fi to Ethernet, say), while a stream is open, the
+    source reconnects at once instead of waiting on a connection that may be dead; the last
+    event ID is kept. Without a backend nothing changes.
+
     \section1 Redirects and credentials
     Redirects (301, 302, 303, 307, 308) are followed by EventSource itself, at most
     maximumRedirects() hops. A redirect without a \c Location, to a scheme other than http or
@@ -120,6 +130,9 @@ namespace QtSse {
     \value AbortedError           The request was aborted by something other than close(), such
                                   as the network access manager being destroyed (C-16).
     \value RetriesExhaustedError  maximumRetries() or maximumRetryDuration() was reached.
+    \value OfflineError           The machine has no network: the source waits in
+                                  \l Connecting, without attempts, and connects as soon as the
+                                  network is back (see followNetworkChanges).
 */
 
 /*!
@@ -542,6 +555,11 @@ void EventSource::reconnect()
 /*!
     \fn void QtSse::EventSource::bodyChanged(const QByteArray &body)
     Emitted when the request \a body changes.
+*/
+
+/*!
+    \fn void QtSse::EventSource::followNetworkChangesChanged(bool follow)
+    Emitted when followNetworkChanges changes to \a follow.
 */
 
 } // namespace QtSse

@@ -58,6 +58,7 @@ class QTSSE_EXPORT EventSource : public QObject
     Q_PROPERTY(int maximumRedirects READ maximumRedirects WRITE setMaximumRedirects NOTIFY maximumRedirectsChanged FINAL)
     Q_PROPERTY(QByteArray method READ method WRITE setMethod NOTIFY methodChanged FINAL)
     Q_PROPERTY(QByteArray body READ body WRITE setBody NOTIFY bodyChanged FINAL)
+    Q_PROPERTY(bool followNetworkChanges READ followNetworkChanges WRITE setFollowNetworkChanges NOTIFY followNetworkChangesChanged FINAL)
 
 public:
     enum ReadyState {
@@ -81,6 +82,7 @@ public:
         TlsError,
         AbortedError,
         RetriesExhaustedError,
+        OfflineError,
     };
     Q_ENUM(Error)
 
@@ -141,6 +143,9 @@ public:
     int maximumRedirects() const;
     void setMaximumRedirects(int hops);
 
+    bool followNetworkChanges() const;
+    void setFollowNetworkChanges(bool follow);
+
     QNetworkAccessManager *networkAccessManager() const;
     void setNetworkAccessManager(QNetworkAccessManager *manager);
 
@@ -180,6 +185,7 @@ Q_SIGNALS:
     void maximumRedirectsChanged(int hops);
     void methodChanged(const QByteArray &method);
     void bodyChanged(const QByteArray &body);
+    void followNetworkChangesChanged(bool follow);
 
 private:
     Q_DECLARE_PRIVATE(EventSource)

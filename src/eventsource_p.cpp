@@ -57,6 +57,9 @@ void EventSourcePrivate::open()
 {
     if (readyState != EventSource::Closed)
         return;
+    waitingForNetwork = false;
+    networkDropped = false;
+    watchNetwork();
     consecutiveFailures = 0;
     setReconnectDelay(-1);
     ++generation;
@@ -93,6 +96,8 @@ void EventSourcePrivate::close()
 {
     ++generation;
     refusedUrl = false;
+    waitingForNetwork = false;
+    networkDropped = false;
     releaseReply();
     reconnectTimer.stop();
     readTimer.stop();
@@ -113,8 +118,102 @@ void EventSourcePrivate::reconnect()
     readTimer.stop();
     setReconnectDelay(-1);
     consecutiveFailures = 0;
+    waitingForNetwork = false;
+    networkDropped = false;
     readyState = EventSource::Connecting;
     scheduleStart();
+}
+
+void EventSourcePrivate::setFollowNetworkChanges(bool follow)
+{
+    followNetworkChanges = follow;
+    if (follow) {
+        if (readyState != EventSource::Closed)
+            watchNetwork();
+        return;
+    }
+    networkDropped = false;
+    if (waitingForNetwork) {
+        waitingForNetwork = false;
+        scheduleStart(); // no longer held back: try now
+    }
+}
+
+bool EventSourcePrivate::isOffline() const
+{
+    return followNetworkChanges && watchingNetwork && NetworkMonitor::instance()->isOffline();
+}
+
+void EventSourcePrivate::watchNetwork()
+{
+    if (!followNetworkChanges || watchingNetwork)
+        return;
+    watchingNetwork = true;
+    NetworkMonitor *monitor = NetworkMonitor::instance();
+    // Queued into the source's thread when it is not the monitor's; gone with the source.
+    QObject::connect(monitor, &NetworkMonitor::reachabilityChanged, q_ptr,
+                     [this](NetworkMonitor::Reachability reachability) {
+                         if (followNetworkChanges)
+                             onReachabilityChanged(reachability);
+                     });
+    QObject::connect(monitor, &NetworkMonitor::transportMediumChanged, q_ptr, [this] {
+        if (followNetworkChanges)
+            onTransportMediumChanged();
+    });
+}
+
+// Offline: no attempt, no retry budget spent; Connecting, with OfflineError reported once.
+void EventSourcePrivate::waitForNetwork()
+{
+    Q_Q(EventSource);
+    releaseReply();
+    reconnectTimer.stop();
+    const bool reported = waitingForNetwork;
+    waitingForNetwork = true;
+    networkDropped = false;
+    readyState = EventSource::Connecting;
+    setError(EventSource::OfflineError,
+             EventSource::tr("The network is offline; connecting when it is back"));
+    const quint64 attempt = generation;
+    setReconnectDelay(-1);
+    if (attempt != generation)
+        return;
+    notifyState();
+    if (reported || attempt != generation || readyState != EventSource::Connecting)
+        return;
+    qCDebug(lcEventSource) << "offline: waiting for the network";
+    Q_EMIT q->errorOccurred(EventSource::OfflineError);
+}
+
+void EventSourcePrivate::onReachabilityChanged(NetworkMonitor::Reachability reachability)
+{
+    if (readyState == EventSource::Closed)
+        return;
+    if (reachability == NetworkMonitor::Reachability::Offline) {
+        // The connection may not survive; what to do is decided when the network is back.
+        networkDropped = reply || reconnectTimer.isActive();
+        return;
+    }
+    if (waitingForNetwork) {
+        qCDebug(lcEventSource) << "the network is back: connecting now";
+        waitingForNetwork = false;
+        consecutiveFailures = 0;
+        scheduleStart();
+    } else if (networkDropped) {
+        qCDebug(lcEventSource) << "the network dropped and is back: reconnecting now";
+        reconnect();
+    }
+}
+
+void EventSourcePrivate::onTransportMediumChanged()
+{
+    if (readyState == EventSource::Closed || waitingForNetwork)
+        return;
+    if (reply || reconnectTimer.isActive()) {
+        // A connection made over the old medium is likely dead, and a pending wait pointless.
+        qCDebug(lcEventSource) << "the transport medium changed: reconnecting now";
+        reconnect();
+    }
 }
 
 void EventSourcePrivate::setReadTimeout(int milliseconds)
@@ -157,6 +256,10 @@ void EventSourcePrivate::startAttempt()
 {
     if (readyState != EventSource::Connecting)
         return; // T-05: closed during the wait
+    if (isOffline()) {
+        waitForNetwork();
+        return;
+    }
     setReconnectDelay(-1);
     notifyState();
     if (readyState != EventSource::Connecting)
@@ -523,6 +626,10 @@ void EventSourcePrivate::reestablish(EventSource::Error code, const QString &mes
 {
     Q_Q(EventSource);
     releaseReply();
+    if (isOffline()) {
+        waitForNetwork(); // a failure while offline spends no retry budget
+        return;
+    }
     if (!deliveredEvent) {
         if (consecutiveFailures++ == 0)
             failureStreak.start();

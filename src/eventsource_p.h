@@ -14,6 +14,7 @@
 #include "eventstreamparser.h"
 #include "flowcontrol_p.h"
 #include "managerpool_p.h"
+#include "networkmonitor_p.h"
 
 #include <QtCore/qelapsedtimer.h>
 #include <QtCore/qhash.h>
@@ -42,6 +43,12 @@ public:
     void close();
     void reconnect();
     void setReadTimeout(int milliseconds);
+    void setFollowNetworkChanges(bool follow);
+    bool isOffline() const;
+    void watchNetwork();
+    void waitForNetwork();
+    void onReachabilityChanged(NetworkMonitor::Reachability reachability);
+    void onTransportMediumChanged();
     void scheduleStart();
     void startAttempt();
     void sendRequest();
@@ -92,6 +99,7 @@ public:
     int maximumRetryDuration = 0;
     int readTimeout = 0;
     int maximumRedirects = EventSource::DefaultMaximumRedirects;
+    bool followNetworkChanges = true;
     ManagerHandle managers; // the network access managers, and the current stream's lease
 
     // State.
@@ -125,6 +133,11 @@ public:
     QByteArray currentBody;
     int redirectCount = 0;
     bool credentialsStripped = false;
+
+    // Network changes.
+    bool watchingNetwork = false;   // connected to the NetworkMonitor
+    bool waitingForNetwork = false; // Connecting, held back while the machine is offline
+    bool networkDropped = false;    // the network dropped under a connection or a pending retry
 
     // Back-off.
     int consecutiveFailures = 0;

@@ -252,4 +252,28 @@ void EventSource::setMaximumRedirects(int hops)
                              &EventSource::maximumRedirectsChanged);
 }
 
+/*!
+    \property QtSse::EventSource::followNetworkChanges
+    \brief Whether the source follows the machine's network (see "Network changes" in the
+    class documentation); \c true by default.
+
+    Turning it off while the source waits for the network makes it try at once.
+*/
+bool EventSource::followNetworkChanges() const
+{
+    return d_func()->followNetworkChanges;
+}
+
+/*!
+    Sets the followNetworkChanges property to \a follow.
+*/
+void EventSource::setFollowNetworkChanges(bool follow)
+{
+    Q_D(EventSource);
+    if (d->followNetworkChanges == follow)
+        return;
+    d->setFollowNetworkChanges(follow);
+    Q_EMIT followNetworkChangesChanged(follow);
+}
+
 } // namespace QtSse

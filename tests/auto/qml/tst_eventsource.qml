@@ -47,6 +47,7 @@ TestCase {
     Component {
         id: boundStatusComponent
         Item {
+            id: boundView
             property alias source: boundSource
             property alias errorText: errorLabel.text
             property alias statusText: statusLabel.text
@@ -55,7 +56,7 @@ TestCase {
             EventSource {
                 id: boundSource
                 reconnectionTime: 1
-                onErrorOccurred: textsAtError = textsAtError.concat([errorLabel.text])
+                onErrorOccurred: boundView.textsAtError = boundView.textsAtError.concat([errorLabel.text])
             }
             Text { id: errorLabel; text: boundSource.errorString }
             Text { id: statusLabel; text: String(boundSource.httpStatus) }

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+#ifndef QTSSE_NETWORKMONITOR_P_H
+#define QTSSE_NETWORKMONITOR_P_H
+
+//
+//  W A R N I N G
+//  -------------
+//
+// This file is not part of the QtSse API. It exists for the convenience of the QtSse
+// implementation. It may change from version to version without notice, or even be removed.
+//
+
+#include "qtsse_global.h"
+
+#include <QtCore/qobject.h>
+
+#include <atomic>
+
+// The tests drive the monitor of the library they link; only a build with tests exports it.
+#if defined(QTSSE_AUTOTEST_EXPORTS)
+#  define QTSSE_AUTOTEST_EXPORT QTSSE_EXPORT
+#else
+#  define QTSSE_AUTOTEST_EXPORT
+#endif
+
+namespace QtSse {
+
+// What the process knows of the machine's network: reachability and the transport medium, from
+// QNetworkInformation where a backend exists, else Unknown (which counts as reachable). One per
+// process, living in the application's thread; sources in any thread read its state and get its
+// signals queued. It knows nothing of EventSource.
+class QTSSE_AUTOTEST_EXPORT NetworkMonitor : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Reachability { Unknown, Offline, Online };
+
+    // The process-wide monitor, made on first use. Loads the default QNetworkInformation
+    // backend, from the application's thread, unless setBackendEnabled(false) came first.
+    static NetworkMonitor *instance();
+    // For tests: no QNetworkInformation backend, so that only setState() changes the state.
+    static void setBackendEnabled(bool enabled);
+
+    Reachability reachability() const { return Reachability(m_reachability.load()); }
+    bool isOffline() const { return reachability() == Reachability::Offline; }
+    // An opaque value (QNetworkInformation::TransportMedium); a change is a new medium.
+    int transportMedium() const { return m_transport.load(); }
+
+    // Sets the state and emits what changed. The backend calls it, and tests.
+    void setState(Reachability reachability, int transportMedium);
+
+Q_SIGNALS:
+    void reachabilityChanged(QtSse::NetworkMonitor::Reachability reachability);
+    void transportMediumChanged();
+
+private:
+    NetworkMonitor();
+    void loadBackend();
+
+    std::atomic<int> m_reachability{ int(Reachability::Unknown) };
+    std::atomic<int> m_transport{ 0 };
+};
+
+} // namespace QtSse
+
+#endif // QTSSE_NETWORKMONITOR_P_H
