@@ -68,7 +68,8 @@ namespace QtSse {
     the source connects at once, with the back-off reset. When the network drops and returns,
     or the transport medium changes (Wi-Fi to Ethernet, say), while a stream is open, the
     source reconnects at once instead of waiting on a connection that may be dead; the last
-    event ID is kept. Without a backend nothing changes.
+    event ID is kept. Without a backend nothing changes, and streams from the machine itself
+    (\c localhost, loopback addresses) never wait for the network.
 
     \section1 Redirects and credentials
     Redirects (301, 302, 303, 307, 308) are followed by EventSource itself, at most

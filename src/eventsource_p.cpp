@@ -141,7 +141,8 @@ void EventSourcePrivate::setFollowNetworkChanges(bool follow)
 
 bool EventSourcePrivate::isOffline() const
 {
-    return followNetworkChanges && watchingNetwork && NetworkMonitor::instance()->isOffline();
+    return followNetworkChanges && watchingNetwork && NetworkMonitor::instance()->isOffline()
+            && NetworkMonitor::followsNetwork(url.host());
 }
 
 void EventSourcePrivate::watchNetwork()

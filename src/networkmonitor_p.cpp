@@ -6,12 +6,14 @@
 #include <QtCore/qmutex.h>
 #include <QtCore/qpointer.h>
 #include <QtCore/qthread.h>
+#include <QtNetwork/qhostaddress.h>
 #include <QtNetwork/qnetworkinformation.h>
 
 namespace QtSse {
 
 namespace {
 std::atomic<bool> backendEnabled{ true };
+std::atomic<bool> loopbackExempt{ true };
 
 NetworkMonitor::Reachability fromQt(QNetworkInformation::Reachability reachability)
 {
@@ -58,6 +60,20 @@ NetworkMonitor *NetworkMonitor::instance()
 void NetworkMonitor::setBackendEnabled(bool enabled)
 {
     backendEnabled.store(enabled);
+}
+
+void NetworkMonitor::setLoopbackExempt(bool exempt)
+{
+    loopbackExempt.store(exempt);
+}
+
+bool NetworkMonitor::followsNetwork(const QString &host)
+{
+    if (!loopbackExempt.load())
+        return true;
+    return !(host.compare(u"localhost", Qt::CaseInsensitive) == 0
+             || host.endsWith(u".localhost", Qt::CaseInsensitive)
+             || QHostAddress(host).isLoopback());
 }
 
 void NetworkMonitor::loadBackend()

@@ -40,6 +40,12 @@ public:
     static NetworkMonitor *instance();
     // For tests: no QNetworkInformation backend, so that only setState() changes the state.
     static void setBackendEnabled(bool enabled);
+    // Whether streams from this machine itself (a loopback host) ignore the network, as they
+    // do by default: a server on localhost answers whatever the network does. Tests whose
+    // servers are on loopback turn it off.
+    static void setLoopbackExempt(bool exempt);
+    // Whether a stream from `host` is held back while offline.
+    static bool followsNetwork(const QString &host);
 
     Reachability reachability() const { return Reachability(m_reachability.load()); }
     bool isOffline() const { return reachability() == Reachability::Offline; }

@@ -106,6 +106,19 @@ QNetworkRequest streamRequest(const QNetworkRequest &base, const QUrl &url,
     request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
                          QNetworkRequest::ManualRedirectPolicy);
+#if QT_VERSION >= QT_VERSION_CHECK(6, 11, 0)
+    // A peer that vanished (the laptop slept, the network changed) is found by TCP keep-alive
+    // probes within two minutes, while a quiet but healthy stream is never dropped, as a read
+    // timeout would drop it. Unless the user's request chose its own probes.
+    const QNetworkRequest plain;
+    if (request.tcpKeepAliveIdleTimeBeforeProbes() == plain.tcpKeepAliveIdleTimeBeforeProbes()
+        && request.tcpKeepAliveIntervalBetweenProbes() == plain.tcpKeepAliveIntervalBetweenProbes()
+        && request.tcpKeepAliveProbeCount() == plain.tcpKeepAliveProbeCount()) {
+        request.setTcpKeepAliveIdleTimeBeforeProbes(std::chrono::seconds(StreamKeepAliveIdleSeconds));
+        request.setTcpKeepAliveIntervalBetweenProbes(std::chrono::seconds(StreamKeepAliveIntervalSeconds));
+        request.setTcpKeepAliveProbeCount(StreamKeepAliveProbes);
+    }
+#endif
     return request;
 }
 

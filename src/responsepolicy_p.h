@@ -60,8 +60,15 @@ struct Redirect
 Redirect decideRedirect(const QUrl &from, int status, const QByteArray &location,
                         const QByteArray &method, int hopsFollowed, int maximumHops);
 
+// TCP keep-alive of a stream's connection on Qt 6.11 and later: the first probe after 60 s of
+// silence, then every 10 s, 6 unanswered probes drop it (two minutes in all).
+constexpr int StreamKeepAliveIdleSeconds = 60;
+constexpr int StreamKeepAliveIntervalSeconds = 10;
+constexpr int StreamKeepAliveProbes = 6;
+
 // The request one hop of a connection sends to `url`: `base` with the event stream headers
-// (C-02 to C-05), the HTTP cache off and redirects left to us. `withoutCredentials` drops the
+// (C-02 to C-05), the HTTP cache off, redirects left to us and, on Qt 6.11+, TCP keep-alive
+// probes (unless `base` set its own). `withoutCredentials` drops the
 // Authorization, Cookie and Proxy-Authorization headers, once a chain has left the origin.
 QNetworkRequest streamRequest(const QNetworkRequest &base, const QUrl &url,
                               const QString &lastEventId, bool withoutCredentials);

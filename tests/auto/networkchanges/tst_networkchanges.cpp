@@ -8,6 +8,7 @@
 #include <QtSse/eventsource.h>
 
 #include <QtCore/qpointer.h>
+#include <QtCore/qscopeguard.h>
 #include <QtNetwork/qnetworkinformation.h>
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
@@ -50,6 +51,7 @@ class tst_NetworkChanges : public QObject
 private Q_SLOTS:
     void initTestCase();
     void init();
+    void loopbackIgnoresTheNetwork();
     void offlineAtOpenWaitsWithoutAttempts();
     void offlineSpendsNoRetryBudget();
     void failureWhileOfflineWaits();
@@ -65,6 +67,27 @@ void tst_NetworkChanges::initTestCase()
 {
     // Only this test changes the monitor's state: the machine's own network stays out of it.
     NetworkMonitor::setBackendEnabled(false);
+    // The servers are on loopback, which ignores the network unless told otherwise.
+    NetworkMonitor::setLoopbackExempt(false);
+}
+
+void tst_NetworkChanges::loopbackIgnoresTheNetwork()
+{
+    NetworkMonitor::setLoopbackExempt(true);
+    const auto restore = qScopeGuard([] { NetworkMonitor::setLoopbackExempt(false); });
+    QVERIFY(!NetworkMonitor::followsNetwork(u"127.0.0.1"_s));
+    QVERIFY(!NetworkMonitor::followsNetwork(u"::1"_s));
+    QVERIFY(!NetworkMonitor::followsNetwork(u"LocalHost"_s));
+    QVERIFY(!NetworkMonitor::followsNetwork(u"api.localhost"_s));
+    QVERIFY(NetworkMonitor::followsNetwork(u"example.com"_s));
+    QVERIFY(NetworkMonitor::followsNetwork(u"192.168.1.10"_s));
+    // Offline, a local server is still reached at once.
+    ResumingServer s;
+    EventSource source(s.server.url());
+    setNetwork(NetworkMonitor::Reachability::Offline);
+    source.open();
+    QTRY_COMPARE(source.readyState(), EventSource::Open);
+    QCOMPARE(source.error(), EventSource::NoError);
 }
 
 void tst_NetworkChanges::init()

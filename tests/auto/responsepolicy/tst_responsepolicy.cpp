@@ -30,6 +30,7 @@ private Q_SLOTS:
     void decideRedirect();
     void streamRequest_data();
     void streamRequest();
+    void streamRequestKeepAlive();
 };
 
 void tst_ResponsePolicy::checkSourceUrl_data()
@@ -326,6 +327,26 @@ void tst_ResponsePolicy::streamRequest()
              int(QNetworkRequest::ManualRedirectPolicy));
     // The base's own attributes are kept.
     QCOMPARE(request.attribute(QNetworkRequest::Http2AllowedAttribute).toBool(), false);
+}
+
+void tst_ResponsePolicy::streamRequestKeepAlive()
+{
+#if QT_VERSION >= QT_VERSION_CHECK(6, 11, 0)
+    using namespace std::chrono_literals;
+    const QUrl url(u"https://example.com/stream"_s);
+    const QNetworkRequest probed = Policy::streamRequest(QNetworkRequest(), url, QString(), false);
+    QCOMPARE(probed.tcpKeepAliveIdleTimeBeforeProbes(), 60s);
+    QCOMPARE(probed.tcpKeepAliveIntervalBetweenProbes(), 10s);
+    QCOMPARE(probed.tcpKeepAliveProbeCount(), 6);
+    // The user's own choice stands.
+    QNetworkRequest own;
+    own.setTcpKeepAliveIdleTimeBeforeProbes(15s);
+    const QNetworkRequest kept = Policy::streamRequest(own, url, QString(), false);
+    QCOMPARE(kept.tcpKeepAliveIdleTimeBeforeProbes(), 15s);
+    QCOMPARE(kept.tcpKeepAliveProbeCount(), QNetworkRequest().tcpKeepAliveProbeCount());
+#else
+    QSKIP("per-request TCP keep-alive needs Qt 6.11");
+#endif
 }
 
 QTEST_APPLESS_MAIN(tst_ResponsePolicy)
