@@ -63,6 +63,11 @@ namespace QtSse {
     \li \c{onReadyStateChanged: (state) => ...} on every change of \c readyState.
     \endlist
 
+    Bindings on \c error, \c errorString, \c errorResponseBody and \c httpStatus update on
+    every change: a \c{Text { text: source.errorString }} shows a failure and empties when the
+    stream recovers. \c followNetworkChanges (default \c true) makes the source wait while the
+    machine is offline (\c EventSource.OfflineError) and reconnect when the network returns.
+
     Each \c event is a \l messageEvent. Events of a named type (\c{event: price} in the
     stream) also reach the functions given to addEventListener().
 
