@@ -32,7 +32,7 @@ namespace QtSse {
     with a \c text/event-stream type arrives (opened() is emitted), and \l Connecting again
     while a reconnect is pending. A response that is not such a 200, a 204 included, fails the
     source: errorOccurred() is emitted with readyState() already \l Closed, and it stays closed
-    (C-11). A normal end of the body, or a network error, reconnects: errorOccurred() is
+    (C-11), unless httpErrorPolicy() or setRetryPolicy() asks for such failures to be retried. A normal end of the body, or a network error, reconnects: errorOccurred() is
     emitted with readyState() already \l Connecting (R-04). Event signals are never emitted
     synchronously from the constructor, open(), reconnect() or a setter; they come from the
     event loop, so handlers connected right after open() see every one (R-02).
@@ -59,6 +59,12 @@ namespace QtSse {
     with jitter, from the reconnection time up to maximumReconnectionDelay(); it is never
     shorter than the reconnection time. maximumRetries() and maximumRetryDuration() give up
     after that many failed attempts or that much time, with RetriesExhaustedError.
+
+    \section1 Server errors
+    By default a failing HTTP status closes the source, as the standard says. A dashboard
+    that should outlive a deploy or a restarting proxy sets httpErrorPolicy() to
+    RetryServerErrors: 5xx, 429 and 408 are then retried like a network error, honouring
+    \c Retry-After. setRetryPolicy() decides any failed response case by case.
 
     \section1 Redirects and credentials
     Redirects (301, 302, 303, 307, 308) are followed by EventSource itself, at most
@@ -110,8 +116,10 @@ namespace QtSse {
     \value EventTooLargeError     One event exceeded maximumEventSize() (reconnects; counts as
                                   a failed attempt).
     \value HttpStatusError        The final response status was not 200 (a 204 included),
-                                  see httpStatus() and errorResponseBody() (C-11).
+                                  see httpStatus() and errorResponseBody() (C-11). Reconnects
+                                  when httpErrorPolicy() or the retry policy says so.
     \value ContentTypeError       A 200 response whose type is not \c text/event-stream (C-12).
+                                  Reconnects when the retry policy says so.
     \value RedirectError          A redirect without a usable \c Location, to another scheme,
                                   from https to http, or past maximumRedirects().
     \value InvalidUrlError        The URL is empty or cannot be parsed (C-08).
@@ -517,6 +525,11 @@ void EventSource::reconnect()
 /*!
     \fn void QtSse::EventSource::maximumRetryDurationChanged(int milliseconds)
     Emitted when maximumRetryDuration() changes to \a milliseconds.
+*/
+
+/*!
+    \fn void QtSse::EventSource::httpErrorPolicyChanged(QtSse::EventSource::HttpErrorPolicy policy)
+    Emitted when httpErrorPolicy() changes to \a policy.
 */
 
 /*!
