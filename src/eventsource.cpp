@@ -467,6 +467,13 @@ void EventSource::reconnect()
 */
 
 /*!
+    \fn void QtSse::EventSource::retryReceived(qint64 milliseconds)
+    Emitted for every \c retry field of the stream, with \a milliseconds exactly as the
+    server sent it, before reconnectionTime() takes the value (clamped to what \c int holds;
+    reconnectionTimeChanged() follows only if it changed).
+*/
+
+/*!
     \fn void QtSse::EventSource::errorOccurred(QtSse::EventSource::Error error)
     Emitted for every error event of the standard, with \a error saying what happened: when a
     connection ends or fails and a reconnect follows (readyState() is \l Connecting and

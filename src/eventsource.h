@@ -194,6 +194,7 @@ Q_SIGNALS:
     void messageReceived(const QtSse::MessageEvent &event);
     void eventReceived(const QtSse::MessageEvent &event);
     void commentReceived(const QString &text);
+    void retryReceived(qint64 milliseconds);
     void errorOccurred(QtSse::EventSource::Error error);
     void errorChanged();
     void httpStatusChanged(int status);

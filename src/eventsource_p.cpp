@@ -724,6 +724,9 @@ bool EventSourcePrivate::handleRetry(qint64 milliseconds)
     const quint64 attempt = generation;
     if (!isCurrent(attempt))
         return false;
+    Q_EMIT q->retryReceived(milliseconds); // as received, before the int clamp
+    if (!isCurrent(attempt))
+        return false;
     q->setReconnectionTime(int(qMin<qint64>(milliseconds, std::numeric_limits<int>::max())));
     return isCurrent(attempt);
 }
