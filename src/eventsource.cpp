@@ -32,7 +32,8 @@ namespace QtSse {
     with a \c text/event-stream type arrives (opened() is emitted), and \l Connecting again
     while a reconnect is pending. A response that is not such a 200, a 204 included, fails the
     source: errorOccurred() is emitted with readyState() already \l Closed, and it stays closed
-    (C-11), unless httpErrorPolicy() or setRetryPolicy() asks for such failures to be retried. A normal end of the body, or a network error, reconnects: errorOccurred() is
+    (C-11), unless httpErrorPolicy() or setRetryPolicy() asks for such failures to be
+    retried. A normal end of the body, or a network error, reconnects: errorOccurred() is
     emitted with readyState() already \l Connecting (R-04). Event signals are never emitted
     synchronously from the constructor, open(), reconnect() or a setter; they come from the
     event loop, so handlers connected right after open() see every one (R-02).

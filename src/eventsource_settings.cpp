@@ -184,8 +184,9 @@ std::chrono::milliseconds EventSource::maximumRetryDurationAsDuration() const
     A retried failure reports errorOccurred() with HttpStatusError while readyState() is
     already \l Connecting, and errorString() says when the reconnect follows, for example
     "HTTP 503 Service Unavailable; reconnecting in 3000 ms". A \c Retry-After header
-    (delta-seconds or an HTTP-date) sets that wait, though never below the reconnection time;
-    without one the exponential back-off applies. Retried failures count against
+    (delta-seconds or an HTTP-date) sets that wait, though never below the reconnection time,
+    and like the server's \c retry field even beyond maximumReconnectionDelay(); without one
+    the exponential back-off applies. Retried failures count against
     maximumRetries() and maximumRetryDuration(), which end the retries with
     RetriesExhaustedError.
 
@@ -248,8 +249,8 @@ void EventSource::setHttpErrorPolicy(HttpErrorPolicy policy)
     \struct QtSse::EventSource::RetryDecision
     \brief What a RetryPolicy decides about a failed response.
 
-    The default decision closes the source. \c{{true, -1ms}} reconnects after the usual wait,
-    \c{{true, 10s}} after ten seconds.
+    The default decision closes the source. A decision with \c reconnect set and no delay
+    reconnects after the usual wait; with a delay of \c 10s, after ten seconds.
 */
 
 /*!
@@ -277,8 +278,8 @@ void EventSource::setHttpErrorPolicy(HttpErrorPolicy policy)
 
     \code
     source->setRetryPolicy([](const QtSse::EventSource::HttpFailure &failure) {
-        if (failure.httpStatus == 401)
-            return QtSse::EventSource::RetryDecision{ true, 0ms }; // the preparer refreshes the token
+        if (failure.httpStatus == 401 && failure.consecutiveFailures == 1)
+            return QtSse::EventSource::RetryDecision{ true, 0ms }; // once, with a fresh token
         return QtSse::EventSource::RetryDecision{ failure.retriedByPolicy, -1ms };
     });
     \endcode

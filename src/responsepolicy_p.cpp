@@ -87,17 +87,17 @@ qint64 retryAfterMilliseconds(const QByteArray &value, const QDateTime &now)
     QDate date;
     QByteArray time;
     if (t.size() == 6 && t.at(5) == "GMT") { // Sun, 06 Nov 1994 08:49:37 GMT
-        date = c.toDate(QString::fromLatin1(t.at(0) + ' ' + t.at(1) + ' ' + t.at(2) + ' ' + t.at(3)),
-                        u"ddd, dd MMM yyyy"_s);
+        date = c.toDate(QString::fromLatin1(t.mid(0, 4).join(' ')), u"ddd, dd MMM yyyy"_s);
         time = t.at(4);
     } else if (t.size() == 4 && t.at(3) == "GMT" && t.at(0).endsWith(',')) {
-        // Sunday, 06-Nov-94 08:49:37 GMT; the weekday is not checked against a 1900s year.
+        // Sunday, 06-Nov-94 08:49:37 GMT. The weekday is left out: Qt would check it against a
+        // year of the 1900s. Two-digit years before 70 are of this century.
         date = c.toDate(QString::fromLatin1(t.at(1)), u"dd-MMM-yy"_s);
         if (date.isValid() && date.year() < 1970)
             date = date.addYears(100);
         time = t.at(2);
     } else if (t.size() == 5) { // Sun Nov  6 08:49:37 1994
-        date = c.toDate(QString::fromLatin1(t.at(0) + ' ' + t.at(1) + ' ' + t.at(2) + ' ' + t.at(4)),
+        date = c.toDate(QString::fromLatin1(t.mid(0, 3).join(' ') + ' ' + t.at(4)),
                         u"ddd MMM d yyyy"_s);
         time = t.at(3);
     }
