@@ -32,7 +32,8 @@ namespace QtSse {
     with a \c text/event-stream type arrives (opened() is emitted), and \l Connecting again
     while a reconnect is pending. A response that is not such a 200, a 204 included, fails the
     source: errorOccurred() is emitted with readyState() already \l Closed, and it stays closed
-    (C-11). A normal end of the body, or a network error, reconnects: errorOccurred() is
+    (C-11), unless httpErrorPolicy() or setRetryPolicy() asks for such failures to be
+    retried. A normal end of the body, or a network error, reconnects: errorOccurred() is
     emitted with readyState() already \l Connecting (R-04). Event signals are never emitted
     synchronously from the constructor, open(), reconnect() or a setter; they come from the
     event loop, so handlers connected right after open() see every one (R-02).
@@ -70,6 +71,12 @@ namespace QtSse {
     source reconnects at once instead of waiting on a connection that may be dead; the last
     event ID is kept. Without a backend nothing changes, and streams from the machine itself
     (\c localhost, loopback addresses) never wait for the network.
+
+    \section1 Server errors
+    By default a failing HTTP status closes the source, as the standard says. A dashboard
+    that should outlive a deploy or a restarting proxy sets httpErrorPolicy() to
+    RetryServerErrors: 5xx, 429 and 408 are then retried like a network error, honouring
+    \c Retry-After. setRetryPolicy() decides any failed response case by case.
 
     \section1 Redirects and credentials
     Redirects (301, 302, 303, 307, 308) are followed by EventSource itself, at most
@@ -121,8 +128,10 @@ namespace QtSse {
     \value EventTooLargeError     One event exceeded maximumEventSize() (reconnects; counts as
                                   a failed attempt).
     \value HttpStatusError        The final response status was not 200 (a 204 included),
-                                  see httpStatus() and errorResponseBody() (C-11).
+                                  see httpStatus() and errorResponseBody() (C-11). Reconnects
+                                  when httpErrorPolicy() or the retry policy says so.
     \value ContentTypeError       A 200 response whose type is not \c text/event-stream (C-12).
+                                  Reconnects when the retry policy says so.
     \value RedirectError          A redirect without a usable \c Location, to another scheme,
                                   from https to http, or past maximumRedirects().
     \value InvalidUrlError        The URL is empty or cannot be parsed (C-08).
@@ -473,6 +482,13 @@ void EventSource::reconnect()
 */
 
 /*!
+    \fn void QtSse::EventSource::retryReceived(qint64 milliseconds)
+    Emitted for every \c retry field of the stream, with \a milliseconds exactly as the
+    server sent it, before reconnectionTime() takes the value (clamped to what \c int holds;
+    reconnectionTimeChanged() follows only if it changed).
+*/
+
+/*!
     \fn void QtSse::EventSource::errorOccurred(QtSse::EventSource::Error error)
     Emitted for every error event of the standard, with \a error saying what happened: when a
     connection ends or fails and a reconnect follows (readyState() is \l Connecting and
@@ -531,6 +547,11 @@ void EventSource::reconnect()
 /*!
     \fn void QtSse::EventSource::maximumRetryDurationChanged(int milliseconds)
     Emitted when maximumRetryDuration() changes to \a milliseconds.
+*/
+
+/*!
+    \fn void QtSse::EventSource::httpErrorPolicyChanged(QtSse::EventSource::HttpErrorPolicy policy)
+    Emitted when httpErrorPolicy() changes to \a policy.
 */
 
 /*!

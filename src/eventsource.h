@@ -5,7 +5,9 @@
 #include "qtsse_global.h"
 #include "messageevent.h"
 
+#include <QtCore/qlist.h>
 #include <QtCore/qobject.h>
+#include <QtCore/qpair.h>
 #include <QtCore/qstring.h>
 #include <QtCore/qurl.h>
 #include <QtNetwork/qnetworkrequest.h>
@@ -53,6 +55,7 @@ class QTSSE_EXPORT EventSource : public QObject
     Q_PROPERTY(int maximumReconnectionDelay READ maximumReconnectionDelay WRITE setMaximumReconnectionDelay NOTIFY maximumReconnectionDelayChanged FINAL)
     Q_PROPERTY(int maximumRetries READ maximumRetries WRITE setMaximumRetries NOTIFY maximumRetriesChanged FINAL)
     Q_PROPERTY(int maximumRetryDuration READ maximumRetryDuration WRITE setMaximumRetryDuration NOTIFY maximumRetryDurationChanged FINAL)
+    Q_PROPERTY(HttpErrorPolicy httpErrorPolicy READ httpErrorPolicy WRITE setHttpErrorPolicy NOTIFY httpErrorPolicyChanged FINAL)
     Q_PROPERTY(int readTimeout READ readTimeout WRITE setReadTimeout NOTIFY readTimeoutChanged FINAL)
     Q_PROPERTY(qint64 maximumEventSize READ maximumEventSize WRITE setMaximumEventSize NOTIFY maximumEventSizeChanged FINAL)
     Q_PROPERTY(int maximumRedirects READ maximumRedirects WRITE setMaximumRedirects NOTIFY maximumRedirectsChanged FINAL)
@@ -86,7 +89,31 @@ public:
     };
     Q_ENUM(Error)
 
+    enum HttpErrorPolicy {
+        CloseOnHttpError = 0,
+        RetryServerErrors = 1,
+    };
+    Q_ENUM(HttpErrorPolicy)
+
     using RequestPreparer = std::function<void(QNetworkRequest &request)>;
+
+    struct HttpFailure
+    {
+        Error error = HttpStatusError;
+        int httpStatus = 0;
+        QList<QPair<QByteArray, QByteArray>> headers;
+        std::chrono::milliseconds retryAfter{ -1 };
+        int consecutiveFailures = 0;
+        bool retriedByPolicy = false;
+    };
+
+    struct RetryDecision
+    {
+        bool reconnect = false;
+        std::chrono::milliseconds delay{ -1 };
+    };
+
+    using RetryPolicy = std::function<RetryDecision(const HttpFailure &failure)>;
 
     static constexpr int DefaultReconnectionTime = 3000;
     static constexpr int DefaultMaximumReconnectionDelay = 30000;
@@ -134,6 +161,9 @@ public:
     std::chrono::milliseconds maximumRetryDurationAsDuration() const;
     void setMaximumRetryDuration(int milliseconds);
     void setMaximumRetryDuration(std::chrono::milliseconds duration);
+    HttpErrorPolicy httpErrorPolicy() const;
+    void setHttpErrorPolicy(HttpErrorPolicy policy);
+    void setRetryPolicy(RetryPolicy policy);
     int readTimeout() const;
     std::chrono::milliseconds readTimeoutAsDuration() const;
     void setReadTimeout(int milliseconds);
@@ -169,6 +199,7 @@ Q_SIGNALS:
     void messageReceived(const QtSse::MessageEvent &event);
     void eventReceived(const QtSse::MessageEvent &event);
     void commentReceived(const QString &text);
+    void retryReceived(qint64 milliseconds);
     void errorOccurred(QtSse::EventSource::Error error);
     void errorChanged();
     void httpStatusChanged(int status);
@@ -180,6 +211,7 @@ Q_SIGNALS:
     void maximumReconnectionDelayChanged(int milliseconds);
     void maximumRetriesChanged(int retries);
     void maximumRetryDurationChanged(int milliseconds);
+    void httpErrorPolicyChanged(QtSse::EventSource::HttpErrorPolicy policy);
     void readTimeoutChanged(int milliseconds);
     void maximumEventSizeChanged(qint64 bytes);
     void maximumRedirectsChanged(int hops);

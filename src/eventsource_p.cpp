@@ -505,7 +505,55 @@ void EventSourcePrivate::finishFailedResponse()
     }
     if (!errorBody.isEmpty())
         message += EventSource::tr(" (body: \"%1\")").arg(excerptText(errorBody));
-    fail(code, message);
+    int delay = -1;
+    bool abandoned = false;
+    const bool retry = retryFailedResponse(code, &delay, &abandoned);
+    if (abandoned)
+        return; // the retry policy closed or restarted the source
+    if (retry)
+        reestablish(code, message, delay);
+    else
+        fail(code, message);
+}
+
+// Whether a failed response (HttpStatusError or ContentTypeError) is retried, by
+// httpErrorPolicy or the retry policy, and after what wait (-1: the back-off). A 204 never is
+// (C-11): it is the server's "do not reconnect", and the policy is not asked. `abandoned` is
+// set when the policy closed, reopened or reconnected the source itself.
+bool EventSourcePrivate::retryFailedResponse(EventSource::Error code, int *delay, bool *abandoned)
+{
+    if (httpStatus == 204)
+        return false;
+    const qint64 retryAfter = reply
+            ? ResponsePolicy::retryAfterMilliseconds(reply->rawHeader("Retry-After"),
+                                                     QDateTime::currentDateTimeUtc())
+            : -1;
+    EventSource::HttpFailure failure;
+    failure.error = code;
+    failure.httpStatus = httpStatus;
+    failure.retryAfter = std::chrono::milliseconds(retryAfter);
+    failure.consecutiveFailures = consecutiveFailures + 1;
+    failure.retriedByPolicy = code == EventSource::HttpStatusError
+            && httpErrorPolicy == EventSource::RetryServerErrors
+            && ResponsePolicy::isRetryableStatus(httpStatus);
+    EventSource::RetryDecision decision{ failure.retriedByPolicy, std::chrono::milliseconds(-1) };
+    if (retryPolicy) {
+        if (reply)
+            failure.headers = reply->rawHeaderPairs();
+        const quint64 attempt = generation;
+        decision = retryPolicy(failure);
+        if (!isCurrent(attempt)) {
+            *abandoned = true;
+            return false;
+        }
+    }
+    if (!decision.reconnect)
+        return false;
+    if (decision.delay.count() >= 0) // the policy's own wait, as chosen
+        *delay = int(qMin<qint64>(decision.delay.count(), std::numeric_limits<int>::max()));
+    else if (retryAfter >= 0) // the server's wait, never shorter than the reconnection time
+        *delay = int(qMax<qint64>(retryAfter, reconnectionTime));
+    return true;
 }
 
 void EventSourcePrivate::onFinished()
@@ -623,7 +671,8 @@ int EventSourcePrivate::nextDelay()
     return int(qMax<qint64>(reconnectionTime, jittered));
 }
 
-void EventSourcePrivate::reestablish(EventSource::Error code, const QString &message)
+void EventSourcePrivate::reestablish(EventSource::Error code, const QString &message,
+                                     int chosenDelay)
 {
     Q_Q(EventSource);
     releaseReply();
@@ -643,7 +692,7 @@ void EventSourcePrivate::reestablish(EventSource::Error code, const QString &mes
              EventSource::tr("%1; gave up after %2 failed attempts").arg(message).arg(consecutiveFailures));
         return;
     }
-    const int delay = nextDelay();
+    const int delay = chosenDelay >= 0 ? chosenDelay : nextDelay();
     // T-01, R-04: CONNECTING in the same step as the error; the wait is already running, so
     // close() in a handler cancels it.
     readyState = EventSource::Connecting;
@@ -781,6 +830,9 @@ bool EventSourcePrivate::handleRetry(qint64 milliseconds)
 {
     Q_Q(EventSource);
     const quint64 attempt = generation;
+    if (!isCurrent(attempt))
+        return false;
+    Q_EMIT q->retryReceived(milliseconds); // as received, before the int clamp
     if (!isCurrent(attempt))
         return false;
     q->setReconnectionTime(int(qMin<qint64>(milliseconds, std::numeric_limits<int>::max())));

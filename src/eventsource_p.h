@@ -62,7 +62,8 @@ public:
     void announce();
     void collectErrorBody();
     void finishFailedResponse();
-    void reestablish(EventSource::Error code, const QString &message);
+    bool retryFailedResponse(EventSource::Error code, int *delay, bool *abandoned);
+    void reestablish(EventSource::Error code, const QString &message, int chosenDelay = -1);
     void fail(EventSource::Error code, const QString &message);
     void releaseReply();
     void failManagerDestroyed();
@@ -97,6 +98,8 @@ public:
     int maximumReconnectionDelay = EventSource::DefaultMaximumReconnectionDelay;
     int maximumRetries = -1;
     int maximumRetryDuration = 0;
+    EventSource::HttpErrorPolicy httpErrorPolicy = EventSource::CloseOnHttpError;
+    EventSource::RetryPolicy retryPolicy;
     int readTimeout = 0;
     int maximumRedirects = EventSource::DefaultMaximumRedirects;
     bool followNetworkChanges = true;

@@ -167,6 +167,134 @@ std::chrono::milliseconds EventSource::maximumRetryDurationAsDuration() const
 }
 
 /*!
+    \enum EventSource::HttpErrorPolicy
+    What a failing HTTP status does to the source: see httpErrorPolicy.
+    \value CloseOnHttpError  The standard's behaviour: any final status other than 200 closes
+                             the source with HttpStatusError (C-11). The default.
+    \value RetryServerErrors The statuses a restarting server or proxy answers with are
+                             retried like a network error: 5xx, 429 Too Many Requests and
+                             408 Request Timeout. Other statuses (4xx, 204) still close.
+*/
+
+/*!
+    \property QtSse::EventSource::httpErrorPolicy
+    \brief Whether failing HTTP statuses close the source (CloseOnHttpError, the default) or
+    the server errors among them are retried (RetryServerErrors).
+
+    A retried failure reports errorOccurred() with HttpStatusError while readyState() is
+    already \l Connecting, and errorString() says when the reconnect follows, for example
+    "HTTP 503 Service Unavailable; reconnecting in 3000 ms". A \c Retry-After header
+    (delta-seconds or an HTTP-date) sets that wait, though never below the reconnection time,
+    and like the server's \c retry field even beyond maximumReconnectionDelay(); without one
+    the exponential back-off applies. Retried failures count against
+    maximumRetries() and maximumRetryDuration(), which end the retries with
+    RetriesExhaustedError.
+
+    A 204 No Content always closes the source, whatever the policy: it is the server's way
+    of saying "do not reconnect". setRetryPolicy() decides case by case.
+*/
+EventSource::HttpErrorPolicy EventSource::httpErrorPolicy() const
+{
+    return d_func()->httpErrorPolicy;
+}
+
+/*!
+    Sets the httpErrorPolicy property to \a policy. It applies from the next failure on.
+*/
+void EventSource::setHttpErrorPolicy(HttpErrorPolicy policy)
+{
+    d_func()->updateProperty(&EventSourcePrivate::httpErrorPolicy, policy,
+                             &EventSource::httpErrorPolicyChanged);
+}
+
+/*!
+    \struct QtSse::EventSource::HttpFailure
+    \brief A failed response, as a RetryPolicy sees it.
+*/
+
+/*!
+    \variable QtSse::EventSource::HttpFailure::error
+    HttpStatusError for a status other than 200, ContentTypeError for a 200 response that is
+    not an event stream.
+*/
+
+/*!
+    \variable QtSse::EventSource::HttpFailure::httpStatus
+    The HTTP status of the response.
+*/
+
+/*!
+    \variable QtSse::EventSource::HttpFailure::headers
+    The response headers, as QNetworkReply::rawHeaderPairs() gives them.
+*/
+
+/*!
+    \variable QtSse::EventSource::HttpFailure::retryAfter
+    The wait the response's \c Retry-After header asks for, clamped to what an \c int of
+    milliseconds holds; 0 for a date in the past, -1 ms when there is no usable header.
+*/
+
+/*!
+    \variable QtSse::EventSource::HttpFailure::consecutiveFailures
+    How many attempts in a row have failed, this one included.
+*/
+
+/*!
+    \variable QtSse::EventSource::HttpFailure::retriedByPolicy
+    Whether httpErrorPolicy() alone would retry this failure: the decision a policy may
+    fall back to.
+*/
+
+/*!
+    \struct QtSse::EventSource::RetryDecision
+    \brief What a RetryPolicy decides about a failed response.
+
+    The default decision closes the source. A decision with \c reconnect set and no delay
+    reconnects after the usual wait; with a delay of \c 10s, after ten seconds.
+*/
+
+/*!
+    \variable QtSse::EventSource::RetryDecision::reconnect
+    Whether to reconnect; false closes the source with the failure's error.
+*/
+
+/*!
+    \variable QtSse::EventSource::RetryDecision::delay
+    How long to wait before reconnecting, exactly. Negative (the default) means the usual
+    wait: the \c Retry-After header's if there is one (never below the reconnection time),
+    otherwise the exponential back-off.
+*/
+
+/*!
+    \typedef QtSse::EventSource::RetryPolicy
+    A function that decides whether a failed response is retried: see setRetryPolicy().
+*/
+
+/*!
+    Installs \a policy, called with every failed response (a status other than 200, or a
+    200 that is not an event stream), except a 204, which always closes the source. It
+    replaces the decision of httpErrorPolicy(), which the failure's
+    HttpFailure::retriedByPolicy reports, and may choose the wait:
+
+    \code
+    source->setRetryPolicy([](const QtSse::EventSource::HttpFailure &failure) {
+        if (failure.httpStatus == 401 && failure.consecutiveFailures == 1)
+            return QtSse::EventSource::RetryDecision{ true, 0ms }; // once, with a fresh token
+        return QtSse::EventSource::RetryDecision{ failure.retriedByPolicy, -1ms };
+    });
+    \endcode
+
+    A reconnect it asks for counts against maximumRetries() and maximumRetryDuration() like
+    any other. It runs in the source's thread, before errorOccurred(); it may call close(),
+    open() or reconnect(), and then its decision is ignored. Pass an empty function to remove
+    it.
+*/
+void EventSource::setRetryPolicy(RetryPolicy policy)
+{
+    d_func()->retryPolicy = std::move(policy);
+}
+
+/*!
     \property QtSse::EventSource::readTimeout
     \brief How many milliseconds may pass without a byte from the server before the
     connection is dropped and reestablished with ReadTimeoutError; 0 (the default) is off.

@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "responsepolicy_p.h"
 
+#include <QtCore/qlocale.h>
+#include <QtCore/qtimezone.h>
+
+#include <algorithm>
+#include <limits>
+
 using namespace Qt::StringLiterals;
 
 namespace QtSse {
@@ -54,6 +60,52 @@ HeadVerdict classifyHead(int status, const QByteArray &contentType)
     if (status != 200)
         return HeadVerdict::StatusFailure;
     return isEventStreamType(contentType) ? HeadVerdict::Stream : HeadVerdict::ContentTypeFailure;
+}
+
+bool isRetryableStatus(int status)
+{
+    return (status >= 500 && status <= 599) || status == 429 || status == 408;
+}
+
+qint64 retryAfterMilliseconds(const QByteArray &value, const QDateTime &now)
+{
+    constexpr qint64 Most = std::numeric_limits<int>::max();
+    const QByteArray text = value.simplified();
+    if (text.isEmpty())
+        return -1;
+    if (std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        // delta-seconds: any number of digits; past what fits, the clamp applies.
+        if (text.size() > 12)
+            return Most;
+        return qMin(text.toLongLong() * 1000, Most);
+    }
+    // HTTP-date: IMF-fixdate, or the obsolete RFC 850 and asctime forms (whitespace
+    // simplified, so asctime's padded day is one space). Date and time are parsed apart, so
+    // that no local time (and no daylight saving gap) is involved.
+    const QList<QByteArray> t = text.split(' ');
+    const QLocale c = QLocale::c();
+    QDate date;
+    QByteArray time;
+    if (t.size() == 6 && t.at(5) == "GMT") { // Sun, 06 Nov 1994 08:49:37 GMT
+        date = c.toDate(QString::fromLatin1(t.mid(0, 4).join(' ')), u"ddd, dd MMM yyyy"_s);
+        time = t.at(4);
+    } else if (t.size() == 4 && t.at(3) == "GMT" && t.at(0).endsWith(',')) {
+        // Sunday, 06-Nov-94 08:49:37 GMT. The weekday is left out: Qt would check it against a
+        // year of the 1900s. Two-digit years before 70 are of this century.
+        date = c.toDate(QString::fromLatin1(t.at(1)), u"dd-MMM-yy"_s);
+        if (date.isValid() && date.year() < 1970)
+            date = date.addYears(100);
+        time = t.at(2);
+    } else if (t.size() == 5) { // Sun Nov  6 08:49:37 1994
+        date = c.toDate(QString::fromLatin1(t.mid(0, 3).join(' ') + ' ' + t.at(4)),
+                        u"ddd MMM d yyyy"_s);
+        time = t.at(3);
+    }
+    const QTime clock = c.toTime(QString::fromLatin1(time), u"HH:mm:ss"_s);
+    if (!date.isValid() || !clock.isValid())
+        return -1;
+    const QDateTime utc(date, clock, QTimeZone::utc());
+    return qBound<qint64>(0, now.msecsTo(utc), Most);
 }
 
 bool redirectBecomesGet(int status, const QByteArray &method)

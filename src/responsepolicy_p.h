@@ -11,6 +11,7 @@
 //
 
 #include <QtCore/qbytearray.h>
+#include <QtCore/qdatetime.h>
 #include <QtCore/qstring.h>
 #include <QtCore/qurl.h>
 #include <QtNetwork/qnetworkrequest.h>
@@ -41,6 +42,15 @@ bool isHttpScheme(const QString &scheme);
 // What a response head means: a redirect to follow, the stream, or a failure (C-11, C-12).
 enum class HeadVerdict { Redirect, Stream, ContentTypeFailure, StatusFailure };
 HeadVerdict classifyHead(int status, const QByteArray &contentType);
+
+// Whether the opt-in retry of HTTP failures retries `status`: 5xx, 429 Too Many Requests and
+// 408 Request Timeout. Never 204, the standard's "do not reconnect".
+bool isRetryableStatus(int status);
+
+// A Retry-After header value (RFC 9110, 10.2.3) as milliseconds from `now`: delta-seconds or
+// an HTTP-date (IMF-fixdate, RFC 850 or asctime form). -1 for an empty or unparsable value,
+// 0 for a date in the past; clamped to what an int holds.
+qint64 retryAfterMilliseconds(const QByteArray &value, const QDateTime &now);
 
 // Fetch: 303 turns into GET (but HEAD), and so do 301 and 302 after POST; the body goes.
 bool redirectBecomesGet(int status, const QByteArray &method);

@@ -247,6 +247,7 @@ public:
         qint64 maxEventSize = 0;
         qint64 maxEvents = 0;
         bool noReconnect = false;
+        bool retryHttpErrors = false;
         bool commands = false;
         QString caCertificates;
     };
@@ -273,6 +274,8 @@ public:
         m_source.setReadTimeout(options.readTimeout);
         if (options.maxEventSize > 0)
             m_source.setMaximumEventSize(options.maxEventSize);
+        if (options.retryHttpErrors)
+            m_source.setHttpErrorPolicy(EventSource::RetryServerErrors);
 
         connect(&m_source, &EventSource::opened, this, [this] {
             m_printer.open();
@@ -288,7 +291,9 @@ public:
             m_printer.comment(text);
             scheduleFlush();
         });
-        connect(&m_source, &EventSource::reconnectionTimeChanged, this, [this](int ms) {
+        // Every retry field as the server sent it, not the reconnection time it results in
+        // (which changes only when the value does, and is clamped to int).
+        connect(&m_source, &EventSource::retryReceived, this, [this](qint64 ms) {
             m_printer.retry(ms);
             scheduleFlush();
         });
@@ -297,12 +302,14 @@ public:
             if (reconnecting && m_options.noReconnect) {
                 // The connection ended: report it as the end it was, not as a pending retry.
                 const QString lastId = m_source.lastEventId();
+                const QString message = withoutReconnect(m_source.errorString(),
+                                                         m_source.reconnectDelay());
                 m_source.close();
                 if (error == EventSource::StreamEndedError) {
                     m_printer.end(lastId);
                     finish(ExitOk);
                 } else {
-                    m_printer.error(m_source.errorString(), false, m_source.httpStatus());
+                    m_printer.error(message, false, m_source.httpStatus());
                     finish(ExitFailed);
                 }
                 return;
@@ -326,6 +333,16 @@ public:
     }
 
 private:
+    // The error message of a reconnecting source, told what --no-reconnect does instead: the
+    // source's "; reconnecting in N ms" would not come true.
+    static QString withoutReconnect(QString message, int delay)
+    {
+        const QString pending = u"; reconnecting in %1 ms"_s.arg(delay);
+        if (message.endsWith(pending))
+            message.chop(pending.size());
+        return message + u"; not reconnecting (--no-reconnect)"_s;
+    }
+
     void scheduleFlush()
     {
         if (m_flushScheduled)
@@ -422,6 +439,9 @@ int main(int argc, char *argv[])
             u"Exit 0 after N events, counted across reconnects."_s, u"N"_s);
     const QCommandLineOption noReconnectOption(u"no-reconnect"_s,
             u"Exit when the connection ends: 0 after a normal end, 1 after a failure."_s);
+    const QCommandLineOption retryHttpErrorsOption(u"retry-http-errors"_s,
+            u"Retry server errors (5xx, 429, 408) as network errors are, honouring Retry-After, "
+            u"instead of exiting 1 (other statuses still end the run)."_s);
     const QCommandLineOption commandsOption(u"commands"_s,
             u"Read commands from stdin, one per line: restart (reconnect now, keeping the "
             u"last event ID), close (close and exit 0)."_s);
@@ -429,7 +449,7 @@ int main(int argc, char *argv[])
             u"Trust the CA certificates in FILE (PEM) as well as the system's."_s, u"FILE"_s);
     cli.addOptions({ inputOption, jsonOption, lastIdOption, maxSizeOption, headerOption,
                      methodOption, dataOption, reconnectOption, readTimeoutOption, countOption,
-                     noReconnectOption, commandsOption, caOption });
+                     noReconnectOption, retryHttpErrorsOption, commandsOption, caOption });
     if (!cli.parse(QCoreApplication::arguments())) {
         std::fprintf(stderr, "ssecat: %s\n", qPrintable(cli.errorText()));
         return ExitUsage;
@@ -492,6 +512,7 @@ int main(int argc, char *argv[])
             return usage("-n takes a positive number of events");
     }
     options.noReconnect = cli.isSet(noReconnectOption);
+    options.retryHttpErrors = cli.isSet(retryHttpErrorsOption);
     options.commands = cli.isSet(commandsOption);
     options.caCertificates = cli.value(caOption);
 

@@ -124,6 +124,7 @@ private Q_SLOTS:
     void closeAnyTimes_X05();
     // T: reconnection
     void retryChangesReconnectionTime_T03_T04();
+    void retryReceivedAsSent();
     // E: events
     void namedEvents_E03();
     void failureOnlyErrors_E05();
@@ -654,6 +655,32 @@ void tst_EventSource::retryChangesReconnectionTime_T03_T04()
     QCOMPARE(delays2.first(), 200);
     QCOMPARE(timeSpy.size(), 2); // 4000 (leading zero is decimal), then 200
     QCOMPARE(timeSpy.first().first().toInt(), 4000);
+}
+
+// retryReceived() reports every retry field as sent, unclamped and even when the reconnection
+// time does not change; reconnectionTimeChanged() only the changes, clamped to int.
+void tst_EventSource::retryReceivedAsSent()
+{
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write("retry: 3000\nretry: 4294967296\nretry: 4294967297\nretry: x\nretry: 10\n"
+                      "data: done\n\n");
+    });
+    EventSource source(server.url());
+    QSignalSpy received(&source, &EventSource::retryReceived);
+    QSignalSpy changed(&source, &EventSource::reconnectionTimeChanged);
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(rec.messages.size(), 1);
+    source.close();
+    QList<qint64> values;
+    for (const QList<QVariant> &args : std::as_const(received))
+        values.append(args.first().toLongLong());
+    QCOMPARE(values, QList<qint64>({ 3000, 4294967296, 4294967297, 10 }));
+    QCOMPARE(changed.size(), 2);
+    QCOMPARE(changed.at(0).first().toInt(), std::numeric_limits<int>::max());
+    QCOMPARE(changed.at(1).first().toInt(), 10);
+    QCOMPARE(source.reconnectionTime(), 10);
 }
 
 void tst_EventSource::namedEvents_E03()

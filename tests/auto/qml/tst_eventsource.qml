@@ -36,6 +36,18 @@ TestCase {
         }
     }
 
+    // Server errors retried, declared in QML so that qmllint checks the enum assignment.
+    Component {
+        id: retryingComponent
+        EventSource {
+            url: TestServer.url("/error500")
+            reconnectionTime: 1
+            httpErrorPolicy: EventSource.RetryServerErrors
+            property var statesAtError: []
+            onErrorOccurred: statesAtError = statesAtError.concat([readyState])
+        }
+    }
+
     Component {
         id: relativeComponent
         EventSource {
@@ -349,6 +361,31 @@ TestCase {
         source.active = true
         tryCompare(errors, "count", 2)
         compare(source.readyState, EventSource.Closed)
+    }
+
+    function test_retryServerErrors() {
+        compare(createSource({}).httpErrorPolicy, EventSource.CloseOnHttpError)
+        const before = TestServer.countRequests("/error500")
+        const source = createTemporaryObject(retryingComponent, testCase)
+        verify(source)
+        compare(source.httpErrorPolicy, EventSource.RetryServerErrors)
+        const errors = spy(source, "errorOccurred")
+        // The 500 is retried: each error arrives while Connecting, and the server is asked again.
+        tryVerify(() => errors.count >= 2, 10000)
+        verify(TestServer.countRequests("/error500") - before >= 2)
+        compare(errors.signalArguments[0][0], EventSource.HttpStatusError)
+        compare(source.statesAtError[0], EventSource.Connecting)
+        compare(source.statesAtError[1], EventSource.Connecting)
+        verify(source.errorString.indexOf("HTTP 500") === 0, source.errorString)
+        verify(source.errorString.indexOf("reconnecting in") > 0, source.errorString)
+        compare(source.httpStatus, 500)
+
+        // Back to the standard's behaviour: the next 500 closes the source.
+        const policyChanges = spy(source, "httpErrorPolicyChanged")
+        source.httpErrorPolicy = EventSource.CloseOnHttpError
+        compare(policyChanges.count, 1)
+        tryCompare(source, "readyState", EventSource.Closed)
+        compare(source.statesAtError[source.statesAtError.length - 1], EventSource.Closed)
     }
 
     function test_headers() {

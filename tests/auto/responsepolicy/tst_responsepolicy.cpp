@@ -4,7 +4,10 @@
 // ../shared/conformance/CHECKLIST.md (C items).
 #include "responsepolicy_p.h"
 
+#include <QtCore/qtimezone.h>
 #include <QtTest/qtest.h>
+
+#include <limits>
 
 using namespace Qt::StringLiterals;
 namespace Policy = QtSse::ResponsePolicy;
@@ -24,6 +27,10 @@ private Q_SLOTS:
     void isEventStreamType();
     void classifyHead_data();
     void classifyHead();
+    void isRetryableStatus_data();
+    void isRetryableStatus();
+    void retryAfterMilliseconds_data();
+    void retryAfterMilliseconds();
     void redirectBecomesGet_data();
     void redirectBecomesGet();
     void decideRedirect_data();
@@ -146,6 +153,59 @@ void tst_ResponsePolicy::classifyHead()
     QFETCH(QByteArray, contentType);
     QFETCH(int, verdict);
     QCOMPARE(int(Policy::classifyHead(status, contentType)), verdict);
+}
+
+void tst_ResponsePolicy::isRetryableStatus_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<bool>("retryable");
+    for (int status : { 500, 502, 503, 504, 599, 429, 408 })
+        QTest::addRow("%d", status) << status << true;
+    for (int status : { 200, 204, 205, 301, 400, 401, 403, 404, 410, 499, 600 })
+        QTest::addRow("%d", status) << status << false;
+}
+
+void tst_ResponsePolicy::isRetryableStatus()
+{
+    QFETCH(int, status);
+    QFETCH(bool, retryable);
+    QCOMPARE(Policy::isRetryableStatus(status), retryable);
+}
+
+void tst_ResponsePolicy::retryAfterMilliseconds_data()
+{
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<qint64>("milliseconds");
+    constexpr qint64 Most = std::numeric_limits<int>::max();
+    QTest::newRow("absent") << QByteArray() << qint64(-1);
+    QTest::newRow("blank") << QByteArray("  ") << qint64(-1);
+    QTest::newRow("delta-seconds") << QByteArray("120") << qint64(120000);
+    QTest::newRow("zero") << QByteArray("0") << qint64(0);
+    QTest::newRow("padded") << QByteArray(" 5 ") << qint64(5000);
+    QTest::newRow("huge delta clamped") << QByteArray("4294967296") << Most;
+    QTest::newRow("endless delta clamped") << QByteArray(40, '9') << Most;
+    QTest::newRow("negative") << QByteArray("-5") << qint64(-1);
+    QTest::newRow("fraction") << QByteArray("1.5") << qint64(-1);
+    QTest::newRow("garbage") << QByteArray("soon") << qint64(-1);
+    QTest::newRow("date future") << QByteArray("Wed, 01 Dec 2027 12:00:30 GMT") << qint64(30000);
+    QTest::newRow("date past") << QByteArray("Tue, 01 Dec 2026 11:59:00 GMT") << qint64(0);
+    QTest::newRow("date now") << QByteArray("Wed, 01 Dec 2027 12:00:00 GMT") << qint64(0);
+    QTest::newRow("date far future clamped") << QByteArray("Wed, 01 Dec 2100 12:00:00 GMT") << Most;
+    QTest::newRow("RFC 850 date") << QByteArray("Wednesday, 01-Dec-27 12:01:00 GMT")
+                                  << qint64(60000);
+    QTest::newRow("asctime date") << QByteArray("Wed Dec  1 12:00:02 2027") << qint64(2000);
+    QTest::newRow("date with a wrong weekday") << QByteArray("Fri, 01 Dec 2027 12:00:30 GMT")
+                                               << qint64(-1);
+    QTest::newRow("date not GMT") << QByteArray("Wed, 01 Dec 2027 12:00:30 PST") << qint64(-1);
+    QTest::newRow("date garbage") << QByteArray("Wed, 41 Dec 2027 12:00:30 GMT") << qint64(-1);
+}
+
+void tst_ResponsePolicy::retryAfterMilliseconds()
+{
+    QFETCH(QByteArray, value);
+    QFETCH(qint64, milliseconds);
+    const QDateTime now(QDate(2027, 12, 1), QTime(12, 0), QTimeZone::utc());
+    QCOMPARE(Policy::retryAfterMilliseconds(value, now), milliseconds);
 }
 
 void tst_ResponsePolicy::redirectBecomesGet_data()

@@ -63,11 +63,15 @@ private Q_SLOTS:
     void inputReadable();
     void inputMissingFile();
     void inputEventTooLarge();
+    void inputRetryAsReceived();
     void usageErrors();
     void networkNoReconnectNormalEnd();
     void networkCountAcrossReconnects();
     void networkFailureExitCodes_data();
     void networkFailureExitCodes();
+    void networkRetryAsReceived();
+    void networkNoReconnectSaysSo();
+    void networkRetryHttpErrors();
     void networkRequestOptions();
     void networkReadTimeout();
     void networkCommands();
@@ -126,6 +130,17 @@ void tst_Ssecat::inputEventTooLarge()
     QVERIFY(r.err.contains("maximum event size"));
 }
 
+void tst_Ssecat::inputRetryAsReceived()
+{
+    const Run r = run({ u"--json"_s, u"--input"_s, u"-"_s },
+                      "retry: 3000\nretry: 4294967296\nretry: 3000\n");
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, "{\"kind\":\"retry\",\"ms\":3000}\n"
+                    "{\"kind\":\"retry\",\"ms\":4294967296}\n"
+                    "{\"kind\":\"retry\",\"ms\":3000}\n"
+                    "{\"kind\":\"end\",\"lastEventId\":\"\"}\n");
+}
+
 void tst_Ssecat::usageErrors()
 {
     QCOMPARE(run({ u"--bogus"_s }).exitCode, 2);
@@ -134,6 +149,7 @@ void tst_Ssecat::usageErrors()
     const Run help = run({ u"--help"_s });
     QCOMPARE(help.exitCode, 0);
     QVERIFY(help.out.contains("--input"));
+    QVERIFY(help.out.contains("--retry-http-errors"));
 }
 
 void tst_Ssecat::networkNoReconnectNormalEnd()
@@ -210,6 +226,84 @@ void tst_Ssecat::networkFailureExitCodes()
     QCOMPARE(out.size(), 1);
     QVERIFY(out.first().startsWith("{\"kind\":\"error\",\"message\":\""));
     QVERIFY(out.first().endsWith(QByteArray(",\"readyState\":\"closed\",\"httpStatus\":" + status.left(3) + "}")));
+}
+
+void tst_Ssecat::networkRetryAsReceived()
+{
+    // Each retry field as the server sent it: the default 3000 and a value past int included,
+    // and a repeat that changes nothing; the library clamps and deduplicates, ssecat does not.
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket, "Connection: close\r\n");
+        socket->write("retry: 3000\nretry: 4294967296\nretry: 4294967296\ndata: x\n\n");
+        socket->disconnectFromHost();
+    });
+    auto cat = startCat({ u"--json"_s, u"--no-reconnect"_s, server.url().toString() });
+    QVERIFY(waitExit(cat.get()));
+    QCOMPARE(cat->exitCode(), 0);
+    const QList<QByteArray> out = lines(cat.get());
+    QCOMPARE(out.mid(0, 4), QList<QByteArray>({
+            "{\"kind\":\"open\"}",
+            "{\"kind\":\"retry\",\"ms\":3000}",
+            "{\"kind\":\"retry\",\"ms\":4294967296}",
+            "{\"kind\":\"retry\",\"ms\":4294967296}" }));
+}
+
+void tst_Ssecat::networkNoReconnectSaysSo()
+{
+    // A failure that would reconnect (nothing listens on the port): under --no-reconnect the
+    // line says what happens instead.
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        port = probe.serverPort();
+    }
+    auto cat = startCat({ u"--json"_s, u"--no-reconnect"_s, u"http://127.0.0.1:%1/"_s.arg(port) });
+    QVERIFY(waitExit(cat.get()));
+    QCOMPARE(cat->exitCode(), 1);
+    const QList<QByteArray> out = lines(cat.get());
+    QVERIFY(!out.isEmpty());
+    const QByteArray error = out.last();
+    QVERIFY2(error.startsWith("{\"kind\":\"error\""), error.constData());
+    QVERIFY2(!error.contains("reconnecting in"), error.constData());
+    QVERIFY2(error.contains("; not reconnecting (--no-reconnect)\",\"readyState\":\"closed\""),
+             error.constData());
+}
+
+void tst_Ssecat::networkRetryHttpErrors()
+{
+    auto count = std::make_shared<int>(0);
+    SseTestServer server([count](const HttpRequest &, QTcpSocket *socket) {
+        if ((*count)++ == 0) {
+            SseTestServer::writeResponse(socket, "503 Service Unavailable",
+                                         "Retry-After: 0\r\nContent-Type: text/plain\r\n", "deploying");
+            return;
+        }
+        SseTestServer::writeStreamHead(socket);
+        socket->write("data: back\n\n");
+    });
+    // Without the flag the 503 ends the run (networkFailureExitCodes); with it, it is retried.
+    auto cat = startCat({ u"--json"_s, u"--retry-http-errors"_s, u"--reconnect-time"_s, u"10"_s,
+                          u"-n"_s, u"1"_s, server.url().toString() });
+    QVERIFY(waitExit(cat.get()));
+    QCOMPARE(cat->exitCode(), 0);
+    const QList<QByteArray> out = lines(cat.get());
+    QCOMPARE(out.size(), 3);
+    QVERIFY2(out.at(0).startsWith("{\"kind\":\"error\",\"message\":\"HTTP 503 Service Unavailable"),
+             out.at(0).constData());
+    QVERIFY2(out.at(0).endsWith("; reconnecting in 10 ms\",\"readyState\":\"connecting\",\"httpStatus\":503}"),
+             out.at(0).constData());
+    QCOMPARE(out.at(1), "{\"kind\":\"open\"}");
+    QVERIFY(out.at(2).contains("\"data\":\"back\""));
+
+    // A 404 still ends it.
+    SseTestServer missing([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeResponse(socket, "404 Not Found", "Content-Type: text/plain\r\n", "no");
+    });
+    auto cat404 = startCat({ u"--json"_s, u"--retry-http-errors"_s, missing.url().toString() });
+    QVERIFY(waitExit(cat404.get()));
+    QCOMPARE(cat404->exitCode(), 1);
+    QCOMPARE(missing.requests.size(), 1);
 }
 
 void tst_Ssecat::networkRequestOptions()
