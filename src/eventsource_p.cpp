@@ -3,7 +3,6 @@
 #include "logging_p.h"
 #include "responsepolicy_p.h"
 
-#include <QtCore/qrandom.h>
 #include <QtCore/qscopeguard.h>
 #include <QtNetwork/qnetworkaccessmanager.h>
 
@@ -22,8 +21,6 @@ constexpr qsizetype ErrorBodyExcerptSize = 512;
 // How long a failed response may take to send its body excerpt before the failure is reported.
 constexpr int ErrorBodyGraceMs = 1000;
 
-// The smallest unit of exponential back-off, so that retry: 0 cannot spin.
-constexpr int MinimumBackoffUnitMs = 100;
 
 // Whether an event is of the default type, for messageReceived(). Inline: it runs per event.
 inline bool isMessageType(const QString &type)
@@ -122,99 +119,6 @@ void EventSourcePrivate::reconnect()
     networkDropped = false;
     readyState = EventSource::Connecting;
     scheduleStart();
-}
-
-void EventSourcePrivate::setFollowNetworkChanges(bool follow)
-{
-    followNetworkChanges = follow;
-    if (follow) {
-        if (readyState != EventSource::Closed)
-            watchNetwork();
-        return;
-    }
-    networkDropped = false;
-    if (waitingForNetwork) {
-        waitingForNetwork = false;
-        scheduleStart(); // no longer held back: try now
-    }
-}
-
-bool EventSourcePrivate::isOffline() const
-{
-    return followNetworkChanges && watchingNetwork && NetworkMonitor::instance()->isOffline()
-            && NetworkMonitor::followsNetwork(url.host());
-}
-
-void EventSourcePrivate::watchNetwork()
-{
-    if (!followNetworkChanges || watchingNetwork)
-        return;
-    watchingNetwork = true;
-    NetworkMonitor *monitor = NetworkMonitor::instance();
-    // Queued into the source's thread when it is not the monitor's; gone with the source.
-    QObject::connect(monitor, &NetworkMonitor::reachabilityChanged, q_ptr,
-                     [this](NetworkMonitor::Reachability reachability) {
-                         if (followNetworkChanges)
-                             onReachabilityChanged(reachability);
-                     });
-    QObject::connect(monitor, &NetworkMonitor::transportMediumChanged, q_ptr, [this] {
-        if (followNetworkChanges)
-            onTransportMediumChanged();
-    });
-}
-
-// Offline: no attempt, no retry budget spent; Connecting, with OfflineError reported once.
-void EventSourcePrivate::waitForNetwork()
-{
-    Q_Q(EventSource);
-    releaseReply();
-    reconnectTimer.stop();
-    const bool reported = waitingForNetwork;
-    waitingForNetwork = true;
-    networkDropped = false;
-    readyState = EventSource::Connecting;
-    setError(EventSource::OfflineError,
-             EventSource::tr("The network is offline; connecting when it is back"));
-    const quint64 attempt = generation;
-    setReconnectDelay(-1);
-    if (attempt != generation)
-        return;
-    notifyState();
-    if (reported || attempt != generation || readyState != EventSource::Connecting)
-        return;
-    qCDebug(lcEventSource) << "offline: waiting for the network";
-    Q_EMIT q->errorOccurred(EventSource::OfflineError);
-}
-
-void EventSourcePrivate::onReachabilityChanged(NetworkMonitor::Reachability reachability)
-{
-    if (readyState == EventSource::Closed)
-        return;
-    if (reachability == NetworkMonitor::Reachability::Offline) {
-        // The connection may not survive; what to do is decided when the network is back.
-        networkDropped = reply || reconnectTimer.isActive();
-        return;
-    }
-    if (waitingForNetwork) {
-        qCDebug(lcEventSource) << "the network is back: connecting now";
-        waitingForNetwork = false;
-        consecutiveFailures = 0;
-        scheduleStart();
-    } else if (networkDropped) {
-        qCDebug(lcEventSource) << "the network dropped and is back: reconnecting now";
-        reconnect();
-    }
-}
-
-void EventSourcePrivate::onTransportMediumChanged()
-{
-    if (readyState == EventSource::Closed || waitingForNetwork)
-        return;
-    if (reply || reconnectTimer.isActive()) {
-        // A connection made over the old medium is likely dead, and a pending wait pointless.
-        qCDebug(lcEventSource) << "the transport medium changed: reconnecting now";
-        reconnect();
-    }
 }
 
 void EventSourcePrivate::setReadTimeout(int milliseconds)
@@ -516,46 +420,6 @@ void EventSourcePrivate::finishFailedResponse()
         fail(code, message);
 }
 
-// Whether a failed response (HttpStatusError or ContentTypeError) is retried, by
-// httpErrorPolicy or the retry policy, and after what wait (-1: the back-off). A 204 never is
-// (C-11): it is the server's "do not reconnect", and the policy is not asked. `abandoned` is
-// set when the policy closed, reopened or reconnected the source itself.
-bool EventSourcePrivate::retryFailedResponse(EventSource::Error code, int *delay, bool *abandoned)
-{
-    if (httpStatus == 204)
-        return false;
-    const qint64 retryAfter = reply
-            ? ResponsePolicy::retryAfterMilliseconds(reply->rawHeader("Retry-After"),
-                                                     QDateTime::currentDateTimeUtc())
-            : -1;
-    EventSource::HttpFailure failure;
-    failure.error = code;
-    failure.httpStatus = httpStatus;
-    failure.retryAfter = std::chrono::milliseconds(retryAfter);
-    failure.consecutiveFailures = consecutiveFailures + 1;
-    failure.retriedByPolicy = code == EventSource::HttpStatusError
-            && httpErrorPolicy == EventSource::RetryServerErrors
-            && ResponsePolicy::isRetryableStatus(httpStatus);
-    EventSource::RetryDecision decision{ failure.retriedByPolicy, std::chrono::milliseconds(-1) };
-    if (retryPolicy) {
-        if (reply)
-            failure.headers = reply->rawHeaderPairs();
-        const quint64 attempt = generation;
-        decision = retryPolicy(failure);
-        if (!isCurrent(attempt)) {
-            *abandoned = true;
-            return false;
-        }
-    }
-    if (!decision.reconnect)
-        return false;
-    if (decision.delay.count() >= 0) // the policy's own wait, as chosen
-        *delay = int(qMin<qint64>(decision.delay.count(), std::numeric_limits<int>::max()));
-    else if (retryAfter >= 0) // the server's wait, never shorter than the reconnection time
-        *delay = int(qMax<qint64>(retryAfter, reconnectionTime));
-    return true;
-}
-
 void EventSourcePrivate::onFinished()
 {
     const QNetworkReply::NetworkError code = reply->error();
@@ -654,21 +518,6 @@ void EventSourcePrivate::releaseReply()
     releasing = false;
     // A manager replaced while this reply used it goes with the reply.
     managers.deleteRetired();
-}
-
-int EventSourcePrivate::nextDelay()
-{
-    // The first retry after a failure waits the reconnection time; each further consecutive
-    // failure doubles a ceiling (from at least MinimumBackoffUnitMs), up to the maximum, and
-    // the wait is drawn from its upper half. Never less than the reconnection time (T-04).
-    if (consecutiveFailures <= 1)
-        return reconnectionTime;
-    const qint64 unit = qMax(reconnectionTime, MinimumBackoffUnitMs);
-    const int shift = qMin(consecutiveFailures - 1, 30);
-    const qint64 ceiling = qMin<qint64>(qint64(maximumReconnectionDelay), unit << shift);
-    const qint64 jittered = ceiling / 2 + qint64(QRandomGenerator::global()->bounded(
-                                                  quint32(ceiling - ceiling / 2 + 1)));
-    return int(qMax<qint64>(reconnectionTime, jittered));
 }
 
 void EventSourcePrivate::reestablish(EventSource::Error code, const QString &message,
