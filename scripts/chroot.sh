@@ -108,12 +108,19 @@ qtsse_chroot_run() {
     local root="$QTSSE_CHROOT_CACHE/$suite"
     local src
     src=$(pwd)
+    # One run at a time per chroot: a second test.sh on this machine waits for the first.
+    local lock
+    exec {lock}>"$QTSSE_CHROOT_CACHE/$suite.lock"
+    flock "$lock"
     rm -rf "$root/src"
     mkdir -p "$root/src"
     (cd "$src" && git ls-files -z --cached --others --exclude-standard \
         | xargs -0 -r -n 500 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh \
         | tar --null -T - -cf -) | tar -C "$root/src" -xf -
-    qtsse_chroot_exec "$suite" "$(printf '%q ' "$@")"
+    local status=0
+    qtsse_chroot_exec "$suite" "$(printf '%q ' "$@")" || status=$?
+    exec {lock}>&-
+    return "$status"
 }
 
 # Runs the shell command line CMD in the chroot of SUITE (in /src, which may be empty).
