@@ -5,6 +5,7 @@
 // machine: every event once, in order; memory bounded with a wide margin; a corrupt or cut-short
 // body reported in words and reconnected from Last-Event-ID. Nothing is timed.
 #include "processstats.h"
+#include "scriptedstreams.h"
 #include "ssetestserver.h"
 
 #include <QtSse/eventsource.h>
@@ -150,21 +151,6 @@ private:
     WireStats *m_stats;
     bool m_waiting = false;
 };
-
-// Repetitive JSON, as a service's compression middleware sees it: about 330 bytes an event,
-// which gzip compresses past 40:1 (the ratio at which Qt's own decoder gives up).
-QByteArray jsonData(qint64 n)
-{
-    return R"({"seq":)" + QByteArray::number(n)
-            + R"(,"type":"tick","source":"sensor-17","unit":"celsius","value":21.5,)"
-              R"("status":"ok","tags":["indoor","ground-floor","north"],"note":"nothing to report",)"
-              R"("site":{"building":"main","room":"lab-3","rack":"r12","owner":"facilities"},)"
-              R"("limits":{"low":18.0,"high":26.0,"alarm":false}})";
-}
-QByteArray jsonEvent(qint64 n)
-{
-    return "id: " + QByteArray::number(n) + "\ndata: " + jsonData(n) + "\n\n";
-}
 
 // Samples the process's RSS until destroyed; peak() is the highest seen.
 class RssSampler
