@@ -129,7 +129,9 @@ ContentDecoder::Result ContentDecoder::next(QByteArrayView *output)
             m_error = z.msg ? QString::fromLatin1(z.msg)
                             : ret == Z_NEED_DICT ? QStringLiteral("a preset dictionary is needed")
                                                  : QStringLiteral("zlib error %1").arg(ret);
-            return Result::Corrupt;
+            // What decoded before the bad bytes is delivered first; the next call says Corrupt.
+            if (produced == 0)
+                return Result::Corrupt;
         }
         if (produced > 0) {
             *output = QByteArrayView(m_output.constData(), produced);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Compressed event streams (Content-Encoding gzip and deflate, conformance C-14 in
-// docs/conformance.md). In-process servers compress with zlib as they send, a batch at a time,
+// Compressed event streams (Content-Encoding gzip and deflate): parsed as they arrive (C-13, P-31
+// in docs/conformance.md), and a corrupt or cut-short body is a network error that reconnects
+// (C-15; the Qt trap in section Q). In-process servers compress with zlib as they send, a batch at a time,
 // so a 100 MB stream never exists in memory. Each test asserts what must hold on a loaded
 // machine: every event once, in order; memory bounded with a wide margin; a corrupt or cut-short
 // body reported in words and reconnected from Last-Event-ID. Nothing is timed.
@@ -213,7 +214,7 @@ private Q_SLOTS:
     void unaskedEncoding();
 };
 
-// C-14: the request names what the library decodes, so that the server may compress.
+// The request names what the library decodes, so that the server may compress.
 void tst_Compression::requestAsksForCompression()
 {
     SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
