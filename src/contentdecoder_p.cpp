@@ -117,8 +117,8 @@ ContentDecoder::Result ContentDecoder::next(QByteArrayView *output)
         z.avail_out = uInt(m_output.size());
         const int ret = inflate(&z, Z_NO_FLUSH);
         const qsizetype produced = m_output.size() - qsizetype(z.avail_out);
-        // A full piece: zlib may hold more output even with no input left. Qt 6.4's own
-        // decoder stops there until more input arrives; this asks again.
+        // A full piece: zlib may hold more output even with no input left, so ask again before
+        // waiting for input.
         m_outputPending = z.avail_out == 0;
         if (ret == Z_STREAM_END) {
             m_memberEnded = true;

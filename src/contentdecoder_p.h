@@ -22,12 +22,12 @@ namespace QtSse {
 //
 // QtSse asks for these encodings itself (ResponsePolicy::streamRequest() sends Accept-Encoding),
 // so QNetworkAccessManager hands the body over as it came and does not decode it. QNAM's own
-// decoding does not suit an endless stream: its decompression safety check fails a long stream
-// that compresses well (past 10 MiB decompressed at more than 40:1 for gzip) with an empty
-// reason, it buffers up to 10 MiB of decoded data per reply, and (Qt 6.4) output zlib still holds
-// once all received input is consumed waits until more input comes, which stalls a stream whose
-// server waits for the client. Here memory is bounded by the read buffer (compressed bytes), one
-// output piece and zlib's window; the parser's maximumEventSize bounds the rest.
+// decoding does not suit an endless stream: its decompression safety check stops a long stream
+// that compresses well (past 10 MiB decompressed at more than 40:1 for gzip). Qt 6.4 reports
+// that only through errorOccurred(), with an empty reason, and the reply goes silent; and QNAM
+// decodes ahead of the reader into a buffer of its own. Here memory is bounded by the read
+// buffer (compressed bytes), one output piece and zlib's window; the parser's maximumEventSize
+// bounds the rest.
 class ContentDecoder
 {
 public:

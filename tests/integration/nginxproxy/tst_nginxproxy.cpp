@@ -110,6 +110,17 @@ private:
         return QUrl(u"http://127.0.0.1:%1%2"_s.arg(m_proxyPort).arg(pathAndQuery));
     }
 
+    // nginx logs a request when it ends: the log line of the GET of `target`, or empty.
+    QByteArray accessLogLine(const QByteArray &target) const
+    {
+        const QByteArray request = "\"GET " + target + " HTTP/1.1\"";
+        for (const QByteArray &line : m_nginx->accessLog()) {
+            if (line.contains(request))
+                return line;
+        }
+        return QByteArray();
+    }
+
     std::unique_ptr<NodeSseServer> m_node;
     std::unique_ptr<Nginx> m_nginx;
     std::unique_ptr<SseTestServer> m_longUpstream; // plain text; its handler is the test's
@@ -196,14 +207,7 @@ void tst_NginxProxy::pacedThroughProxy()
         return;
     // nginx logs the request when it ends: it went through the proxy, compressed or not.
     source.close();
-    const QByteArray request = "\"GET " + path.toUtf8() + " HTTP/1.1\"";
-    const auto logLine = [this, &request]() -> QByteArray {
-        for (const QByteArray &line : m_nginx->accessLog()) {
-            if (line.contains(request))
-                return line;
-        }
-        return QByteArray();
-    };
+    const auto logLine = [this, &path] { return accessLogLine(path.toUtf8()); };
     QTRY_VERIFY(!logLine().isEmpty());
     QVERIFY2(logLine().contains(gzip ? " enc=gzip " : " enc=- "), logLine().constData());
     const QList<QJsonObject> connected = m_node->reports(u"connected"_s);
@@ -285,14 +289,7 @@ void tst_NginxProxy::gzipLongStream()
     // The client asked for gzip (nginx passes the header on); the upstream sent plain text, and
     // nginx compressed it.
     QVERIFY(m_longUpstream->requests.first().header("accept-encoding").contains("gzip"));
-    const QByteArray request = "\"GET /gzip-long/events HTTP/1.1\"";
-    const auto logLine = [this, &request]() -> QByteArray {
-        for (const QByteArray &line : m_nginx->accessLog()) {
-            if (line.contains(request))
-                return line;
-        }
-        return QByteArray();
-    };
+    const auto logLine = [this] { return accessLogLine("/gzip-long/events"); };
     QTRY_VERIFY(!logLine().isEmpty());
     QVERIFY2(logLine().contains(" enc=gzip "), logLine().constData());
     qInfo("%lld events through nginx gzip: %s", static_cast<long long>(total),
