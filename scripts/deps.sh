@@ -8,7 +8,7 @@ QTSSE_BUILD_PACKAGES=(
     qt6-base-dev qt6-base-dev-tools qt6-declarative-dev qt6-declarative-dev-tools
     qml6-module-qtquick qml6-module-qtqml qml6-module-qtqml-workerscript
     qml6-module-qtquick-window qml6-module-qtquick-controls qml6-module-qtquick-layouts
-    qml6-module-qtquick-templates qml6-module-qttest qt6-qpa-plugins libgl-dev
+    qml6-module-qtquick-templates qml6-module-qttest qt6-qpa-plugins libgl-dev zlib1g-dev
 )
 
 # The integration tests (tests/integration) also need these: real servers they start themselves.

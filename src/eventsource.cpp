@@ -53,6 +53,13 @@ namespace QtSse {
     manager's cookie jar (C-07). setRequestPreparer() installs a function that may change the
     request before every connection, for example to put a fresh access token in.
 
+    The request also sends "Accept-Encoding: gzip, deflate" unless request() sets its own
+    \c Accept-Encoding. QtSse decodes a gzip or deflate stream itself, as it reads, so a
+    compressed stream may be endless and compress at any ratio: memory stays bounded by the
+    read buffer and maximumEventSize(). (Qt's own decoding, used when QNetworkAccessManager asks
+    for compression, stops a long, well-compressed stream after 10 MiB.) A corrupt or cut-short
+    compressed stream is a NetworkError that names the encoding and zlib's reason.
+
     \section1 Reconnection and back-off
     After a connection that delivered at least one event, the next attempt waits exactly the
     reconnection time (T-03, T-04). After consecutive failed attempts (no event delivered,
@@ -123,7 +130,9 @@ namespace QtSse {
     \l Closed.
     \value NoError                No error has occurred.
     \value StreamEndedError       The server ended the stream normally (reconnects, C-14).
-    \value NetworkError           A network error: refused, reset, DNS failure (reconnects, C-15).
+    \value NetworkError           A network error: refused, reset, DNS failure, or a compressed
+                                  stream that is corrupt, cut short or in an encoding not asked
+                                  for (reconnects, C-15).
     \value ReadTimeoutError       No bytes arrived for readTimeout() ms (reconnects).
     \value EventTooLargeError     One event exceeded maximumEventSize() (reconnects; counts as
                                   a failed attempt).

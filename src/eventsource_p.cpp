@@ -249,6 +249,14 @@ bool EventSourcePrivate::handleResponseHead()
         return false;
     }
     if (verdict == ResponsePolicy::HeadVerdict::Stream) {
+        const QByteArray encoding = reply->rawHeader("Content-Encoding");
+        if (!decoder.start(encoding)) {
+            reestablish(EventSource::NetworkError,
+                        EventSource::tr("The server sent the stream in Content-Encoding \"%1\", "
+                                        "which was not asked for")
+                                .arg(QString::fromLatin1(encoding)));
+            return false;
+        }
         announce();
         return announced && reply;
     }
@@ -363,19 +371,44 @@ void EventSourcePrivate::onReadyRead()
         const QByteArrayView chunk = flow.readChunk(reply);
         if (chunk.isEmpty())
             return;
-        const EventStreamParser::Status status = parser.feed(chunk);
-        if (status == EventStreamParser::Status::Stopped)
-            return; // closed, or reconnected, by a handler
-        if (!isCurrent(attempt))
+        decoder.setInput(chunk);
+        if (!parseDecoded(attempt))
             return;
+    }
+}
+
+// Feeds what the decoder makes of its input to the parser, piece by piece. False once this
+// attempt is over: closed, reconnected or failed by a handler, or by the stream.
+bool EventSourcePrivate::parseDecoded(quint64 attempt)
+{
+    QByteArrayView piece;
+    for (;;) {
+        switch (decoder.next(&piece)) {
+        case ContentDecoder::Result::NeedInput:
+            return true;
+        case ContentDecoder::Result::Corrupt:
+            parser.finishBody(); // P-22: the unfinished block is dropped
+            reestablish(EventSource::NetworkError,
+                        EventSource::tr("The server's %1-compressed stream is corrupt: %2")
+                                .arg(QString::fromLatin1(decoder.encoding()),
+                                     decoder.errorString()));
+            return false;
+        case ContentDecoder::Result::Output:
+            break;
+        }
+        const EventStreamParser::Status status = parser.feed(piece);
+        if (status == EventStreamParser::Status::Stopped)
+            return false; // closed, or reconnected, by a handler
+        if (!isCurrent(attempt))
+            return false;
         syncLastEventId(parser.lastEventId()); // an id-only block commits without an event
         if (!isCurrent(attempt))
-            return;
+            return false;
         if (status == EventStreamParser::Status::EventTooLarge) {
             reestablish(EventSource::EventTooLargeError,
                         EventSource::tr("An event exceeded the maximum event size of %1 bytes")
                                 .arg(parser.maximumEventSize()));
-            return;
+            return false;
         }
     }
 }
@@ -407,6 +440,9 @@ void EventSourcePrivate::finishFailedResponse()
     } else {
         message = EventSource::tr("HTTP %1 %2").arg(httpStatus).arg(reason).trimmed();
     }
+    if (reply && !errorBody.isEmpty()) // the excerpt as the server meant it, not compressed
+        errorBody = ContentDecoder::decodePrefix(reply->rawHeader("Content-Encoding"), errorBody,
+                                                 ErrorBodyExcerptSize);
     if (!errorBody.isEmpty())
         message += EventSource::tr(" (body: \"%1\")").arg(excerptText(errorBody));
     int delay = -1;
@@ -443,6 +479,13 @@ void EventSourcePrivate::onFinished()
     }
     if (announced) {
         parser.finishBody(); // P-22, P-27: the unfinished block is dropped
+        if (code == QNetworkReply::NoError && !decoder.isAtBoundary()) {
+            reestablish(EventSource::NetworkError,
+                        EventSource::tr("The server's %1-compressed stream was cut short: it "
+                                        "ended inside a compressed member")
+                                .arg(QString::fromLatin1(decoder.encoding())));
+            return;
+        }
         if (code == QNetworkReply::NoError)
             reestablish(EventSource::StreamEndedError, EventSource::tr("The server ended the stream"));
         else

@@ -10,6 +10,7 @@
 // implementation. It may change from version to version without notice, or even be removed.
 //
 
+#include "contentdecoder_p.h"
 #include "eventsource.h"
 #include "eventstreamparser.h"
 #include "flowcontrol_p.h"
@@ -54,6 +55,7 @@ public:
     void sendRequest();
     void onMetaDataChanged();
     void onReadyRead();
+    bool parseDecoded(quint64 attempt);
     void onFinished();
     void onReadTimer();
     void onReplyDestroyed(quint64 attempt);
@@ -150,6 +152,7 @@ public:
     QTimer readTimer;
     QElapsedTimer lastActivity;
     FlowControl flow;
+    ContentDecoder decoder; // the stream's Content-Encoding
     bool parsing = false;       // onReadyRead() is feeding a read chunk to the parser
     bool readDeferred = false;  // a nested onReadyRead() left bytes for the outer one
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "responsepolicy_p.h"
+#include "contentdecoder_p.h"
 
 #include <QtCore/qlocale.h>
 #include <QtCore/qtimezone.h>
@@ -153,6 +154,11 @@ QNetworkRequest streamRequest(const QNetworkRequest &base, const QUrl &url,
     request.setRawHeader("Cache-Control", "no-cache");                       // C-03
     request.setRawHeader("Last-Event-ID",                                    // C-04, C-05
                          lastEventId.isEmpty() ? QByteArray() : lastEventId.toUtf8());
+    // Compression is asked for here, not by QNAM, so that QNAM passes the body on as it came
+    // and ContentDecoder decodes it: QNAM's decoding fails or stalls endless streams. A request
+    // that names its own encodings keeps them.
+    if (!base.hasRawHeader("Accept-Encoding"))
+        request.setRawHeader("Accept-Encoding", ContentDecoder::AcceptedEncodings);
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
                          QNetworkRequest::AlwaysNetwork);
     request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);

@@ -349,6 +349,12 @@ void tst_ResponsePolicy::streamRequest_data()
             << QString() << false
             << QByteArrayList{ "Accept"_ba, "text/event-stream"_ba, "Cache-Control"_ba,
                                "no-cache"_ba };
+    QTest::newRow("asks for the encodings the library decodes")
+            << QByteArrayList() << QString() << false
+            << QByteArrayList{ "Accept-Encoding"_ba, "gzip, deflate"_ba };
+    QTest::newRow("the base's own Accept-Encoding is kept")
+            << QByteArrayList{ "Accept-Encoding"_ba, "identity"_ba } << QString() << false
+            << QByteArrayList{ "Accept-Encoding"_ba, "identity"_ba };
     QTest::newRow("credentials kept on the origin")
             << credentials << QString() << false << credentials;
     QTest::newRow("credentials dropped off the origin")

@@ -120,4 +120,18 @@ QList<qsizetype> chooseDrops(const SoakStream &s, quint32 seed, int perKind[Drop
     return drops;
 }
 
+QByteArray jsonData(qint64 n)
+{
+    return R"({"seq":)" + QByteArray::number(n)
+            + R"(,"type":"tick","source":"sensor-17","unit":"celsius","value":21.5,)"
+              R"("status":"ok","tags":["indoor","ground-floor","north"],"note":"nothing to report",)"
+              R"("site":{"building":"main","room":"lab-3","rack":"r12","owner":"facilities"},)"
+              R"("limits":{"low":18.0,"high":26.0,"alarm":false}})";
+}
+
+QByteArray jsonEvent(qint64 n)
+{
+    return "id: " + QByteArray::number(n) + "\ndata: " + jsonData(n) + "\n\n";
+}
+
 } // namespace QtSseTest

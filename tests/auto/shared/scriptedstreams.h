@@ -21,6 +21,14 @@ struct ScriptedStream
 // comments; `tag` starts every data.
 ScriptedStream mixedStream(int count, const QString &tag);
 
+// ---- Repetitive JSON, as a service's compression middleware sees it ----
+
+// The data of event n: about 330 bytes that gzip compresses past 40:1 (the ratio at which
+// Qt's own decoder gives up).
+QByteArray jsonData(qint64 n);
+// Event n: "id: n", then jsonData(n).
+QByteArray jsonEvent(qint64 n);
+
 // ---- The fault-injection soak stream ----
 
 constexpr int SoakEvents = 20000;
