@@ -16,6 +16,15 @@ namespace QtSse {
 namespace {
 // The smallest unit of exponential back-off, so that retry: 0 cannot spin.
 constexpr int MinimumBackoffUnitMs = 100;
+
+// Header names as every Qt version gives them: Qt 6.7+ lower-cases them, 6.4 keeps the
+// server's spelling.
+QList<QPair<QByteArray, QByteArray>> lowerCaseNames(QList<QPair<QByteArray, QByteArray>> headers)
+{
+    for (auto &header : headers)
+        header.first = header.first.toLower();
+    return headers;
+}
 } // namespace
 
 int EventSourcePrivate::nextDelay()
@@ -56,7 +65,7 @@ bool EventSourcePrivate::retryFailedResponse(EventSource::Error code, int *delay
     EventSource::RetryDecision decision{ failure.retriedByPolicy, std::chrono::milliseconds(-1) };
     if (retryPolicy) {
         if (reply)
-            failure.headers = reply->rawHeaderPairs();
+            failure.headers = lowerCaseNames(reply->rawHeaderPairs());
         const quint64 attempt = generation;
         decision = retryPolicy(failure);
         if (!isCurrent(attempt)) {

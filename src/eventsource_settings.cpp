@@ -225,7 +225,8 @@ void EventSource::setHttpErrorPolicy(HttpErrorPolicy policy)
 
 /*!
     \variable QtSse::EventSource::HttpFailure::headers
-    The response headers, as QNetworkReply::rawHeaderPairs() gives them.
+    The response headers in the order received, each name in lower case (as on every Qt
+    version), each value as sent.
 */
 
 /*!

@@ -235,7 +235,7 @@ void tst_RetryPolicy::hookSeesTheFailure()
         QCOMPARE(f.retryAfter, 7s);
         QCOMPARE(f.consecutiveFailures, i + 1);
         QVERIFY(f.retriedByPolicy);
-        QVERIFY(f.headers.contains(qMakePair("X-Request-Id"_ba, "abc"_ba)));
+        QVERIFY(f.headers.contains(qMakePair("x-request-id"_ba, "abc"_ba)));
     }
 }
 
