@@ -9,6 +9,7 @@ QTSSE_BUILD_PACKAGES=(
     qml6-module-qtquick qml6-module-qtqml qml6-module-qtqml-workerscript
     qml6-module-qtquick-window qml6-module-qtquick-controls qml6-module-qtquick-layouts
     qml6-module-qtquick-templates qml6-module-qttest qt6-qpa-plugins libgl-dev zlib1g-dev
+    libbrotli-dev libzstd-dev
 )
 
 # The integration tests (tests/integration) also need these: real servers they start themselves.

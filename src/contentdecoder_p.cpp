@@ -2,26 +2,66 @@
 #include "contentdecoder_p.h"
 
 #include <zlib.h>
+#ifdef QTSSE_HAVE_BROTLI
+#include <brotli/decode.h>
+#endif
+#ifdef QTSSE_HAVE_ZSTD
+#include <zstd.h>
+#endif
 
 #include <cstring>
 #include <limits>
 
 namespace QtSse {
 
+namespace {
+// RFC 9659: an HTTP zstd decoder need not take a window above 8 MiB, and should not.
+constexpr int ZstdWindowLogMax = 23;
+
+constexpr char Accepted[] = "gzip, deflate"
+#ifdef QTSSE_HAVE_BROTLI
+                            ", br"
+#endif
+#ifdef QTSSE_HAVE_ZSTD
+                            ", zstd"
+#endif
+        ;
+} // namespace
+
 struct ContentDecoder::Stream
 {
     z_stream z;
     bool initialized = false;
+#ifdef QTSSE_HAVE_BROTLI
+    BrotliDecoderState *brotli = nullptr;
+#endif
+#ifdef QTSSE_HAVE_ZSTD
+    ZSTD_DStream *zstd = nullptr;
+#endif
     Stream() { std::memset(&z, 0, sizeof z); }
     ~Stream()
     {
         if (initialized)
             inflateEnd(&z);
+#ifdef QTSSE_HAVE_BROTLI
+        if (brotli)
+            BrotliDecoderDestroyInstance(brotli);
+#endif
+#ifdef QTSSE_HAVE_ZSTD
+        ZSTD_freeDStream(zstd); // null is fine
+#endif
     }
+    Stream(const Stream &) = delete;
+    Stream &operator=(const Stream &) = delete;
 };
 
 ContentDecoder::ContentDecoder() = default;
 ContentDecoder::~ContentDecoder() = default;
+
+const char *ContentDecoder::acceptedEncodings()
+{
+    return Accepted;
+}
 
 bool ContentDecoder::start(const QByteArray &contentEncoding)
 {
@@ -42,10 +82,34 @@ bool ContentDecoder::start(const QByteArray &contentEncoding)
         m_kind = Kind::Gzip;
     else if (name == "deflate")
         m_kind = Kind::Deflate;
+#ifdef QTSSE_HAVE_BROTLI
+    else if (name == "br")
+        m_kind = Kind::Brotli;
+#endif
+#ifdef QTSSE_HAVE_ZSTD
+    else if (name == "zstd")
+        m_kind = Kind::Zstd;
+#endif
     else
-        return false; // br, zstd, a list of codings: not asked for
-    m_name = m_kind == Kind::Gzip ? QByteArrayLiteral("gzip") : QByteArrayLiteral("deflate");
+        return false; // an encoding this build does not decode, a list of codings: not asked for
+    m_name = name == "x-gzip" ? QByteArrayLiteral("gzip") : name;
     m_stream = std::make_unique<Stream>();
+#ifdef QTSSE_HAVE_BROTLI
+    if (m_kind == Kind::Brotli) {
+        m_stream->brotli = BrotliDecoderCreateInstance(nullptr, nullptr, nullptr);
+        if (!m_stream->brotli)
+            m_error = QStringLiteral("the brotli decoder could not be created");
+    }
+#endif
+#ifdef QTSSE_HAVE_ZSTD
+    if (m_kind == Kind::Zstd) {
+        m_stream->zstd = ZSTD_createDStream();
+        if (!m_stream->zstd
+            || ZSTD_isError(ZSTD_DCtx_setParameter(m_stream->zstd, ZSTD_d_windowLogMax,
+                                                   ZstdWindowLogMax)))
+            m_error = QStringLiteral("the zstd decoder could not be created");
+    }
+#endif
     if (m_output.size() != OutputPieceSize)
         m_output.resize(OutputPieceSize);
     return true;
@@ -72,6 +136,11 @@ void ContentDecoder::setInput(QByteArrayView input)
     m_input = input;
     if (m_kind == Kind::Identity || input.isEmpty())
         return;
+    // brotli and zstd read m_input itself, whatever its size.
+    if (m_kind == Kind::Brotli || m_kind == Kind::Zstd) {
+        m_begun = true;
+        return;
+    }
     z_stream &z = m_stream->z;
     if (!m_begun) {
         m_begun = true;
@@ -98,7 +167,21 @@ ContentDecoder::Result ContentDecoder::next(QByteArrayView *output)
         m_input = {};
         return Result::Output;
     }
-    if (!m_error.isEmpty() || (m_begun && !m_stream->initialized))
+    if (!m_error.isEmpty())
+        return Result::Corrupt;
+    switch (m_kind) {
+    case Kind::Brotli:
+        return nextBrotli(output);
+    case Kind::Zstd:
+        return nextZstd(output);
+    default:
+        return nextInflated(output);
+    }
+}
+
+ContentDecoder::Result ContentDecoder::nextInflated(QByteArrayView *output)
+{
+    if (m_begun && !m_stream->initialized)
         return Result::Corrupt;
     z_stream &z = m_stream->z;
     for (;;) {
@@ -140,10 +223,91 @@ ContentDecoder::Result ContentDecoder::next(QByteArrayView *output)
     }
 }
 
+ContentDecoder::Result ContentDecoder::nextBrotli(QByteArrayView *output)
+{
+#ifdef QTSSE_HAVE_BROTLI
+    for (;;) {
+        if (m_memberEnded) {
+            // A brotli stream is the whole body: nothing may follow it.
+            if (m_input.isEmpty())
+                return Result::NeedInput;
+            m_error = QStringLiteral("data after the end of the brotli stream");
+            return Result::Corrupt;
+        }
+        if (m_input.isEmpty() && !m_outputPending)
+            return Result::NeedInput;
+        size_t availIn = size_t(m_input.size());
+        auto nextIn = reinterpret_cast<const uint8_t *>(m_input.data());
+        size_t availOut = size_t(m_output.size());
+        auto nextOut = reinterpret_cast<uint8_t *>(m_output.data());
+        const BrotliDecoderResult ret = BrotliDecoderDecompressStream(
+                m_stream->brotli, &availIn, &nextIn, &availOut, &nextOut, nullptr);
+        m_input = m_input.sliced(m_input.size() - qsizetype(availIn));
+        const qsizetype produced = m_output.size() - qsizetype(availOut);
+        m_outputPending = ret == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT;
+        if (ret == BROTLI_DECODER_RESULT_SUCCESS) {
+            m_memberEnded = true;
+        } else if (ret == BROTLI_DECODER_RESULT_ERROR) {
+            m_error = QString::fromLatin1(
+                    BrotliDecoderErrorString(BrotliDecoderGetErrorCode(m_stream->brotli)));
+            if (produced == 0)
+                return Result::Corrupt;
+        }
+        if (produced > 0) {
+            *output = QByteArrayView(m_output.constData(), produced);
+            return Result::Output;
+        }
+    }
+#else
+    Q_UNUSED(output);
+    return Result::Corrupt; // start() refuses br
+#endif
+}
+
+ContentDecoder::Result ContentDecoder::nextZstd(QByteArrayView *output)
+{
+#ifdef QTSSE_HAVE_ZSTD
+    for (;;) {
+        if (m_input.isEmpty() && !m_outputPending)
+            return Result::NeedInput;
+        ZSTD_inBuffer in = { m_input.data(), size_t(m_input.size()), 0 };
+        ZSTD_outBuffer out = { m_output.data(), size_t(m_output.size()), 0 };
+        const size_t ret = ZSTD_decompressStream(m_stream->zstd, &out, &in);
+        m_input = m_input.sliced(qsizetype(in.pos));
+        const qsizetype produced = qsizetype(out.pos);
+        if (ZSTD_isError(ret)) {
+            m_error = QString::fromLatin1(ZSTD_getErrorName(ret));
+            m_outputPending = false;
+            if (produced == 0)
+                return Result::Corrupt;
+        } else {
+            // 0: a frame ended and all of it is out. Another frame may follow (concatenated
+            // frames are one body, RFC 8878 3.1). A call that moved nothing changes nothing.
+            if (ret == 0)
+                m_memberEnded = true;
+            else if (in.pos > 0 || produced > 0)
+                m_memberEnded = false;
+            m_outputPending = ret != 0 && out.pos == out.size;
+        }
+        if (produced > 0) {
+            *output = QByteArrayView(m_output.constData(), produced);
+            return Result::Output;
+        }
+        if (in.pos == 0 && !m_outputPending)
+            return Result::NeedInput; // no progress: not expected, but never spin
+    }
+#else
+    Q_UNUSED(output);
+    return Result::Corrupt; // start() refuses zstd
+#endif
+}
+
 bool ContentDecoder::isAtBoundary() const
 {
     if (m_kind == Kind::Identity || !m_begun)
         return true;
+    if (m_kind == Kind::Brotli || m_kind == Kind::Zstd)
+        return m_memberEnded && m_input.isEmpty();
     return m_memberEnded && m_stream->z.avail_in == 0 && m_input.isEmpty();
 }
 

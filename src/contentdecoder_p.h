@@ -18,7 +18,8 @@
 
 namespace QtSse {
 
-// Decodes a stream's Content-Encoding (gzip, deflate) incrementally, in bounded output pieces.
+// Decodes a stream's Content-Encoding (gzip, deflate; br and zstd where the build found
+// libbrotlidec and libzstd) incrementally, in bounded output pieces.
 //
 // QtSse asks for these encodings itself (ResponsePolicy::streamRequest() sends Accept-Encoding),
 // so QNetworkAccessManager hands the body over as it came and does not decode it. QNAM's own
@@ -27,12 +28,13 @@ namespace QtSse {
 // that only through errorOccurred(), with an empty reason, and the reply goes silent; and QNAM
 // decodes ahead of the reader into a buffer of its own. Here memory is bounded by the read
 // buffer (compressed bytes), one output piece and zlib's window; the parser's maximumEventSize
-// bounds the rest.
+// bounds the rest. brotli's window is at most 16 MiB; zstd's is capped at 8 MiB (RFC 9659).
 class ContentDecoder
 {
 public:
-    // The encodings the decoder understands, for the request's Accept-Encoding.
-    static constexpr char AcceptedEncodings[] = "gzip, deflate";
+    // The encodings the decoder understands, for the request's Accept-Encoding: "gzip, deflate",
+    // then ", br" and ", zstd" where this build decodes them.
+    static const char *acceptedEncodings();
     // The most bytes one next() returns.
     static constexpr qsizetype OutputPieceSize = 64 * 1024;
 
@@ -44,7 +46,7 @@ public:
     ContentDecoder &operator=(const ContentDecoder &) = delete;
 
     // Starts a body of `contentEncoding` (the header's value; empty or "identity": none).
-    // False when the encoding is not one of AcceptedEncodings.
+    // False when the encoding is not one of acceptedEncodings().
     bool start(const QByteArray &contentEncoding);
     // The encoding of the body, lower case ("gzip"), or empty when it is not encoded.
     QByteArray encoding() const { return m_name; }
@@ -55,10 +57,11 @@ public:
     // The next piece of decoded bytes in `output` (valid until the next call), NeedInput when
     // the input is used up and nothing is held back, or Corrupt (see errorString()).
     Result next(QByteArrayView *output);
-    // True when the body so far ends where a compressed member (or an unencoded body) may end:
-    // false for a body cut short in mid-member.
+    // True when the body so far ends where a compressed member, brotli stream or zstd frame (or
+    // an unencoded body) may end: false for a body cut short in mid-member.
     bool isAtBoundary() const;
-    // zlib's reason for Corrupt, when it gives one.
+    // The decoding library's reason for Corrupt (zlib's, BrotliDecoderErrorString(),
+    // ZSTD_getErrorName()), or one of its own (bytes after the end of a brotli stream).
     QString errorString() const { return m_error; }
 
     // The start of a decoded body, at most `limit` bytes, for an error excerpt: what decodes
@@ -67,10 +70,13 @@ public:
                                    qsizetype limit);
 
 private:
-    enum class Kind { Identity, Gzip, Deflate };
+    enum class Kind { Identity, Gzip, Deflate, Brotli, Zstd };
     struct Stream;
 
     bool initStream(bool raw);
+    Result nextInflated(QByteArrayView *output);
+    Result nextBrotli(QByteArrayView *output);
+    Result nextZstd(QByteArrayView *output);
 
     Kind m_kind = Kind::Identity;
     QByteArray m_name;
@@ -79,8 +85,8 @@ private:
     QByteArray m_output;
     QString m_error;
     bool m_begun = false;        // the first input byte was seen (deflate: zlib or raw decided)
-    bool m_memberEnded = false;  // the last member ended; more input starts another
-    bool m_outputPending = false; // the last inflate() filled the piece: zlib may hold more
+    bool m_memberEnded = false;  // the last member (brotli stream, zstd frame) ended
+    bool m_outputPending = false; // the last call filled the piece: the library may hold more
 };
 
 } // namespace QtSse

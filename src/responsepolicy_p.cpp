@@ -158,7 +158,7 @@ QNetworkRequest streamRequest(const QNetworkRequest &base, const QUrl &url,
     // and ContentDecoder decodes it: QNAM's decoding fails or stalls endless streams. A request
     // that names its own encodings keeps them.
     if (!base.hasRawHeader("Accept-Encoding"))
-        request.setRawHeader("Accept-Encoding", ContentDecoder::AcceptedEncodings);
+        request.setRawHeader("Accept-Encoding", ContentDecoder::acceptedEncodings());
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
                          QNetworkRequest::AlwaysNetwork);
     request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);

@@ -15,6 +15,21 @@ using Policy::HeadVerdict;
 using Policy::Redirect;
 using Policy::UrlVerdict;
 
+namespace {
+// What a request asks for: gzip and deflate always, br and zstd where the build decodes them.
+QByteArray acceptedByThisBuild()
+{
+    QByteArray list = "gzip, deflate"_ba;
+#ifdef QTSSE_HAVE_BROTLI
+    list += ", br";
+#endif
+#ifdef QTSSE_HAVE_ZSTD
+    list += ", zstd";
+#endif
+    return list;
+}
+} // namespace
+
 class tst_ResponsePolicy : public QObject
 {
     Q_OBJECT
@@ -351,7 +366,7 @@ void tst_ResponsePolicy::streamRequest_data()
                                "no-cache"_ba };
     QTest::newRow("asks for the encodings the library decodes")
             << QByteArrayList() << QString() << false
-            << QByteArrayList{ "Accept-Encoding"_ba, "gzip, deflate"_ba };
+            << QByteArrayList{ "Accept-Encoding"_ba, acceptedByThisBuild() };
     QTest::newRow("the base's own Accept-Encoding is kept")
             << QByteArrayList{ "Accept-Encoding"_ba, "identity"_ba } << QString() << false
             << QByteArrayList{ "Accept-Encoding"_ba, "identity"_ba };
