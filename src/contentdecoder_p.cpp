@@ -244,7 +244,10 @@ ContentDecoder::Result ContentDecoder::nextBrotli(QByteArrayView *output)
                 m_stream->brotli, &availIn, &nextIn, &availOut, &nextOut, nullptr);
         m_input = m_input.sliced(m_input.size() - qsizetype(availIn));
         const qsizetype produced = m_output.size() - qsizetype(availOut);
-        m_outputPending = ret == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT;
+        // A full piece: brotli may hold more output, even when it says it needs input (it
+        // pushes output out before it waits for input, as much as fits).
+        m_outputPending = ret == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT || availOut == 0
+                || BrotliDecoderHasMoreOutput(m_stream->brotli);
         if (ret == BROTLI_DECODER_RESULT_SUCCESS) {
             m_memberEnded = true;
         } else if (ret == BROTLI_DECODER_RESULT_ERROR) {

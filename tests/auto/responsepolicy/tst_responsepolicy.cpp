@@ -3,6 +3,7 @@
 // a status, headers or a method in and checks the decision. Comments cite
 // ../shared/conformance/CHECKLIST.md (C items).
 #include "responsepolicy_p.h"
+#include "contentcodings.h"
 
 #include <QtCore/qtimezone.h>
 #include <QtTest/qtest.h>
@@ -14,21 +15,6 @@ namespace Policy = QtSse::ResponsePolicy;
 using Policy::HeadVerdict;
 using Policy::Redirect;
 using Policy::UrlVerdict;
-
-namespace {
-// What a request asks for: gzip and deflate always, br and zstd where the build decodes them.
-QByteArray acceptedByThisBuild()
-{
-    QByteArray list = "gzip, deflate"_ba;
-#ifdef QTSSE_HAVE_BROTLI
-    list += ", br";
-#endif
-#ifdef QTSSE_HAVE_ZSTD
-    list += ", zstd";
-#endif
-    return list;
-}
-} // namespace
 
 class tst_ResponsePolicy : public QObject
 {
@@ -366,7 +352,7 @@ void tst_ResponsePolicy::streamRequest_data()
                                "no-cache"_ba };
     QTest::newRow("asks for the encodings the library decodes")
             << QByteArrayList() << QString() << false
-            << QByteArrayList{ "Accept-Encoding"_ba, acceptedByThisBuild() };
+            << QByteArrayList{ "Accept-Encoding"_ba, QtSseTest::acceptedByThisBuild() };
     QTest::newRow("the base's own Accept-Encoding is kept")
             << QByteArrayList{ "Accept-Encoding"_ba, "identity"_ba } << QString() << false
             << QByteArrayList{ "Accept-Encoding"_ba, "identity"_ba };
