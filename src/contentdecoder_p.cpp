@@ -17,6 +17,9 @@ namespace QtSse {
 namespace {
 // RFC 9659: an HTTP zstd decoder need not take a window above 8 MiB, and should not.
 constexpr int ZstdWindowLogMax = 23;
+// RFC 8878 3.1.1.2: a block header is 3 bytes.
+constexpr size_t ZstdBlockHeaderSize = 3;
+constexpr size_t ZstdFrameHeaderPrefix = 5;
 
 constexpr char Accepted[] = "gzip, deflate"
 #ifdef QTSSE_HAVE_BROTLI
@@ -71,6 +74,7 @@ bool ContentDecoder::start(const QByteArray &contentEncoding)
     m_begun = false;
     m_memberEnded = false;
     m_outputPending = false;
+    m_zstdHint = 0;
     const QByteArray name = contentEncoding.trimmed().toLower();
     if (name.isEmpty() || name == "identity") {
         m_kind = Kind::Identity;
@@ -273,7 +277,15 @@ ContentDecoder::Result ContentDecoder::nextZstd(QByteArrayView *output)
     for (;;) {
         if (m_input.isEmpty() && !m_outputPending)
             return Result::NeedInput;
-        ZSTD_inBuffer in = { m_input.data(), size_t(m_input.size()), 0 };
+        // At most the next block's bytes in one call, without the next block's header: zstd
+        // reports an error in that header before it hands out the block it decoded, so a
+        // corrupt block after good ones in the same input would take their output with it.
+        // A frame's start (hint 0) is its magic number and first header byte.
+        const size_t wanted = m_zstdHint == 0         ? ZstdFrameHeaderPrefix
+                : m_zstdHint > ZstdBlockHeaderSize ? m_zstdHint - ZstdBlockHeaderSize
+                                                   : m_zstdHint;
+        const size_t size = qMin(size_t(m_input.size()), wanted);
+        ZSTD_inBuffer in = { m_input.data(), size, 0 };
         ZSTD_outBuffer out = { m_output.data(), size_t(m_output.size()), 0 };
         const size_t ret = ZSTD_decompressStream(m_stream->zstd, &out, &in);
         m_input = m_input.sliced(qsizetype(in.pos));
@@ -286,6 +298,7 @@ ContentDecoder::Result ContentDecoder::nextZstd(QByteArrayView *output)
         } else {
             // 0: a frame ended and all of it is out. Another frame may follow (concatenated
             // frames are one body, RFC 8878 3.1). A call that moved nothing changes nothing.
+            m_zstdHint = ret;
             if (ret == 0)
                 m_memberEnded = true;
             else if (in.pos > 0 || produced > 0)

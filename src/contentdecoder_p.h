@@ -14,6 +14,7 @@
 #include <QtCore/qbytearrayview.h>
 #include <QtCore/qstring.h>
 
+#include <cstddef>
 #include <memory>
 
 namespace QtSse {
@@ -55,7 +56,9 @@ public:
     // The next input. It must stay valid until next() returns NeedInput.
     void setInput(QByteArrayView input);
     // The next piece of decoded bytes in `output` (valid until the next call), NeedInput when
-    // the input is used up and nothing is held back, or Corrupt (see errorString()).
+    // the input is used up and nothing is held back, or Corrupt (see errorString()). What
+    // decoded before corrupt bytes comes out first; with br only what brotli handed out before
+    // it read them (it hands out output when a piece is full or it waits for input).
     Result next(QByteArrayView *output);
     // True when the body so far ends where a compressed member, brotli stream or zstd frame (or
     // an unencoded body) may end: false for a body cut short in mid-member.
@@ -87,6 +90,7 @@ private:
     bool m_begun = false;        // the first input byte was seen (deflate: zlib or raw decided)
     bool m_memberEnded = false;  // the last member (brotli stream, zstd frame) ended
     bool m_outputPending = false; // the last call filled the piece: the library may hold more
+    size_t m_zstdHint = 0;       // zstd: the input the next call wants (0: a frame ended)
 };
 
 } // namespace QtSse
