@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Compressed event streams (Content-Encoding gzip and deflate): parsed as they arrive (C-13, P-31
-// in docs/conformance.md), and a corrupt or cut-short body is a network error that reconnects
-// (C-15; the Qt trap in section Q). In-process servers compress with zlib as they send, a batch at a time,
-// so a 100 MB stream never exists in memory. Each test asserts what must hold on a loaded
+// Compressed event streams (Content-Encoding gzip and deflate; br and zstd where the build decodes
+// them): parsed as they arrive (C-13, P-31 in docs/conformance.md), and a corrupt or cut-short
+// body is a network error that reconnects (C-15; the Qt trap in section Q). In-process servers
+// compress with zlib, libbrotlienc or libzstd as they send, a batch at a time, so a 100 MB stream
+// never exists in memory. Each test asserts what must hold on a loaded
 // machine: every event once, in order; memory bounded with a wide margin; a corrupt or cut-short
 // body reported in words and reconnected from Last-Event-ID. Nothing is timed.
+#include "contentcodings.h"
 #include "processstats.h"
 #include "scriptedstreams.h"
 #include "ssetestserver.h"
@@ -17,6 +19,12 @@
 #include <QtTest/qtest.h>
 
 #include <zlib.h>
+#ifdef QTSSE_TEST_BROTLI
+#include <brotli/encode.h>
+#endif
+#ifdef QTSSE_TEST_ZSTD
+#include <zstd.h>
+#endif
 
 #include <cstring>
 #include <functional>
@@ -34,20 +42,48 @@ namespace {
 // and the decompressed body (256 MiB) far above.
 constexpr qint64 RssGrowthLimit = 64 * MiB;
 
-enum class Format { Gzip, Zlib, RawDeflate };
+enum class Format { Gzip, Zlib, RawDeflate, Brotli, Zstd };
 
 QByteArray encodingName(Format format)
 {
-    return format == Format::Gzip ? QByteArrayLiteral("gzip") : QByteArrayLiteral("deflate");
+    switch (format) {
+    case Format::Gzip:
+        return QByteArrayLiteral("gzip");
+    case Format::Brotli:
+        return QByteArrayLiteral("br");
+    case Format::Zstd:
+        return QByteArrayLiteral("zstd");
+    default:
+        return QByteArrayLiteral("deflate");
+    }
 }
 
-// A zlib compressor, in the format a server sends.
+// A compressor in the format a server sends: zlib's deflate, libbrotlienc's or libzstd's
+// streaming encoder.
 class Compressor
 {
 public:
-    explicit Compressor(Format format, int level = Z_BEST_COMPRESSION)
+    explicit Compressor(Format format, int level = Z_BEST_COMPRESSION) : m_format(format)
     {
         std::memset(&m_z, 0, sizeof m_z);
+#ifdef QTSSE_TEST_BROTLI
+        if (format == Format::Brotli) {
+            // Quality 9 of 11: a ratio like gzip -9's on these streams, at a speed that lets the
+            // server keep up.
+            m_brotli = BrotliEncoderCreateInstance(nullptr, nullptr, nullptr);
+            BrotliEncoderSetParameter(m_brotli, BROTLI_PARAM_QUALITY, 9);
+            BrotliEncoderSetParameter(m_brotli, BROTLI_PARAM_MODE, BROTLI_MODE_TEXT);
+            return;
+        }
+#endif
+#ifdef QTSSE_TEST_ZSTD
+        if (format == Format::Zstd) {
+            m_zstd = ZSTD_createCCtx();
+            ZSTD_CCtx_setParameter(m_zstd, ZSTD_c_compressionLevel, level);
+            ZSTD_CCtx_setParameter(m_zstd, ZSTD_c_checksumFlag, 1);
+            return;
+        }
+#endif
         const int bits = format == Format::Gzip ? MAX_WBITS + 16
                 : format == Format::Zlib        ? MAX_WBITS
                                                 : -MAX_WBITS;
@@ -55,13 +91,33 @@ public:
         Q_ASSERT(ret == Z_OK);
         Q_UNUSED(ret);
     }
-    ~Compressor() { deflateEnd(&m_z); }
+    ~Compressor()
+    {
+#ifdef QTSSE_TEST_BROTLI
+        if (m_brotli)
+            BrotliEncoderDestroyInstance(m_brotli);
+#endif
+#ifdef QTSSE_TEST_ZSTD
+        ZSTD_freeCCtx(m_zstd);
+#endif
+        if (m_format != Format::Brotli && m_format != Format::Zstd)
+            deflateEnd(&m_z);
+    }
     Compressor(const Compressor &) = delete;
     Compressor &operator=(const Compressor &) = delete;
 
-    // Compresses `plain`; `flush` is Z_NO_FLUSH or Z_SYNC_FLUSH (all output out, member open).
+    // Compresses `plain`; `flush` is Z_NO_FLUSH or Z_SYNC_FLUSH (all output out, member, brotli
+    // stream or zstd frame open).
     QByteArray compress(QByteArrayView plain, int flush)
     {
+#ifdef QTSSE_TEST_BROTLI
+        if (m_brotli)
+            return compressBrotli(plain, flush);
+#endif
+#ifdef QTSSE_TEST_ZSTD
+        if (m_zstd)
+            return compressZstd(plain, flush);
+#endif
         QByteArray out;
         m_z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(plain.data()));
         m_z.avail_in = uInt(plain.size());
@@ -78,6 +134,46 @@ public:
     }
 
 private:
+#ifdef QTSSE_TEST_BROTLI
+    QByteArray compressBrotli(QByteArrayView plain, int flush)
+    {
+        QByteArray out;
+        size_t availIn = size_t(plain.size());
+        auto nextIn = reinterpret_cast<const uint8_t *>(plain.data());
+        const BrotliEncoderOperation op =
+                flush == Z_SYNC_FLUSH ? BROTLI_OPERATION_FLUSH : BROTLI_OPERATION_PROCESS;
+        uint8_t buffer[64 * 1024];
+        do {
+            size_t availOut = sizeof buffer;
+            uint8_t *nextOut = buffer;
+            if (!BrotliEncoderCompressStream(m_brotli, op, &availIn, &nextIn, &availOut, &nextOut,
+                                             nullptr))
+                break;
+            out.append(reinterpret_cast<const char *>(buffer), qsizetype(sizeof buffer - availOut));
+        } while (availIn > 0 || BrotliEncoderHasMoreOutput(m_brotli));
+        return out;
+    }
+    BrotliEncoderState *m_brotli = nullptr;
+#endif
+#ifdef QTSSE_TEST_ZSTD
+    QByteArray compressZstd(QByteArrayView plain, int flush)
+    {
+        QByteArray out;
+        ZSTD_inBuffer in = { plain.data(), size_t(plain.size()), 0 };
+        const ZSTD_EndDirective mode = flush == Z_SYNC_FLUSH ? ZSTD_e_flush : ZSTD_e_continue;
+        char buffer[64 * 1024];
+        for (;;) {
+            ZSTD_outBuffer output = { buffer, sizeof buffer, 0 };
+            const size_t left = ZSTD_compressStream2(m_zstd, &output, &in, mode);
+            out.append(buffer, qsizetype(output.pos));
+            if (ZSTD_isError(left) || (mode == ZSTD_e_flush ? left == 0 : in.pos == in.size))
+                break;
+        }
+        return out;
+    }
+    ZSTD_CCtx *m_zstd = nullptr;
+#endif
+    Format m_format;
     z_stream m_z;
 };
 
@@ -207,9 +303,11 @@ struct ResumingRun
 
     void run(Format format, qint64 total, const std::function<void(QTcpSocket *)> &firstResponse)
     {
+        bool firstServed = false;
         SseTestServer server([&](const HttpRequest &request, QTcpSocket *socket) {
             const qint64 resumeAt = request.header("last-event-id").toLongLong();
-            if (resumeAt == 0) {
+            if (!firstServed) {
+                firstServed = true;
                 SseTestServer::writeStreamHead(socket, "Content-Encoding: " + encodingName(format)
                                                                + "\r\nConnection: close\r\n");
                 firstResponse(socket);
@@ -268,7 +366,7 @@ void tst_Compression::requestAsksForCompression()
     QSignalSpy opened(&source, &EventSource::opened);
     source.open();
     QVERIFY(opened.wait());
-    QCOMPARE(server.requests.first().header("accept-encoding"), QByteArray("gzip, deflate"));
+    QCOMPARE(server.requests.first().header("accept-encoding"), acceptedByThisBuild());
 }
 
 void tst_Compression::longStream_data()
@@ -280,6 +378,8 @@ void tst_Compression::longStream_data()
     QTest::newRow("deflate (zlib format), 24 MB") << Format::Zlib << qint64(24'000'000);
     QTest::newRow("deflate (raw, as some servers send it), 24 MB")
             << Format::RawDeflate << qint64(24'000'000);
+    QTest::newRow("br, 24 MB") << Format::Brotli << qint64(24'000'000);
+    QTest::newRow("zstd, 24 MB") << Format::Zstd << qint64(24'000'000);
 }
 
 // A long repetitive stream, compressed as it is sent: every event arrives once, in order.
@@ -287,6 +387,7 @@ void tst_Compression::longStream()
 {
     QFETCH(Format, format);
     QFETCH(qint64, plainBytes);
+    QTSSE_SKIP_UNLESS_TESTABLE(encodingName(format));
     const qint64 total = plainBytes / jsonEvent(1).size() + 1; // the shortest event
     WireStats stats;
     SseTestServer server([&](const HttpRequest &, QTcpSocket *socket) {
@@ -311,11 +412,14 @@ void tst_Compression::longStream()
     QCOMPARE(ids.expected, total + 1);
     QCOMPARE(server.requests.size(), 1);
     QVERIFY(stats.plainBytes >= plainBytes);
+    const qint64 growth = rss.growth();
+    if (!QTSSE_UNDER_ASAN)
+        QVERIFY2(growth < RssGrowthLimit, qPrintable(mib(growth)));
     // Past 10 MiB at more than 40:1: what Qt's decompression safety check refuses.
     QVERIFY2(stats.ratio() > 40, qPrintable(QString::number(stats.ratio())));
     qInfo("%lld events, %lld bytes decompressed from %lld on the wire (%.0f:1), RSS grew %s",
           static_cast<long long>(total), static_cast<long long>(stats.plainBytes),
-          static_cast<long long>(stats.wireBytes), stats.ratio(), qPrintable(mib(rss.growth())));
+          static_cast<long long>(stats.wireBytes), stats.ratio(), qPrintable(mib(growth)));
 }
 
 // 1 KiB events at a ratio far past 300:1, 256 MiB decompressed, flushed every 512 events, the
@@ -411,6 +515,11 @@ void tst_Compression::corruptBody_data()
             << Format::Gzip << QByteArray("\xff\xfe\xfd not deflate data at all \x00\x01", 30);
     QTest::newRow("deflate, garbage after 50 events")
             << Format::Zlib << QByteArray("\xff\xfe\xfd not deflate data at all \x00\x01", 30);
+    QTest::newRow("br, garbage after 50 events")
+            << Format::Brotli << QByteArray("\xff\xfe\xfd not brotli data at all \x00\x01", 29);
+    // A block header of reserved type (3), then more bytes.
+    QTest::newRow("zstd, garbage after 50 events")
+            << Format::Zstd << QByteArray("\xff\xfe\xfd not zstd data at all \x00\x01", 27);
 }
 
 // The first connection sends 50 good events, then bytes that are not deflate data. The client
@@ -420,6 +529,7 @@ void tst_Compression::corruptBody()
 {
     QFETCH(Format, format);
     QFETCH(QByteArray, garbage);
+    QTSSE_SKIP_UNLESS_TESTABLE(encodingName(format));
     constexpr qint64 Total = 200;
     ResumingRun run;
     run.run(format, Total, [&](QTcpSocket *socket) {
@@ -437,12 +547,18 @@ void tst_Compression::corruptBody()
             QString::fromLatin1(encodingName(format)));
     const QString message = run.messages.first();
     QVERIFY2(message.startsWith(prefix), qPrintable(message));
-    // zlib's reason follows the colon: never empty.
+    // The library's reason follows the colon: never empty.
     QVERIFY2(!message.mid(prefix.size()).section(u';', 0, 0).trimmed().isEmpty(),
              qPrintable(message));
-    QCOMPARE(run.beforeError, 50); // what decoded before the bad bytes was delivered
+    // What decoded before the bad bytes was delivered. brotli hands out decoded bytes only when
+    // it waits for input or fills a piece, so the events of the read that held the bad bytes may
+    // come only after the reconnect (from Last-Event-ID: nothing is lost or repeated).
+    if (format == Format::Brotli)
+        QVERIFY2(run.beforeError <= 50, qPrintable(QString::number(run.beforeError)));
+    else
+        QCOMPARE(run.beforeError, 50);
     QCOMPARE(run.requests.size(), 2);
-    QCOMPARE(run.requests.at(1).header("last-event-id"), QByteArray("50"));
+    QCOMPARE(run.requests.at(1).header("last-event-id").toLongLong(), run.beforeError);
     QVERIFY2(run.ids.wrong == 0, qPrintable(run.ids.firstWrong));
     QCOMPARE(run.ids.expected, Total + 1);
 }
@@ -454,6 +570,10 @@ void tst_Compression::cutShort_data()
     QTest::newRow("gzip, cut after a flush (no trailer)") << Format::Gzip << false;
     QTest::newRow("gzip, cut inside a compressed block") << Format::Gzip << true;
     QTest::newRow("deflate, cut inside a compressed block") << Format::Zlib << true;
+    QTest::newRow("br, cut after a flush (stream not ended)") << Format::Brotli << false;
+    QTest::newRow("br, cut inside a compressed block") << Format::Brotli << true;
+    QTest::newRow("zstd, cut after a flush (frame not ended)") << Format::Zstd << false;
+    QTest::newRow("zstd, cut inside a compressed block") << Format::Zstd << true;
 }
 
 // The first connection sends a gzip member of 100 events and closes before the member ends
@@ -464,6 +584,7 @@ void tst_Compression::cutShort()
 {
     QFETCH(Format, format);
     QFETCH(bool, midBlock);
+    QTSSE_SKIP_UNLESS_TESTABLE(encodingName(format));
     constexpr qint64 Total = 300;
     constexpr qint64 BeforeCut = 100;
     ResumingRun run;
@@ -505,10 +626,10 @@ void tst_Compression::cutShort()
 void tst_Compression::unaskedEncoding()
 {
     SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
-        SseTestServer::writeStreamHead(socket, "Content-Encoding: br\r\n");
-        socket->write("\x0b\x02\x80"); // not for us to read
+        SseTestServer::writeStreamHead(socket, "Content-Encoding: compress\r\n");
+        socket->write("\x1f\x9d\x90"); // not for us to read
     });
-    EventSource source(server.url(u"/br"_s));
+    EventSource source(server.url(u"/compress"_s));
     source.setReconnectionTime(0);
     QList<EventSource::Error> errors;
     QString message;
@@ -521,7 +642,7 @@ void tst_Compression::unaskedEncoding()
     source.open();
     QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 2, 60'000);
     QCOMPARE(errors.first(), EventSource::NetworkError);
-    QVERIFY2(message.contains(u"Content-Encoding \"br\""_s), qPrintable(message));
+    QVERIFY2(message.contains(u"Content-Encoding \"compress\""_s), qPrintable(message));
     QCOMPARE(server.requests.size(), 2); // reconnected
 }
 
