@@ -53,12 +53,14 @@ namespace QtSse {
     manager's cookie jar (C-07). setRequestPreparer() installs a function that may change the
     request before every connection, for example to put a fresh access token in.
 
-    The request also sends "Accept-Encoding: gzip, deflate" unless request() sets its own
-    \c Accept-Encoding. QtSse decodes a gzip or deflate stream itself, as it reads, so a
+    The request also sends "Accept-Encoding: gzip, deflate" (with ", br" and ", zstd" where
+    QtSse was built with libbrotlidec and libzstd) unless request() sets its own
+    \c Accept-Encoding. QtSse decodes a stream in those encodings itself, as it reads, so a
     compressed stream may be endless and compress at any ratio: memory stays bounded by the
     read buffer and maximumEventSize(). (Qt's own decoding, used when QNetworkAccessManager asks
     for compression, stops a long, well-compressed stream after 10 MiB.) A corrupt or cut-short
-    compressed stream is a NetworkError that names the encoding and zlib's reason.
+    compressed stream is a NetworkError that names the encoding and the decoding library's
+    reason.
 
     \section1 Reconnection and back-off
     After a connection that delivered at least one event, the next attempt waits exactly the
