@@ -15,11 +15,13 @@
 namespace QtSse {
 
 namespace {
+#ifdef QTSSE_HAVE_ZSTD
 // RFC 9659: an HTTP zstd decoder need not take a window above 8 MiB, and should not.
 constexpr int ZstdWindowLogMax = 23;
 // RFC 8878 3.1.1.2: a block header is 3 bytes.
 constexpr size_t ZstdBlockHeaderSize = 3;
 constexpr size_t ZstdFrameHeaderPrefix = 5;
+#endif
 
 constexpr char Accepted[] = "gzip, deflate"
 #ifdef QTSSE_HAVE_BROTLI
