@@ -6,9 +6,6 @@
 #include <QtCore/qscopeguard.h>
 #include <QtNetwork/qnetworkaccessmanager.h>
 
-#include <cstring>
-#include <limits>
-
 using namespace Qt::StringLiterals;
 
 namespace QtSse {
@@ -22,12 +19,6 @@ constexpr qsizetype ErrorBodyExcerptSize = 512;
 constexpr int ErrorBodyGraceMs = 1000;
 
 
-// Whether an event is of the default type, for messageReceived(). Inline: it runs per event.
-inline bool isMessageType(const QString &type)
-{
-    return type.size() == 7
-            && std::memcmp(type.constData(), u"message", 7 * sizeof(char16_t)) == 0;
-}
 
 QString excerptText(const QByteArray &body)
 {
@@ -673,72 +664,6 @@ void EventSourcePrivate::setReconnectDelay(int delay)
         return;
     reconnectDelay = delay;
     Q_EMIT q_func()->reconnectDelayChanged(delay);
-}
-
-void EventSourcePrivate::syncLastEventId(const QString &id)
-{
-    // Runs per event: shared data (the parser keeps the string until the id changes) is equal
-    // without a look at the text, and other strings compare as raw UTF-16 units, cheaper than
-    // QString's general comparison.
-    const qsizetype n = id.size();
-    const bool same = n == lastEventId.size()
-            && (n == 0 || id.constData() == lastEventId.constData()
-                || std::memcmp(id.constData(), lastEventId.constData(), size_t(n) * sizeof(QChar))
-                        == 0);
-    if (same)
-        return;
-    lastEventId = id;
-    Q_EMIT q_func()->lastEventIdChanged(id);
-}
-
-bool EventSourcePrivate::handleEvent(const MessageEvent &event)
-{
-    Q_Q(EventSource);
-    const quint64 attempt = generation;
-    if (!isCurrent(attempt) || readyState != EventSource::Open)
-        return false;
-    deliveredEvent = true;
-    consecutiveFailures = 0;
-    syncLastEventId(event.lastEventId());
-    if (!isCurrent(attempt))
-        return false;
-    if (isMessageType(event.type())) {
-        Q_EMIT q->messageReceived(event);
-        if (!isCurrent(attempt))
-            return false;
-    }
-    if (!channels.isEmpty()) {
-        if (EventTypeChannel *channel = channels.value(event.type())) {
-            Q_EMIT channel->received(event);
-            if (!isCurrent(attempt))
-                return false;
-        }
-    }
-    Q_EMIT q->eventReceived(event);
-    return isCurrent(attempt);
-}
-
-bool EventSourcePrivate::handleRetry(qint64 milliseconds)
-{
-    Q_Q(EventSource);
-    const quint64 attempt = generation;
-    if (!isCurrent(attempt))
-        return false;
-    Q_EMIT q->retryReceived(milliseconds); // as received, before the int clamp
-    if (!isCurrent(attempt))
-        return false;
-    q->setReconnectionTime(int(qMin<qint64>(milliseconds, std::numeric_limits<int>::max())));
-    return isCurrent(attempt);
-}
-
-bool EventSourcePrivate::handleComment(const QString &text)
-{
-    Q_Q(EventSource);
-    const quint64 attempt = generation;
-    if (!isCurrent(attempt))
-        return false;
-    Q_EMIT q->commentReceived(text);
-    return isCurrent(attempt);
 }
 
 } // namespace QtSse
