@@ -6,7 +6,6 @@
 #include "eventsource_p.h"
 
 #include <cstring>
-#include <limits>
 
 namespace QtSse {
 
@@ -71,7 +70,7 @@ bool EventSourcePrivate::handleRetry(qint64 milliseconds)
     Q_EMIT q->retryReceived(milliseconds); // as received, before the int clamp
     if (!isCurrent(attempt))
         return false;
-    q->setReconnectionTime(int(qMin<qint64>(milliseconds, std::numeric_limits<int>::max())));
+    q->setReconnectionTime(std::chrono::milliseconds(milliseconds));
     return isCurrent(attempt);
 }
 

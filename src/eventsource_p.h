@@ -23,7 +23,17 @@
 #include <QtCore/qtimer.h>
 #include <QtNetwork/qnetworkreply.h>
 
+#include <chrono>
+#include <limits>
+
 namespace QtSse {
+
+// A duration as the int milliseconds the properties and timers hold: negative as 0, beyond
+// INT_MAX clamped.
+inline int clampedMilliseconds(std::chrono::milliseconds duration)
+{
+    return int(qBound<qint64>(0, qint64(duration.count()), qint64(std::numeric_limits<int>::max())));
+}
 
 // The attempt state machine of an EventSource: connecting, following redirects, reading the
 // stream, failing or reestablishing, and the back-off between attempts. The response and

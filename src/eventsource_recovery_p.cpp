@@ -9,7 +9,6 @@
 #include <QtCore/qdatetime.h>
 #include <QtCore/qrandom.h>
 
-#include <limits>
 
 namespace QtSse {
 
@@ -76,7 +75,7 @@ bool EventSourcePrivate::retryFailedResponse(EventSource::Error code, int *delay
     if (!decision.reconnect)
         return false;
     if (decision.delay.count() >= 0) // the policy's own wait, as chosen
-        *delay = int(qMin<qint64>(decision.delay.count(), std::numeric_limits<int>::max()));
+        *delay = clampedMilliseconds(decision.delay);
     else if (retryAfter >= 0) // the server's wait, never shorter than the reconnection time
         *delay = int(qMax<qint64>(retryAfter, reconnectionTime));
     return true;

@@ -3,17 +3,7 @@
 #include "eventsource.h"
 #include "eventsource_p.h"
 
-#include <limits>
-
 namespace QtSse {
-
-namespace {
-// A duration as the int milliseconds the properties hold: negative as 0, beyond INT_MAX clamped.
-int clampedMilliseconds(std::chrono::milliseconds duration)
-{
-    return int(qBound<qint64>(0, qint64(duration.count()), qint64(std::numeric_limits<int>::max())));
-}
-} // namespace
 
 /*!
     \property QtSse::EventSource::reconnectionTime
