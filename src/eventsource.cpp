@@ -95,19 +95,27 @@ namespace QtSse {
     request are not sent to the new origin, nor to any later hop of that chain.
     QNetworkAccessManager itself would forward them.
 
-    \section1 Connections per host
-    QNetworkAccessManager opens at most six HTTP/1.1 connections to one host, and an endless
-    stream holds one for good. Without an injected manager each EventSource creates its own,
-    so any number of sources can stream from one host. With a shared manager (setNetworkAccessManager(),
-    or the QML engine's), EventSource puts at most four streams per host on it, so the
-    application's other requests still get connections; further sources stream through a
-    private manager that shares the cookie jar and proxy of the shared one. Once a host has
-    answered over HTTP/2 through the shared manager, its streams are multiplexed on one
-    connection, and up to 64 streams per host stay on the shared manager.
+    \section1 Connections and threads
+    QNetworkAccessManager opens at most six HTTP/1.1 connections to one host, an endless
+    stream holds one for good, and each manager runs a network thread that polls every
+    socket it owns whenever one of them has data. So, without an injected manager, sources
+    stream through managers that QtSse keeps for itself, one pool per thread: each carries up
+    to 32 connections, and up to six streams per host (on Qt 6.5 and later, up to 32: the
+    limit is raised per request). A thousand streams to two hundred hosts take about 32
+    network threads rather than a thousand, and the CPU each event costs does not grow with
+    the number of streams. The pooled managers share one cookie jar per thread (per user
+    info, for URLs that carry credentials), so a source keeps its cookies whichever manager
+    it reconnects on; a pooled manager left without streams is deleted after ten seconds.
+
+    With a shared manager (setNetworkAccessManager(), or the QML engine's), EventSource puts
+    at most four streams per host on it, and at most 32 in all, so the application's other
+    requests still get connections; further streams go through pooled managers that take the
+    cookie jar, proxy and HSTS settings of the shared one. Once a host has answered over
+    HTTP/2, its streams on that manager are multiplexed on one connection, up to 64 of them.
 
     \section1 Threads
     EventSource lives in the thread it was created in (or moved to), which needs a running
-    event loop. Its own manager is created in that thread.
+    event loop. The pooled managers it streams through belong to that thread.
 
     \section1 Slots
     A slot connected to an EventSource signal may call close(), open() or reconnect(), and may
@@ -390,8 +398,9 @@ QByteArray EventSource::errorResponseBody() const
 }
 
 /*!
-    Returns the network access manager: the one set with setNetworkAccessManager(), or the
-    one the source created for itself at its first connection, or \c nullptr before that.
+    Returns the network access manager set with setNetworkAccessManager(), or \c nullptr:
+    the source then streams through the managers QtSse pools for its thread (see
+    "Connections and threads" in the class description).
 */
 QNetworkAccessManager *EventSource::networkAccessManager() const
 {
@@ -400,9 +409,9 @@ QNetworkAccessManager *EventSource::networkAccessManager() const
 
 /*!
     Makes the source connect through \a manager from the next connection on; the source does
-    not take ownership. Use it to share a cookie jar, a proxy or an HTTP/2 connection. If the
-    source had created a manager of its own, that one is deleted once no longer in use.
-    Passing \c nullptr makes the source create its own again.
+    not take ownership. Use it to share a cookie jar, a proxy, an authentication cache or an
+    HTTP/2 connection. A stream already open stays on the manager it uses. Passing \c nullptr
+    returns the source to QtSse's pooled managers.
 */
 void EventSource::setNetworkAccessManager(QNetworkAccessManager *manager)
 {

@@ -174,14 +174,14 @@ void EventSourcePrivate::startAttempt()
 void EventSourcePrivate::sendRequest()
 {
     Q_Q(EventSource);
-    QNetworkAccessManager *nam = managers.acquire(currentUrl);
+    QNetworkRequest req = ResponsePolicy::streamRequest(chainRequest, currentUrl, lastEventId,
+                                                        credentialsStripped);
+    QNetworkAccessManager *nam = managers.acquire(currentUrl, &req);
     if (!nam) {
         fail(EventSource::AbortedError,
              EventSource::tr("The network access manager was destroyed"));
         return;
     }
-    const QNetworkRequest req = ResponsePolicy::streamRequest(chainRequest, currentUrl,
-                                                              lastEventId, credentialsStripped);
 
     announced = false;
     failing = false;
@@ -229,10 +229,10 @@ bool EventSourcePrivate::handleResponseHead()
         return false;
     const int status = statusAttribute.toInt();
     httpStatus = status;
-    // A host that answers over HTTP/2 through a shared manager (or its overflow managers) takes
-    // this source's later connections, and other sources', on the shared manager.
+    // A host that answers over HTTP/2 multiplexes this source's later streams, and others', on
+    // the manager this one used.
     if (reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool())
-        managers.noteHttp2(currentUrl);
+        managers.noteHttp2();
     const ResponsePolicy::HeadVerdict verdict =
             ResponsePolicy::classifyHead(status, reply->rawHeader("Content-Type"));
     if (verdict == ResponsePolicy::HeadVerdict::Redirect) {
@@ -550,8 +550,6 @@ void EventSourcePrivate::releaseReply()
         r->abort();
     r->deleteLater();
     releasing = false;
-    // A manager replaced while this reply used it goes with the reply.
-    managers.deleteRetired();
 }
 
 void EventSourcePrivate::reestablish(EventSource::Error code, const QString &message,

@@ -2,19 +2,82 @@
 #include "managerpool_p.h"
 #include "logging_p.h"
 
+#include <QtCore/qthreadstorage.h>
 #include <QtNetwork/qnetworkaccessmanager.h>
+#include <QtNetwork/qhstspolicy.h>
 #include <QtNetwork/qnetworkcookiejar.h>
 #include <QtNetwork/qnetworkproxy.h>
+#include <QtNetwork/qnetworkrequest.h>
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+#  include <QtNetwork/qhttp1configuration.h>
+#endif
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
 namespace QtSse {
 
-Q_GLOBAL_STATIC(ManagerPool, globalManagerPool)
+namespace {
 
-ManagerPool *ManagerPool::instance()
+int configuredStreamsPerManager()
 {
-    return globalManagerPool();
+    bool ok = false;
+    const int fromEnvironment = qEnvironmentVariableIntValue("QTSSE_STREAMS_PER_MANAGER", &ok);
+    return ok && fromEnvironment > 0 ? fromEnvironment : ManagerPool::DefaultStreamsPerManager;
+}
+
+// Lends `jar` to `manager` without giving it away: setCookieJar() takes ownership.
+void lendJar(QNetworkAccessManager *manager, QNetworkCookieJar *jar)
+{
+    QObject *owner = jar->parent();
+    manager->setCookieJar(jar);
+    jar->setParent(owner);
+}
+
+// Takes a lent jar back before it or the manager goes (a manager deletes only its own jar).
+void takeJarBack(QNetworkAccessManager *manager)
+{
+    manager->setCookieJar(new QNetworkCookieJar(manager));
+}
+
+} // namespace
+
+ManagerPool::ManagerPool(int streamsPerManager, int idleLaneMs, QObject *parent)
+    : QObject(parent),
+      m_streamsPerManager(streamsPerManager > 0 ? streamsPerManager : configuredStreamsPerManager()),
+      m_idleLaneMs(idleLaneMs)
+{
+    m_reaper.setSingleShot(true);
+    connect(&m_reaper, &QTimer::timeout, this, [this] {
+        for (auto it = m_lanes.begin(); it != m_lanes.end();) {
+            if (it->idleSince.isValid() && it->idleSince.hasExpired(m_idleLaneMs * 9 / 10)) {
+                deleteLane(it);
+                it = m_lanes.begin(); // deleteLane erased it
+            } else {
+                ++it;
+            }
+        }
+        scheduleReap();
+    });
+}
+
+ManagerPool::~ManagerPool()
+{
+    for (const QMetaObject::Connection &c : std::as_const(m_watched))
+        disconnect(c);
+    // The lanes are our children; the jars lent to them go back first.
+    for (const Lane &lane : m_lanes)
+        takeJarBack(lane.manager);
+}
+
+ManagerPool *ManagerPool::forCurrentThread()
+{
+    // Deleted when its thread ends; the main thread's with the application object.
+    static QThreadStorage<ManagerPool *> pools;
+    if (!pools.hasLocalData())
+        pools.setLocalData(new ManagerPool);
+    return pools.localData();
 }
 
 QString ManagerPool::hostKey(const QUrl &url)
@@ -23,51 +86,259 @@ QString ManagerPool::hostKey(const QUrl &url)
             + QString::number(url.port(url.scheme() == "https"_L1 ? 443 : 80));
 }
 
-bool ManagerPool::tryAcquire(QNetworkAccessManager *manager, const QString &key)
+int ManagerPool::streamsPerHostOnLane() const
 {
-    QMutexLocker locker(&m_mutex);
-    const int limit = m_http2.value(manager).contains(key) ? Http2StreamsPerHost : StreamsPerHost;
-    const std::pair<QNetworkAccessManager *, QString> stream{ manager, key };
-    const int count = m_counts.value(stream);
-    if (count >= limit)
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    return m_streamsPerManager; // prepareRequest() raises the limit to match
+#else
+    return std::min(m_streamsPerManager, Http1ConnectionsPerHost);
+#endif
+}
+
+bool ManagerPool::tryCount(QNetworkAccessManager *manager, const QString &key, int perHost)
+{
+    Tally &tally = m_tallies[manager];
+    HostSlot &slot = tally.hosts[key];
+    const bool newConnection = !slot.http2 || slot.streams == 0;
+    const int limit = slot.http2 ? Http2StreamsPerHost : perHost;
+    if (slot.streams >= limit || (newConnection && tally.connections >= m_streamsPerManager)) {
+        if (slot.streams == 0)
+            tally.hosts.remove(key);
         return false;
-    m_counts.insert(stream, count + 1);
+    }
+    ++slot.streams;
+    if (newConnection)
+        ++tally.connections;
     return true;
 }
 
-void ManagerPool::release(QNetworkAccessManager *manager, const QString &key)
+ManagerPool::Profile ManagerPool::Profile::of(QNetworkAccessManager *base, const QUrl &url,
+                                               const QNetworkRequest &request)
 {
-    QMutexLocker locker(&m_mutex);
-    const auto it = m_counts.find({ manager, key });
-    if (it != m_counts.end() && --it.value() <= 0)
-        m_counts.erase(it);
+    Profile profile;
+    profile.base = base;
+    profile.userInfo = url.userInfo(QUrl::FullyEncoded);
+#if QT_CONFIG(ssl)
+    profile.tls = request.sslConfiguration();
+#endif
+    profile.http2Allowed = request.attribute(QNetworkRequest::Http2AllowedAttribute, true).toBool();
+    profile.http2Direct = request.attribute(QNetworkRequest::Http2DirectAttribute, false).toBool();
+    return profile;
 }
 
-int ManagerPool::count(QNetworkAccessManager *manager, const QString &key)
+bool ManagerPool::Profile::operator==(const Profile &other) const
 {
-    QMutexLocker locker(&m_mutex);
-    return m_counts.value({ manager, key });
+    return base == other.base && userInfo == other.userInfo && http2Allowed == other.http2Allowed
+            && http2Direct == other.http2Direct
+#if QT_CONFIG(ssl)
+            && tls == other.tls
+#endif
+            ;
 }
 
-void ManagerPool::markHttp2(QNetworkAccessManager *manager, const QString &key)
+ManagerPool::Lease ManagerPool::acquire(QNetworkAccessManager *base, const QUrl &url,
+                                        const QNetworkRequest &request)
 {
-    QMutexLocker locker(&m_mutex);
-    if (!m_http2.contains(manager))
-        QObject::connect(manager, &QObject::destroyed, manager, [this, manager] {
-            QMutexLocker guard(&m_mutex);
-            m_http2.remove(manager);
-        });
-    m_http2[manager].insert(key);
+    Lease lease;
+    lease.key = hostKey(url);
+    if (base && tryCount(base, lease.key, StreamsPerHost)) {
+        watch(base);
+        lease.manager = base;
+        return lease;
+    }
+    const Profile profile = Profile::of(base, url, request);
+    const int perHost = streamsPerHostOnLane();
+    // A lane that multiplexes this host over HTTP/2 first, then the first with room.
+    Lane *chosen = nullptr;
+    for (int pass = 0; pass < 2 && !chosen; ++pass) {
+        for (Lane &lane : m_lanes) {
+            if (pass == 0 && !isHttp2(lane.manager, lease.key))
+                continue;
+            if (!(lane.profile == profile))
+                continue;
+            if (tryCount(lane.manager, lease.key, perHost)) {
+                chosen = &lane;
+                break;
+            }
+        }
+    }
+    if (!chosen) {
+        chosen = &createLane(profile);
+        tryCount(chosen->manager, lease.key, perHost);
+    }
+    chosen->idleSince.invalidate();
+    lease.manager = chosen->manager;
+    lease.pooled = true;
+    return lease;
 }
 
-bool ManagerPool::isHttp2(QNetworkAccessManager *manager, const QString &key)
+void ManagerPool::release(Lease &lease)
 {
-    QMutexLocker locker(&m_mutex);
-    return m_http2.value(manager).contains(key);
+    QNetworkAccessManager *manager = lease.manager;
+    lease.manager = nullptr;
+    if (!manager)
+        return;
+    const auto tally = m_tallies.find(manager);
+    if (tally == m_tallies.end())
+        return;
+    const auto slot = tally->hosts.find(lease.key);
+    if (slot == tally->hosts.end())
+        return;
+    if (!slot->http2 || slot->streams == 1)
+        --tally->connections;
+    if (--slot->streams <= 0)
+        tally->hosts.erase(slot);
+    if (tally->connections > 0 || !lease.pooled)
+        return;
+    const auto lane = std::find_if(m_lanes.begin(), m_lanes.end(),
+                                   [manager](const Lane &l) { return l.manager == manager; });
+    if (lane != m_lanes.end()) {
+        lane->idleSince.start();
+        scheduleReap();
+    }
+}
+
+void ManagerPool::markHttp2(const Lease &lease)
+{
+    if (!lease.manager)
+        return;
+    const auto tally = m_tallies.find(lease.manager);
+    if (tally == m_tallies.end())
+        return;
+    const auto slot = tally->hosts.find(lease.key);
+    if (slot == tally->hosts.end() || slot->http2)
+        return;
+    // The host's streams so far counted a connection each; from now on they share one.
+    tally->connections -= slot->streams - 1;
+    slot->http2 = true;
+}
+
+void ManagerPool::prepareRequest(const Lease &lease, QNetworkRequest &request) const
+{
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    if (lease.pooled) {
+        QHttp1Configuration http1;
+        http1.setNumberOfConnectionsPerHost(qsizetype(streamsPerHostOnLane()));
+        request.setHttp1Configuration(http1);
+    }
+#else
+    Q_UNUSED(lease);
+    Q_UNUSED(request);
+#endif
+}
+
+int ManagerPool::count(QNetworkAccessManager *manager, const QString &key) const
+{
+    const auto tally = m_tallies.constFind(manager);
+    return tally == m_tallies.cend() ? 0 : tally->hosts.value(key).streams;
+}
+
+int ManagerPool::connections(QNetworkAccessManager *manager) const
+{
+    return m_tallies.value(manager).connections;
+}
+
+bool ManagerPool::isHttp2(QNetworkAccessManager *manager, const QString &key) const
+{
+    const auto tally = m_tallies.constFind(manager);
+    return tally != m_tallies.cend() && tally->hosts.value(key).http2;
+}
+
+void ManagerPool::reapIdleLanes()
+{
+    for (auto it = m_lanes.begin(); it != m_lanes.end();) {
+        if (it->idleSince.isValid()) {
+            deleteLane(it);
+            it = m_lanes.begin();
+        } else {
+            ++it;
+        }
+    }
+}
+
+ManagerPool::Lane &ManagerPool::createLane(const Profile &profile)
+{
+    auto *manager = new QNetworkAccessManager(this);
+    if (QNetworkAccessManager *base = profile.base) {
+        watch(base);
+        if (QNetworkCookieJar *jar = base->cookieJar())
+            lendJar(manager, jar);
+        manager->setProxy(base->proxy());
+        manager->setStrictTransportSecurityEnabled(base->isStrictTransportSecurityEnabled());
+        manager->addStrictTransportSecurityHosts(base->strictTransportSecurityHosts());
+    } else {
+        lendJar(manager, jarFor(profile.userInfo));
+    }
+    qCDebug(lcEventSource) << "a new pooled network access manager:" << m_lanes.size() + 1
+                           << "in this thread, up to" << m_streamsPerManager << "streams each";
+    m_lanes.push_back({ manager, profile, {} });
+    return m_lanes.back();
+}
+
+// The default profile's jar: one per user info, so that sources keep their cookies whichever
+// lane they reconnect on, and credentials of one user never meet another's cookies.
+QNetworkCookieJar *ManagerPool::jarFor(const QString &userInfo)
+{
+    QNetworkCookieJar *&jar = m_jars[userInfo];
+    if (!jar)
+        jar = new QNetworkCookieJar(this);
+    return jar;
+}
+
+void ManagerPool::watch(QNetworkAccessManager *base)
+{
+    if (m_watched.contains(base))
+        return;
+    m_watched.insert(base, connect(base, &QObject::destroyed, this, [this, base] {
+                         dropProfile(base);
+                     }));
+}
+
+// The application destroyed its manager: its lanes go too (their streams end, C-16), and give
+// its jar back before it is deleted with the manager.
+void ManagerPool::dropProfile(QNetworkAccessManager *base)
+{
+    m_watched.remove(base);
+    m_tallies.remove(base);
+    for (auto it = m_lanes.begin(); it != m_lanes.end();) {
+        if (it->profile.base == base) {
+            deleteLane(it);
+            it = m_lanes.begin();
+        } else {
+            ++it;
+        }
+    }
+}
+
+void ManagerPool::deleteLane(std::vector<Lane>::iterator lane)
+{
+    QNetworkAccessManager *manager = lane->manager;
+    const QString userInfo = lane->profile.userInfo;
+    const bool defaultProfile = lane->profile.base == nullptr;
+    m_lanes.erase(lane);
+    m_tallies.remove(manager);
+    takeJarBack(manager);
+    manager->deleteLater();
+    // A user info's jar goes with its last lane; the anonymous one stays with the pool.
+    if (defaultProfile && !userInfo.isEmpty()
+        && std::none_of(m_lanes.begin(), m_lanes.end(), [&userInfo](const Lane &l) {
+               return l.profile.base == nullptr && l.profile.userInfo == userInfo;
+           })) {
+        delete m_jars.take(userInfo);
+    }
+}
+
+void ManagerPool::scheduleReap()
+{
+    if (m_reaper.isActive())
+        return;
+    if (std::any_of(m_lanes.begin(), m_lanes.end(),
+                    [](const Lane &l) { return l.idleSince.isValid(); }))
+        m_reaper.start(m_idleLaneMs);
 }
 
 ManagerHandle::ManagerHandle(QObject *owner, std::function<void()> streamLost, ManagerPool *pool)
-    : m_owner(owner), m_streamLost(std::move(streamLost)), m_pool(pool)
+    : m_owner(owner), m_streamLost(std::move(streamLost)), m_fixedPool(pool)
 {
 }
 
@@ -79,101 +350,45 @@ ManagerHandle::~ManagerHandle()
 
 void ManagerHandle::setManager(QNetworkAccessManager *manager)
 {
-    if (m_manager == manager)
+    if (m_manager == manager && m_injected == (manager != nullptr))
         return;
-    if (m_ownsManager && m_manager) {
-        if (m_inUse == m_manager)
-            m_retired = m_manager;
-        else
-            m_manager->deleteLater();
-    }
-    dropOverflowManager();
     QObject::disconnect(m_managerDestroyed);
     m_manager = manager;
-    m_ownsManager = false;
     m_injected = manager != nullptr;
     if (!manager)
         return;
-    // If the application destroys its manager, a stream on our overflow manager ends too
-    // (C-16), and the overflow manager must not keep the borrowed cookie jar.
+    // If the application destroys its manager, a stream on one of its lanes ends too (C-16).
     m_managerDestroyed = QObject::connect(manager, &QObject::destroyed, m_owner, [this] {
-        if (!m_overflow)
-            return;
-        if (m_inUse && m_inUse == m_overflow)
+        if (leaseIsPooled())
             m_streamLost();
-        dropOverflowManager();
     });
 }
 
-QNetworkAccessManager *ManagerHandle::acquire(const QUrl &url)
+QNetworkAccessManager *ManagerHandle::acquire(const QUrl &url, QNetworkRequest *request)
 {
-    if (!m_manager) {
-        if (m_injected)
-            return nullptr; // the application's manager was destroyed (C-16)
-        m_manager = new QNetworkAccessManager(m_owner);
-        m_ownsManager = true;
-    }
-    if (m_ownsManager) {
-        m_inUse = m_manager; // one stream at a time on a manager of our own: no limit to meet
-        return m_manager;
-    }
-    const QString key = ManagerPool::hostKey(url);
-    if (m_pool->tryAcquire(m_manager, key)) {
-        m_counted = m_manager;
-        m_countedKey = key;
-        m_inUse = m_manager;
-        return m_manager;
-    }
-    if (!m_overflow) {
-        qCInfo(lcEventSource) << "more than" << ManagerPool::StreamsPerHost << "streams to" << key
-                              << "on a shared network access manager; this one uses its own";
-        m_overflow = new QNetworkAccessManager(m_owner);
-        if (QNetworkCookieJar *jar = m_manager->cookieJar()) {
-            QObject *jarParent = jar->parent();
-            m_overflow->setCookieJar(jar); // takes ownership ...
-            jar->setParent(jarParent);     // ... which stays with the shared manager
-        }
-        m_overflow->setProxy(m_manager->proxy());
-    }
-    m_inUse = m_overflow;
-    return m_overflow;
+    endLease();
+    if (m_injected && !m_manager)
+        return nullptr; // the application's manager was destroyed (C-16)
+    ManagerPool *pool = m_fixedPool ? m_fixedPool.data() : ManagerPool::forCurrentThread();
+    m_lease = request ? pool->acquire(m_manager, url, *request) : pool->acquire(m_manager, url);
+    m_leasePool = pool;
+    if (request)
+        pool->prepareRequest(m_lease, *request);
+    return m_lease.manager;
 }
 
 void ManagerHandle::endLease()
 {
-    m_inUse = nullptr;
-    if (!m_counted)
-        return;
-    m_pool->release(m_counted, m_countedKey);
-    m_counted = nullptr;
+    if (m_leasePool)
+        m_leasePool->release(m_lease);
+    m_lease = {};
+    m_leasePool = nullptr;
 }
 
-void ManagerHandle::deleteRetired()
+void ManagerHandle::noteHttp2()
 {
-    for (QPointer<QNetworkAccessManager> *retired : { &m_retired, &m_retiredOverflow }) {
-        if (*retired)
-            (*retired)->deleteLater();
-        *retired = nullptr;
-    }
-}
-
-void ManagerHandle::noteHttp2(const QUrl &url)
-{
-    if (!m_ownsManager && m_manager)
-        m_pool->markHttp2(m_manager, ManagerPool::hostKey(url));
-}
-
-void ManagerHandle::dropOverflowManager()
-{
-    if (!m_overflow)
-        return;
-    // Give the borrowed jar back before the manager goes (it would delete only its own).
-    m_overflow->setCookieJar(new QNetworkCookieJar(m_overflow));
-    if (m_inUse && m_inUse == m_overflow)
-        m_retiredOverflow = m_overflow;
-    else
-        m_overflow->deleteLater();
-    m_overflow = nullptr;
+    if (m_leasePool)
+        m_leasePool->markHttp2(m_lease);
 }
 
 } // namespace QtSse

@@ -6,6 +6,7 @@
 #include <QtSse/eventsource.h>
 
 #include <QtCore/qeventloop.h>
+#include <QtCore/qfile.h>
 #include <QtCore/qthread.h>
 #include <QtCore/qtimer.h>
 #include <QtNetwork/qnetworkaccessmanager.h>
@@ -80,6 +81,35 @@ quint16 closedPort()
 } // namespace
 
 // A receiver with a member slot, as applications write them.
+// A manager that counts the requests made through it.
+class CountingManager : public QNetworkAccessManager
+{
+public:
+    int requests = 0;
+
+protected:
+    QNetworkReply *createRequest(Operation op, const QNetworkRequest &request,
+                                 QIODevice *outgoingData) override
+    {
+        ++requests;
+        return QNetworkAccessManager::createRequest(op, request, outgoingData);
+    }
+};
+
+// Threads of this process (Linux), or -1.
+int threadCount()
+{
+    QFile status(u"/proc/self/status"_s);
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> lines = status.readAll().split('\n');
+    for (const QByteArray &line : lines) {
+        if (line.startsWith("Threads:"))
+            return line.mid(8).trimmed().toInt();
+    }
+    return -1;
+}
+
 class PriceBoard : public QObject
 {
 public:
@@ -149,7 +179,9 @@ private Q_SLOTS:
     void badRedirects();
     void twentyStreamsToOneHost_data();
     void twentyStreamsToOneHost();
-    void replaceOwnManagerWhileStreaming();
+    void streamsShareThreads_data();
+    void streamsShareThreads();
+    void replaceManagerWhileStreaming();
     void sharedManagerDestroyedWithOverflowStreams();
     void workerThread();
     void destroyWhileOpen();
@@ -1112,7 +1144,9 @@ void tst_EventSource::credentialsDroppedAcrossOrigins()
     QCOMPARE(entry.requests.first().header("authorization"), "Bearer secret");
     const HttpRequest hop = other.requests.first();
     QVERIFY(!hop.hasHeader("authorization"));
-    QVERIFY(!hop.hasHeader("cookie"));
+    // The header set on the source is dropped; cookies the jar holds for that origin (from
+    // servers of earlier tests, on 127.0.0.1) are the jar's to send.
+    QVERIFY(!hop.header("cookie").contains("sid=secret"));
     QVERIFY(!hop.hasHeader("proxy-authorization"));
     QCOMPARE(hop.header("x-trace"), "ok");
     QCOMPARE(hop.header("accept"), "text/event-stream");
@@ -1201,10 +1235,91 @@ void tst_EventSource::twentyStreamsToOneHost()
     }
 }
 
-void tst_EventSource::replaceOwnManagerWhileStreaming()
+void tst_EventSource::streamsShareThreads_data()
 {
-    // The source's own manager carries the live stream: replacing it must not break that
-    // stream; the next connection uses the new manager.
+    QTest::addColumn<bool>("sharedManager");
+    QTest::addColumn<int>("hosts");
+    QTest::addColumn<int>("maxNewThreads");
+    // 60 streams. A manager per stream would start 60 network threads; pooled managers carry
+    // up to 32 connections each, and up to 6 per host before Qt 6.5 (32 after).
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    const int oneHost = 2;
+#else
+    const int oneHost = 10;
+#endif
+    QTest::newRow("12 hosts, pooled") << false << 12 << 2;
+    QTest::newRow("12 hosts, on an application's manager") << true << 12 << 2 + 1;
+    QTest::newRow("1 host, pooled") << false << 1 << oneHost;
+    QTest::newRow("1 host, on an application's manager") << true << 1 << oneHost + 1;
+}
+
+void tst_EventSource::streamsShareThreads()
+{
+    QFETCH(bool, sharedManager);
+    QFETCH(int, hosts);
+    QFETCH(int, maxNewThreads);
+    if (threadCount() < 0)
+        QSKIP("counts threads in /proc/self/status");
+    constexpr int streams = 60;
+    std::vector<std::unique_ptr<SseTestServer>> servers;
+    QList<QPointer<QTcpSocket>> sockets;
+    for (int h = 0; h < hosts; ++h) {
+        servers.push_back(std::make_unique<SseTestServer>(
+                [&sockets](const HttpRequest &, QTcpSocket *socket) {
+                    SseTestServer::writeStreamHead(socket);
+                    socket->write("data: hello\n\n");
+                    sockets.append(socket);
+                }));
+    }
+    // Threads a process starts once (the network thread of the application's manager, the
+    // network-information backend's) are running before the count starts.
+    CountingManager manager;
+    std::unique_ptr<QNetworkReply> first;
+    if (sharedManager) {
+        first.reset(manager.get(QNetworkRequest(servers.front()->url(u"/plain"_s))));
+        QTRY_COMPARE(servers.front()->requests.size(), 1);
+        first.reset();
+    }
+    {
+        EventSource warmUp(servers.front()->url(u"/warm-up"_s));
+        warmUp.open();
+        QTRY_COMPARE(warmUp.readyState(), EventSource::Open);
+    }
+    const int warmUps = sharedManager ? 2 : 1;
+    const int before = threadCount();
+    std::vector<std::unique_ptr<EventSource>> sources;
+    std::vector<int> received(streams, 0);
+    for (int i = 0; i < streams; ++i) {
+        sources.push_back(std::make_unique<EventSource>(
+                servers[size_t(i % hosts)]->url(u"/s%1"_s.arg(i))));
+        if (sharedManager)
+            sources.back()->setNetworkAccessManager(&manager);
+        connect(sources.back().get(), &EventSource::messageReceived, this,
+                [&received, i] { ++received[size_t(i)]; });
+        sources.back()->open();
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(int(sockets.size()), streams + warmUps, 20000);
+    for (const auto &socket : std::as_const(sockets)) {
+        if (socket)
+            socket->write("data: again\n\n");
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(
+            std::all_of(received.begin(), received.end(), [](int n) { return n == 2; }), 20000);
+    const int added = threadCount() - before;
+    QVERIFY2(added <= maxNewThreads,
+             qPrintable(u"%1 new threads for %2 streams"_s.arg(added).arg(streams)));
+    if (sharedManager) {
+        // At most four per host and 32 in all stay on the application's manager.
+        QCOMPARE(manager.requests, 1 + std::min(32, 4 * hosts));
+    }
+    for (const auto &source : sources)
+        QCOMPARE(source->readyState(), EventSource::Open);
+}
+
+void tst_EventSource::replaceManagerWhileStreaming()
+{
+    // A stream on a pooled manager must not break when the application sets its own; the next
+    // connection uses the application's manager.
     QList<QPointer<QTcpSocket>> streams;
     SseTestServer server([&streams](const HttpRequest &request, QTcpSocket *socket) {
         SseTestServer::writeStreamHead(socket);
@@ -1216,18 +1331,22 @@ void tst_EventSource::replaceOwnManagerWhileStreaming()
     Recorder rec(&source);
     source.open();
     QTRY_COMPARE(rec.messages.size(), 1);
-    QPointer<QNetworkAccessManager> own = source.networkAccessManager();
-    QVERIFY(own);
-    QNetworkAccessManager injected;
+    QCOMPARE(source.networkAccessManager(), nullptr); // QtSse's own, pooled
+    CountingManager injected;
     source.setNetworkAccessManager(&injected);
+    QCOMPARE(source.networkAccessManager(), &injected);
     streams.first()->write("data: still flowing\n\n");
     QTRY_COMPARE(rec.messages.size(), 2);
     QCOMPARE(rec.errors.size(), 0);
+    QCOMPARE(injected.requests, 0);
     streams.first()->disconnectFromHost();
     QTRY_COMPARE(rec.messages.size(), 3); // reconnected through the injected manager
     QCOMPARE(rec.messages.last().lastEventId(), u"xx"_s);
-    QTRY_VERIFY(!own); // the old manager went with its reply
-    QCOMPARE(source.networkAccessManager(), &injected);
+    QCOMPARE(injected.requests, 1);
+    source.setNetworkAccessManager(nullptr); // and back to the pool
+    streams.last()->disconnectFromHost();
+    QTRY_COMPARE(rec.messages.size(), 4);
+    QCOMPARE(injected.requests, 1);
 }
 
 void tst_EventSource::sharedManagerDestroyedWithOverflowStreams()

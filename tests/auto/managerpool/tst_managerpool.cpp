@@ -1,26 +1,44 @@
 // SPDX-License-Identifier: MIT
-// The manager pool: the per-host stream budget of shared network access managers, and one
-// client's handle on its managers (own, shared, overflow, retired). No request is sent: a lease
-// is all a stream needs from the pool.
+// The manager pool: which network access manager each stream goes on (the application's, or a
+// pooled "lane" of its profile), the budgets that keep threads and per-event CPU bounded, the
+// cookie jars and settings lanes take, and when lanes go. No request is sent: a lease is all a
+// stream needs from the pool. (tst_eventsource and tst_reliability run real streams on it.)
 #include "managerpool_p.h"
 
 #include <QtCore/qcoreapplication.h>
+#include <QtCore/qthread.h>
+#include <QtNetwork/qhstspolicy.h>
 #include <QtNetwork/qnetworkaccessmanager.h>
+#include <QtNetwork/qnetworkcookie.h>
 #include <QtNetwork/qnetworkcookiejar.h>
 #include <QtNetwork/qnetworkproxy.h>
+#include <QtNetwork/qnetworkrequest.h>
+#if QT_CONFIG(ssl)
+#  include <QtNetwork/qsslconfiguration.h>
+#  include <QtNetwork/qsslsocket.h>
+#endif
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+#  include <QtNetwork/qhttp1configuration.h>
+#endif
 #include <QtTest/qtest.h>
 
 #include <memory>
+#include <set>
 #include <vector>
 
 using namespace Qt::StringLiterals;
 using QtSse::ManagerHandle;
 using QtSse::ManagerPool;
+using Lease = ManagerPool::Lease;
 
 namespace {
 
+QUrl host(int i)
+{
+    return QUrl(u"http://h%1.test/stream"_s.arg(i));
+}
+
 const QUrl hostA(u"http://a.test/stream"_s);
-const QUrl hostB(u"http://b.test/stream"_s);
 
 // Runs the deleteLater()s posted so far.
 void runDeferredDeletes()
@@ -28,42 +46,24 @@ void runDeferredDeletes()
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 }
 
-// `manager` was replaced while the stream used it: it lives until that stream ends.
-void verifyRetiredUntilTheLeaseEnds(ManagerHandle &handle,
-                                    const QPointer<QNetworkAccessManager> &manager)
+std::set<QNetworkAccessManager *> managersOf(const std::vector<Lease> &leases)
 {
-    runDeferredDeletes();
-    QVERIFY(manager);
-    handle.endLease();
-    handle.deleteRetired();
-    runDeferredDeletes();
-    QVERIFY(!manager);
+    std::set<QNetworkAccessManager *> managers;
+    for (const Lease &lease : leases)
+        managers.insert(lease.manager);
+    return managers;
 }
 
-// A client's handle on a pool, with a manager to share.
-struct Fixture
+// The streams one host takes on one lane: QNAM's HTTP/1.1 limit before Qt 6.5, the lane's
+// whole budget after (the requests raise the limit).
+int perHostOnLane(const ManagerPool &pool)
 {
-    ManagerPool pool;
-    QNetworkAccessManager shared;
-    QObject owner;
-    ManagerHandle handle{ &owner, [] {}, &pool }; // destroyed first
-};
-
-// Clients that each hold a lease on `shared` to `url`, as streams of other sources would.
-struct Streams
-{
-    Streams(ManagerPool *pool, QNetworkAccessManager *shared, const QUrl &url, int count)
-    {
-        for (int i = 0; i < count; ++i) {
-            handles.push_back(std::make_unique<ManagerHandle>(&owner, [] {}, pool));
-            handles.back()->setManager(shared);
-            leased.push_back(handles.back()->acquire(url));
-        }
-    }
-    QObject owner;
-    std::vector<std::unique_ptr<ManagerHandle>> handles; // destroyed before owner
-    std::vector<QNetworkAccessManager *> leased;
-};
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    return pool.streamsPerManager();
+#else
+    return std::min(pool.streamsPerManager(), ManagerPool::Http1ConnectionsPerHost);
+#endif
+}
 
 } // namespace
 
@@ -73,23 +73,26 @@ class tst_ManagerPool : public QObject
 private Q_SLOTS:
     void hostKey_data();
     void hostKey();
-    void budgetPerManagerAndHost();
-    void http2RaisesTheBudget();
-    void http2ForgottenWithTheManager();
-    void ownManagerCreatedOnFirstUse();
-    void ownManagerIsNotCounted();
-    void overflowBeyondTheSharedBudget();
-    void endedLeaseFreesTheBudget();
-    void noteHttp2OnSharedManager();
-    void replacedOwnManagerRetiredWhileInUse();
-    void replacedOwnManagerDeletedWhenIdle();
-    void nullManagerMeansOwnAgain();
-    void destroyedInjectedManagerGivesNone();
-    void droppedOverflowGivesTheJarBack();
-    void overflowRetiredWhileInUse();
-    void sharedDestroyedUnderOverflowStream();
-    void sharedDestroyedWhileOverflowIdle();
-    void handleDestroyedBeforeSharedManager();
+    void defaultBudgetIsTheMeasuredOne();
+    void lanesFillUpToTheirBudget();
+    void hostsBeyondTheHttp1LimitTakeAnotherLane();
+    void releasedRoomIsReused();
+    void http2HostCountsOnce();
+    void applicationManagerKeepsConnections();
+    void applicationManagerCappedInAll();
+    void applicationLanesTakeItsSettings();
+    void defaultLanesShareOneJar();
+    void userInfoGetsItsOwnLanesAndJar();
+    void tlsConfigurationGetsItsOwnLanes();
+    void http2AttributesGetTheirOwnLanes();
+    void idleLanesAreReaped();
+    void idleLaneReapedAfterItsTime();
+    void applicationManagerDestroyedDropsItsLanes();
+    void prepareRequestRaisesTheHostLimit();
+    void handleLeasesAndReleases();
+    void handleStreamLostWithTheApplicationManager();
+    void handleOnDestroyedApplicationManagerGivesNone();
+    void handleUsesThePoolOfItsThread();
 };
 
 void tst_ManagerPool::hostKey_data()
@@ -112,265 +115,400 @@ void tst_ManagerPool::hostKey()
     QCOMPARE(ManagerPool::hostKey(url), key);
 }
 
-void tst_ManagerPool::budgetPerManagerAndHost()
+void tst_ManagerPool::defaultBudgetIsTheMeasuredOne()
 {
+    if (qEnvironmentVariableIsSet("QTSSE_STREAMS_PER_MANAGER"))
+        QSKIP("QTSSE_STREAMS_PER_MANAGER overrides the default");
     ManagerPool pool;
-    QNetworkAccessManager first;
-    QNetworkAccessManager second;
-    const QString a = ManagerPool::hostKey(hostA);
-    const QString b = ManagerPool::hostKey(hostB);
-    for (int i = 0; i < ManagerPool::StreamsPerHost; ++i)
-        QVERIFY(pool.tryAcquire(&first, a));
-    QVERIFY(!pool.tryAcquire(&first, a));
-    QCOMPARE(pool.count(&first, a), ManagerPool::StreamsPerHost);
-    QVERIFY(pool.tryAcquire(&first, b));   // another host has its own budget
-    QVERIFY(pool.tryAcquire(&second, a));  // and so has another manager
-    pool.release(&first, a);
-    QCOMPARE(pool.count(&first, a), ManagerPool::StreamsPerHost - 1);
-    QVERIFY(pool.tryAcquire(&first, a));
-    pool.release(&second, a);
-    pool.release(&second, a); // more releases than acquires: stays at zero
-    QCOMPARE(pool.count(&second, a), 0);
+    QCOMPARE(pool.streamsPerManager(), ManagerPool::DefaultStreamsPerManager);
+    QCOMPARE(ManagerPool(7).streamsPerManager(), 7);
 }
 
-void tst_ManagerPool::http2RaisesTheBudget()
+void tst_ManagerPool::lanesFillUpToTheirBudget()
 {
-    ManagerPool pool;
-    QNetworkAccessManager shared;
-    const QString a = ManagerPool::hostKey(hostA);
-    QVERIFY(!pool.isHttp2(&shared, a));
-    pool.markHttp2(&shared, a);
-    QVERIFY(pool.isHttp2(&shared, a));
-    QVERIFY(!pool.isHttp2(&shared, ManagerPool::hostKey(hostB)));
-    for (int i = 0; i < ManagerPool::Http2StreamsPerHost; ++i)
-        QVERIFY(pool.tryAcquire(&shared, a));
-    QVERIFY(!pool.tryAcquire(&shared, a));
+    // Streams to many hosts: each lane takes its budget of connections, then a new one opens.
+    ManagerPool pool(10);
+    std::vector<Lease> leases;
+    for (int i = 0; i < 25; ++i)
+        leases.push_back(pool.acquire(nullptr, host(i)));
+    QCOMPARE(pool.laneCount(), 3);
+    const std::set<QNetworkAccessManager *> lanes = managersOf(leases);
+    QCOMPARE(int(lanes.size()), 3);
+    QCOMPARE(leases[0].manager, leases[9].manager);
+    QVERIFY(leases[9].manager != leases[10].manager);
+    QCOMPARE(pool.connections(leases[0].manager), 10);
+    QCOMPARE(pool.connections(leases[24].manager), 5);
+    for (const Lease &lease : leases) {
+        QVERIFY(lease.pooled);
+        QCOMPARE(lease.manager->parent(), &pool);
+    }
 }
 
-void tst_ManagerPool::http2ForgottenWithTheManager()
+void tst_ManagerPool::hostsBeyondTheHttp1LimitTakeAnotherLane()
 {
-    ManagerPool pool;
-    auto *shared = new QNetworkAccessManager;
-    const QString a = ManagerPool::hostKey(hostA);
-    pool.markHttp2(shared, a);
-    pool.markHttp2(shared, a); // marking twice is harmless
-    QNetworkAccessManager *const dead = shared;
-    delete shared;
-    QVERIFY(!pool.isHttp2(dead, a));
+    // Twenty streams to one host never wait for a connection: no lane takes more of them
+    // than it may open to that host.
+    ManagerPool pool(10);
+    std::vector<Lease> leases;
+    for (int i = 0; i < 20; ++i)
+        leases.push_back(pool.acquire(nullptr, hostA));
+    const int perHost = perHostOnLane(pool);
+    QCOMPARE(pool.laneCount(), (20 + perHost - 1) / perHost);
+    for (QNetworkAccessManager *lane : managersOf(leases))
+        QVERIFY(pool.count(lane, ManagerPool::hostKey(hostA)) <= perHost);
+    // Another host still fits on the first lane, which has connections to spare on Qt 6.4.
+    const Lease other = pool.acquire(nullptr, host(1));
+    if (perHost < pool.streamsPerManager())
+        QCOMPARE(other.manager, leases.front().manager);
 }
 
-void tst_ManagerPool::ownManagerCreatedOnFirstUse()
+void tst_ManagerPool::releasedRoomIsReused()
 {
-    Fixture f;
-    QCOMPARE(f.handle.manager(), nullptr);
-    QNetworkAccessManager *own = f.handle.acquire(hostA);
-    QVERIFY(own);
-    QCOMPARE(own->parent(), &f.owner);
-    QCOMPARE(f.handle.manager(), own);
-    f.handle.endLease();
-    QCOMPARE(f.handle.acquire(hostB), own);
+    ManagerPool pool(4);
+    std::vector<Lease> leases;
+    for (int i = 0; i < 8; ++i)
+        leases.push_back(pool.acquire(nullptr, host(i)));
+    QCOMPARE(pool.laneCount(), 2);
+    QNetworkAccessManager *first = leases[1].manager;
+    pool.release(leases[1]);
+    QVERIFY(!leases[1].isValid());
+    QCOMPARE(pool.connections(first), 3);
+    const Lease again = pool.acquire(nullptr, host(100));
+    QCOMPARE(again.manager, first);
+    QCOMPARE(pool.laneCount(), 2);
+    pool.release(leases[1]); // released twice: nothing happens
+    QCOMPARE(pool.connections(first), 4);
 }
 
-void tst_ManagerPool::ownManagerIsNotCounted()
+void tst_ManagerPool::http2HostCountsOnce()
 {
-    Fixture f;
-    QNetworkAccessManager *own = f.handle.acquire(hostA);
-    QCOMPARE(f.pool.count(own, ManagerPool::hostKey(hostA)), 0);
-    f.handle.noteHttp2(hostA); // one stream at a time on an own manager: nothing to share
-    QVERIFY(!f.pool.isHttp2(own, ManagerPool::hostKey(hostA)));
+    ManagerPool pool(4);
+    std::vector<Lease> leases{ pool.acquire(nullptr, hostA), pool.acquire(nullptr, hostA) };
+    QNetworkAccessManager *lane = leases[0].manager;
+    QCOMPARE(leases[1].manager, lane);
+    QCOMPARE(pool.connections(lane), 2);
+    pool.markHttp2(leases[0]);
+    QVERIFY(pool.isHttp2(lane, ManagerPool::hostKey(hostA)));
+    QCOMPARE(pool.connections(lane), 1); // both share one connection now
+    for (int i = 2; i < ManagerPool::Http2StreamsPerHost; ++i)
+        leases.push_back(pool.acquire(nullptr, hostA));
+    QCOMPARE(managersOf(leases), std::set<QNetworkAccessManager *>{ lane });
+    QCOMPARE(pool.connections(lane), 1);
+    // Other hosts still get the rest of the lane, and the 65th stream another lane.
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(pool.acquire(nullptr, host(i)).manager, lane);
+    QVERIFY(pool.acquire(nullptr, hostA).manager != lane);
+    // The host's connection is counted until its last stream goes.
+    for (int i = 0; i < ManagerPool::Http2StreamsPerHost - 1; ++i)
+        pool.release(leases[size_t(i)]);
+    QCOMPARE(pool.connections(lane), 4);
+    pool.release(leases.back());
+    QCOMPARE(pool.connections(lane), 3);
 }
 
-void tst_ManagerPool::overflowBeyondTheSharedBudget()
+void tst_ManagerPool::applicationManagerKeepsConnections()
 {
-    Fixture f;
-    f.shared.setProxy(QNetworkProxy(QNetworkProxy::HttpProxy, u"proxy.test"_s, 3128));
-    QNetworkCookieJar *jar = f.shared.cookieJar();
-    Streams others(&f.pool, &f.shared, hostA, ManagerPool::StreamsPerHost);
-    for (QNetworkAccessManager *leased : others.leased)
-        QCOMPARE(leased, &f.shared);
-
-    f.handle.setManager(&f.shared);
-    QCOMPARE(f.handle.manager(), &f.shared);
-    QNetworkAccessManager *overflow = f.handle.acquire(hostA);
-    QVERIFY(overflow);
-    QVERIFY(overflow != &f.shared);
-    QCOMPARE(f.handle.overflowManager(), overflow);
-    QCOMPARE(overflow->parent(), &f.owner);
-    QCOMPARE(overflow->cookieJar(), jar); // shared ...
-    QCOMPARE(jar->parent(), &f.shared);   // ... and still owned by the shared manager
-    QCOMPARE(overflow->proxy(), f.shared.proxy());
-    QCOMPARE(f.pool.count(&f.shared, ManagerPool::hostKey(hostA)), ManagerPool::StreamsPerHost);
-
-    // Another host still fits on the shared manager.
-    f.handle.endLease();
-    QCOMPARE(f.handle.acquire(hostB), &f.shared);
-    f.handle.endLease();
-    // The same overflow manager serves the next stream past the budget.
-    QCOMPARE(f.handle.acquire(hostA), overflow);
+    // An application's manager takes four streams per host, leaving two connections for the
+    // application's own requests; the fifth goes on a lane of its profile.
+    ManagerPool pool(32);
+    QNetworkAccessManager app;
+    std::vector<Lease> leases;
+    for (int i = 0; i < ManagerPool::StreamsPerHost; ++i) {
+        leases.push_back(pool.acquire(&app, hostA));
+        QCOMPARE(leases.back().manager, &app);
+        QVERIFY(!leases.back().pooled);
+    }
+    const Lease fifth = pool.acquire(&app, hostA);
+    QVERIFY(fifth.pooled);
+    QVERIFY(fifth.manager != &app);
+    QCOMPARE(pool.count(&app, ManagerPool::hostKey(hostA)), ManagerPool::StreamsPerHost);
+    QCOMPARE(pool.acquire(&app, host(1)).manager, &app); // another host has room
+    // A source without a manager never lands on the application's lanes.
+    QVERIFY(pool.acquire(nullptr, hostA).manager != fifth.manager);
+    pool.release(leases[0]);
+    QCOMPARE(pool.acquire(&app, hostA).manager, &app);
+    QCOMPARE(app.parent(), nullptr); // never adopted
 }
 
-void tst_ManagerPool::endedLeaseFreesTheBudget()
+void tst_ManagerPool::applicationManagerCappedInAll()
 {
-    Fixture f;
-    Streams others(&f.pool, &f.shared, hostA, ManagerPool::StreamsPerHost);
-    f.handle.setManager(&f.shared);
-    QVERIFY(f.handle.acquire(hostA) != &f.shared);
-    f.handle.endLease();
-
-    others.handles.front()->endLease();
-    others.handles.front()->endLease(); // ending twice releases once
-    QCOMPARE(f.pool.count(&f.shared, ManagerPool::hostKey(hostA)), ManagerPool::StreamsPerHost - 1);
-    QCOMPARE(f.handle.acquire(hostA), &f.shared);
-    QCOMPARE(f.pool.count(&f.shared, ManagerPool::hostKey(hostA)), ManagerPool::StreamsPerHost);
+    // However many hosts: the application's manager carries at most a lane's budget of
+    // streams, so its thread's per-event cost stays bounded too.
+    ManagerPool pool(8);
+    QNetworkAccessManager app;
+    std::vector<Lease> leases;
+    for (int i = 0; i < 20; ++i)
+        leases.push_back(pool.acquire(&app, host(i)));
+    QCOMPARE(pool.connections(&app), 8);
+    QCOMPARE(int(std::count_if(leases.begin(), leases.end(),
+                               [&app](const Lease &l) { return l.manager == &app; })),
+             8);
+    QCOMPARE(pool.laneCount(), 2); // twelve more, eight per lane
 }
 
-void tst_ManagerPool::noteHttp2OnSharedManager()
+void tst_ManagerPool::applicationLanesTakeItsSettings()
 {
-    Fixture f;
-    f.handle.setManager(&f.shared);
-    QCOMPARE(f.handle.acquire(hostA), &f.shared);
-    f.handle.noteHttp2(hostA);
-    QVERIFY(f.pool.isHttp2(&f.shared, ManagerPool::hostKey(hostA)));
-    // Streams of other clients to that host now share the manager well past four.
-    Streams others(&f.pool, &f.shared, hostA, ManagerPool::Http2StreamsPerHost - 1);
-    for (QNetworkAccessManager *leased : others.leased)
-        QCOMPARE(leased, &f.shared);
-    Streams oneMore(&f.pool, &f.shared, hostA, 1);
-    QVERIFY(oneMore.leased.front() != &f.shared);
+    ManagerPool pool(32);
+    QNetworkAccessManager app;
+    QNetworkCookieJar *jar = app.cookieJar();
+    const QNetworkProxy proxy(QNetworkProxy::HttpProxy, u"proxy.test"_s, 3128);
+    app.setProxy(proxy);
+    app.setStrictTransportSecurityEnabled(true);
+    app.addStrictTransportSecurityHosts(
+            { QHstsPolicy(QDateTime::currentDateTimeUtc().addDays(1), {}, u"a.test"_s) });
+    std::vector<Lease> leases;
+    for (int i = 0; i <= ManagerPool::StreamsPerHost; ++i)
+        leases.push_back(pool.acquire(&app, hostA));
+    QNetworkAccessManager *lane = leases.back().manager;
+    QVERIFY(lane != &app);
+    QCOMPARE(lane->cookieJar(), jar); // the application's jar ...
+    QCOMPARE(jar->parent(), &app);    // ... still owned by the application's manager
+    QCOMPARE(lane->proxy(), proxy);
+    QVERIFY(lane->isStrictTransportSecurityEnabled());
+    QCOMPARE(lane->strictTransportSecurityHosts().size(), 1);
 }
 
-void tst_ManagerPool::replacedOwnManagerRetiredWhileInUse()
+void tst_ManagerPool::defaultLanesShareOneJar()
 {
-    Fixture f;
-    const QPointer<QNetworkAccessManager> own = f.handle.acquire(hostA);
-    f.handle.setManager(&f.shared);
-    QCOMPARE(f.handle.manager(), &f.shared);
-    verifyRetiredUntilTheLeaseEnds(f.handle, own);
+    // A source keeps its cookies whichever lane it reconnects on.
+    ManagerPool pool(2);
+    const Lease a = pool.acquire(nullptr, host(1));
+    const Lease b = pool.acquire(nullptr, host(2));
+    const Lease c = pool.acquire(nullptr, host(3));
+    QVERIFY(a.manager != c.manager);
+    QCOMPARE(a.manager->cookieJar(), c.manager->cookieJar());
+    QCOMPARE(a.manager->cookieJar()->parent(), &pool);
+    a.manager->cookieJar()->setCookiesFromUrl({ QNetworkCookie("k", "v") }, host(1));
+    QCOMPARE(c.manager->cookieJar()->cookiesForUrl(host(1)).size(), 1);
 }
 
-void tst_ManagerPool::replacedOwnManagerDeletedWhenIdle()
+void tst_ManagerPool::userInfoGetsItsOwnLanesAndJar()
 {
-    Fixture f;
-    const QPointer<QNetworkAccessManager> own = f.handle.acquire(hostA);
-    f.handle.endLease();
-    f.handle.setManager(&f.shared);
+    // QNAM caches the credentials of a URL per manager: a lane never carries two users.
+    ManagerPool pool(32);
+    const QUrl alice(u"http://alice:secret@a.test/s"_s);
+    const QUrl bob(u"http://bob:other@a.test/s"_s);
+    const Lease anonymous = pool.acquire(nullptr, hostA);
+    const Lease a1 = pool.acquire(nullptr, alice);
+    const Lease b1 = pool.acquire(nullptr, bob);
+    const Lease a2 = pool.acquire(nullptr, alice);
+    QCOMPARE(a1.manager, a2.manager);
+    QCOMPARE(int(managersOf({ anonymous, a1, b1 }).size()), 3);
+    QCOMPARE(int(std::set<QNetworkCookieJar *>{ anonymous.manager->cookieJar(),
+                                                 a1.manager->cookieJar(),
+                                                 b1.manager->cookieJar() }
+                         .size()),
+             3);
+}
+
+void tst_ManagerPool::tlsConfigurationGetsItsOwnLanes()
+{
+    // QNAM hands a cached connection to any request for its host: a stream that trusts another
+    // CA, or presents a client certificate, must never share a manager with one that does not
+    // (tst_nginxtls::untrustedCertificateFails shows it against nginx).
+#if QT_CONFIG(ssl)
+    ManagerPool pool(32);
+    const QUrl url(u"https://a.test/s"_s);
+    QNetworkRequest plain(url);
+    QNetworkRequest trusting(url);
+    QSslConfiguration tls = trusting.sslConfiguration();
+    tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+    trusting.setSslConfiguration(tls);
+    const Lease a = pool.acquire(nullptr, url, plain);
+    const Lease b = pool.acquire(nullptr, url, trusting);
+    const Lease c = pool.acquire(nullptr, url, QNetworkRequest(url));
+    const Lease d = pool.acquire(nullptr, url, trusting);
+    QVERIFY(a.manager != b.manager);
+    QCOMPARE(c.manager, a.manager);
+    QCOMPARE(d.manager, b.manager);
+    QCOMPARE(a.manager->cookieJar(), b.manager->cookieJar()); // one profile's cookies still
+#else
+    QSKIP("Qt without TLS");
+#endif
+}
+
+void tst_ManagerPool::http2AttributesGetTheirOwnLanes()
+{
+    ManagerPool pool(32);
+    QNetworkRequest h1(hostA);
+    h1.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    QNetworkRequest direct(hostA);
+    direct.setAttribute(QNetworkRequest::Http2DirectAttribute, true);
+    const Lease a = pool.acquire(nullptr, hostA, QNetworkRequest(hostA));
+    const Lease b = pool.acquire(nullptr, hostA, h1);
+    const Lease c = pool.acquire(nullptr, hostA, direct);
+    QCOMPARE(int(managersOf({ a, b, c }).size()), 3);
+}
+
+void tst_ManagerPool::idleLanesAreReaped()
+{
+    ManagerPool pool(2, 3600 * 1000);
+    std::vector<Lease> leases;
+    for (int i = 0; i < 4; ++i)
+        leases.push_back(pool.acquire(nullptr, host(i)));
+    QPointer<QNetworkAccessManager> busy = leases[0].manager;
+    QPointer<QNetworkAccessManager> idle = leases[2].manager;
+    QNetworkCookieJar *jar = idle->cookieJar();
+    pool.release(leases[2]);
+    pool.release(leases[3]);
+    pool.release(leases[1]);
+    pool.reapIdleLanes();
     runDeferredDeletes();
-    QVERIFY(!own);
+    QVERIFY(!idle);
+    QVERIFY(busy); // one stream left on it
+    QCOMPARE(pool.laneCount(), 1);
+    QCOMPARE(busy->cookieJar(), jar); // the shared jar outlives the lane that borrowed it
 }
 
-void tst_ManagerPool::nullManagerMeansOwnAgain()
+void tst_ManagerPool::idleLaneReapedAfterItsTime()
 {
-    Fixture f;
-    f.handle.setManager(&f.shared);
-    f.handle.setManager(nullptr);
-    QCOMPARE(f.handle.manager(), nullptr);
-    QNetworkAccessManager *own = f.handle.acquire(hostA);
-    QVERIFY(own);
-    QVERIFY(own != &f.shared);
-    QCOMPARE(own->parent(), &f.owner);
-    QCOMPARE(f.pool.count(&f.shared, ManagerPool::hostKey(hostA)), 0);
+    ManagerPool pool(2, 50);
+    Lease lease = pool.acquire(nullptr, hostA);
+    QPointer<QNetworkAccessManager> lane = lease.manager;
+    pool.release(lease);
+    QVERIFY(lane);
+    // Used again before its time: it stays.
+    lease = pool.acquire(nullptr, hostA);
+    QCOMPARE(lease.manager, lane);
+    pool.release(lease);
+    QTRY_VERIFY(!lane);
+    QCOMPARE(pool.laneCount(), 0);
 }
 
-void tst_ManagerPool::destroyedInjectedManagerGivesNone()
+void tst_ManagerPool::applicationManagerDestroyedDropsItsLanes()
 {
-    ManagerPool pool;
+    ManagerPool pool(32);
+    auto app = std::make_unique<QNetworkAccessManager>();
+    app->cookieJar()->setCookiesFromUrl({ QNetworkCookie("k", "v") }, hostA);
+    std::vector<Lease> leases;
+    for (int i = 0; i <= ManagerPool::StreamsPerHost; ++i)
+        leases.push_back(pool.acquire(app.get(), hostA));
+    const Lease other = pool.acquire(nullptr, hostA);
+    QPointer<QNetworkAccessManager> lane = leases.back().manager;
+    app.reset(); // its jar is deleted with it: the lane must not keep it
+    QVERIFY(lane);
+    QVERIFY(lane->cookieJar()->cookiesForUrl(hostA).isEmpty());
+    runDeferredDeletes();
+    QVERIFY(!lane);
+    QCOMPARE(pool.laneCount(), 1); // the default profile's lane stays
+    for (Lease &lease : leases)
+        pool.release(lease); // leases of the gone manager and lane: nothing to do
+    QCOMPARE(pool.connections(other.manager), 1);
+}
+
+void tst_ManagerPool::prepareRequestRaisesTheHostLimit()
+{
+    ManagerPool pool(20);
+    QNetworkAccessManager app;
+    const Lease onLane = pool.acquire(nullptr, hostA);
+    const Lease onApp = pool.acquire(&app, hostA);
+    QNetworkRequest laneRequest(hostA);
+    QNetworkRequest appRequest(hostA);
+    pool.prepareRequest(onLane, laneRequest);
+    pool.prepareRequest(onApp, appRequest);
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    QCOMPARE(laneRequest.http1Configuration().numberOfConnectionsPerHost(), 20);
+    QCOMPARE(appRequest.http1Configuration(), QNetworkRequest(hostA).http1Configuration());
+#else
+    QCOMPARE(laneRequest, QNetworkRequest(hostA));
+    QCOMPARE(appRequest, QNetworkRequest(hostA));
+#endif
+}
+
+void tst_ManagerPool::handleLeasesAndReleases()
+{
+    ManagerPool pool(32);
     QObject owner;
     ManagerHandle handle(&owner, [] {}, &pool);
-    auto *shared = new QNetworkAccessManager;
-    handle.setManager(shared);
-    delete shared;
     QCOMPARE(handle.manager(), nullptr);
-    QCOMPARE(handle.acquire(hostA), nullptr); // not a manager of its own in its place (C-16)
-}
-
-void tst_ManagerPool::droppedOverflowGivesTheJarBack()
-{
-    Fixture f;
-    const QPointer<QNetworkCookieJar> jar = f.shared.cookieJar();
-    Streams others(&f.pool, &f.shared, hostA, ManagerPool::StreamsPerHost);
-    f.handle.setManager(&f.shared);
-    const QPointer<QNetworkAccessManager> overflow = f.handle.acquire(hostA);
-    QVERIFY(overflow && overflow != &f.shared);
-    f.handle.endLease();
-    f.handle.setManager(nullptr);
-    QCOMPARE(f.handle.overflowManager(), nullptr);
-    runDeferredDeletes();
-    QVERIFY(!overflow);
-    QVERIFY(jar);
-    QCOMPARE(f.shared.cookieJar(), jar.data());
-}
-
-void tst_ManagerPool::overflowRetiredWhileInUse()
-{
-    Fixture f;
-    QNetworkAccessManager other;
-    Streams others(&f.pool, &f.shared, hostA, ManagerPool::StreamsPerHost);
-    f.handle.setManager(&f.shared);
-    const QPointer<QNetworkAccessManager> overflow = f.handle.acquire(hostA);
-    f.handle.setManager(&other);
-    QVERIFY(overflow->cookieJar() != f.shared.cookieJar()); // the jar went back at once
-    verifyRetiredUntilTheLeaseEnds(f.handle, overflow);
-    QVERIFY(f.shared.cookieJar());
-}
-
-void tst_ManagerPool::sharedDestroyedUnderOverflowStream()
-{
-    ManagerPool pool;
-    auto *shared = new QNetworkAccessManager;
-    auto others = std::make_unique<Streams>(&pool, shared, hostA, ManagerPool::StreamsPerHost);
-    QObject owner;
-    int lost = 0;
-    std::unique_ptr<ManagerHandle> handle;
-    handle = std::make_unique<ManagerHandle>(&owner, [&] {
-        ++lost;
-        handle->endLease(); // as the client does when its stream ends
-    }, &pool);
-    handle->setManager(shared);
-    const QPointer<QNetworkAccessManager> overflow = handle->acquire(hostA);
-    QVERIFY(overflow && overflow != shared);
-    delete shared;
-    QCOMPARE(lost, 1);
-    QCOMPARE(handle->overflowManager(), nullptr);
-    runDeferredDeletes();
-    QVERIFY(!overflow);
-    QCOMPARE(handle->acquire(hostA), nullptr);
-    handle.reset();
-}
-
-void tst_ManagerPool::sharedDestroyedWhileOverflowIdle()
-{
-    ManagerPool pool;
-    auto *shared = new QNetworkAccessManager;
-    Streams others(&pool, shared, hostA, ManagerPool::StreamsPerHost);
-    QObject owner;
-    int lost = 0;
-    ManagerHandle handle(&owner, [&] { ++lost; }, &pool);
-    handle.setManager(shared);
-    const QPointer<QNetworkAccessManager> overflow = handle.acquire(hostA);
+    QNetworkRequest request(hostA);
+    QNetworkAccessManager *lane = handle.acquire(hostA, &request);
+    QVERIFY(lane);
+    QVERIFY(handle.leaseIsPooled());
+    QCOMPARE(handle.leasedManager(), lane);
+    QCOMPARE(pool.count(lane, ManagerPool::hostKey(hostA)), 1);
+    // A new stream ends the old lease first.
+    QCOMPARE(handle.acquire(hostA), lane);
+    QCOMPARE(pool.count(lane, ManagerPool::hostKey(hostA)), 1);
     handle.endLease();
-    delete shared;
-    QCOMPARE(lost, 0);
-    runDeferredDeletes();
-    QVERIFY(!overflow);
+    QCOMPARE(pool.count(lane, ManagerPool::hostKey(hostA)), 0);
+    QCOMPARE(handle.leasedManager(), nullptr);
+
+    QNetworkAccessManager app;
+    handle.setManager(&app);
+    QCOMPARE(handle.manager(), &app);
+    QCOMPARE(handle.acquire(hostA), &app);
+    QVERIFY(!handle.leaseIsPooled());
+    handle.setManager(nullptr); // the stream stays where it is; the next uses a lane
+    QCOMPARE(handle.leasedManager(), &app);
+    QCOMPARE(handle.acquire(hostA), lane);
+    QCOMPARE(pool.count(&app, ManagerPool::hostKey(hostA)), 0);
 }
 
-void tst_ManagerPool::handleDestroyedBeforeSharedManager()
+void tst_ManagerPool::handleStreamLostWithTheApplicationManager()
 {
-    ManagerPool pool;
+    ManagerPool pool(32);
+    auto app = std::make_unique<QNetworkAccessManager>();
     QObject owner;
+    std::vector<std::unique_ptr<ManagerHandle>> handles;
     int lost = 0;
-    auto *shared = new QNetworkAccessManager;
-    {
-        ManagerHandle handle(&owner, [&] { ++lost; }, &pool);
-        handle.setManager(shared);
-        QCOMPARE(handle.acquire(hostA), shared);
-        // Destroyed with its lease held: the lease ends, and the handle stops listening.
+    for (int i = 0; i <= ManagerPool::StreamsPerHost; ++i) {
+        handles.push_back(std::make_unique<ManagerHandle>(&owner, [&lost] { ++lost; }, &pool));
+        handles.back()->setManager(app.get());
+        handles.back()->acquire(hostA);
     }
-    QCOMPARE(pool.count(shared, ManagerPool::hostKey(hostA)), 0);
-    delete shared;
-    QCOMPARE(lost, 0);
+    QVERIFY(handles.back()->leaseIsPooled());
+    app.reset();
+    // Only the stream on its lane is lost through the handle; the four on the manager itself
+    // end with their replies, which the manager deletes.
+    QCOMPARE(lost, 1);
 }
 
-QTEST_GUILESS_MAIN(tst_ManagerPool)
+void tst_ManagerPool::handleOnDestroyedApplicationManagerGivesNone()
+{
+    ManagerPool pool(32);
+    QObject owner;
+    ManagerHandle handle(&owner, [] {}, &pool);
+    auto app = std::make_unique<QNetworkAccessManager>();
+    handle.setManager(app.get());
+    app.reset();
+    QCOMPARE(handle.acquire(hostA), nullptr); // C-16: not silently another manager
+    handle.setManager(nullptr);
+    QVERIFY(handle.acquire(hostA));
+}
 
+void tst_ManagerPool::handleUsesThePoolOfItsThread()
+{
+    QObject owner;
+    ManagerHandle handle(&owner, [] {});
+    QNetworkAccessManager *mine = handle.acquire(hostA);
+    QCOMPARE(mine->parent(), ManagerPool::forCurrentThread());
+    QCOMPARE(ManagerPool::forCurrentThread(), ManagerPool::forCurrentThread());
+
+    QThread worker;
+    worker.start();
+    ManagerPool *theirs = nullptr;
+    QPointer<QNetworkAccessManager> theirLane;
+    auto *context = new QObject;
+    context->moveToThread(&worker);
+    QMetaObject::invokeMethod(
+            context,
+            [&] {
+                theirs = ManagerPool::forCurrentThread();
+                QObject workerOwner;
+                ManagerHandle workerHandle(&workerOwner, [] {});
+                theirLane = workerHandle.acquire(hostA);
+            },
+            Qt::BlockingQueuedConnection);
+    QVERIFY(theirs);
+    QVERIFY(theirs != ManagerPool::forCurrentThread());
+    QVERIFY(theirLane);
+    QCOMPARE(theirLane->thread(), &worker);
+    QMetaObject::invokeMethod(context, &QObject::deleteLater);
+    worker.quit();
+    QVERIFY(worker.wait(5000));
+    QVERIFY(!theirLane); // the thread's pool went with the thread, and its lanes
+}
+
+QTEST_MAIN(tst_ManagerPool)
 #include "tst_managerpool.moc"
