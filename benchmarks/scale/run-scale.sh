@@ -7,6 +7,8 @@
 #   BUILD=build-rel benchmarks/scale/run-scale.sh
 # Knobs: NS="10 100 1000 2000" RUNS=3 SECONDS_WINDOW=10 CLIENTS="qtsse-default qtsse-shared node"
 #        HOSTS="1 n5" (n5: N/5 hosts) SCALE_NODE_DIR=/tmp/scale-node
+#        IDLE=1: the server sends headers and then nothing; the window counts wake-ups
+#        (win_csw_per_s) of streams that carry no event.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${BUILD:-build-rel}
@@ -33,7 +35,9 @@ trap 'rm -f "$results"' EXIT
 run_one() { # CLIENT N PORTS
     local client=$1 n=$2 ports=$3 log base line
     log=$(mktemp)
-    "$server" --ports "$ports" --lifetime $((SECONDS_WINDOW + 120)) >"$log" 2>/dev/null &
+    local idle=()
+    [ "${IDLE:-0}" = 1 ] && idle=(--idle)
+    "$server" --ports "$ports" --lifetime $((SECONDS_WINDOW + 120)) "${idle[@]}" >"$log" 2>/dev/null &
     local pid=$!
     for _ in $(seq 100); do grep -q '^PORTS' "$log" && break; sleep 0.1; done
     base=$(sed -n 's/^PORTS base=\([0-9]*\).*/\1/p' "$log")
