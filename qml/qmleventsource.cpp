@@ -132,6 +132,10 @@ QmlEventSource::QmlEventSource(QObject *parent) : EventSource(parent)
         if (!m_resolvingUrl)
             sync();
     });
+#if QT_VERSION < QT_VERSION_CHECK(6, 5, 0)
+    connect(this, &EventSource::maximumEventSizeChanged, this,
+            &QmlEventSource::maximumEventSizeNumberChanged);
+#endif
 }
 
 QmlEventSource::~QmlEventSource() = default;
