@@ -132,10 +132,8 @@ QmlEventSource::QmlEventSource(QObject *parent) : EventSource(parent)
         if (!m_resolvingUrl)
             sync();
     });
-#if QT_VERSION < QT_VERSION_CHECK(6, 5, 0)
     connect(this, &EventSource::maximumEventSizeChanged, this,
             &QmlEventSource::maximumEventSizeNumberChanged);
-#endif
 }
 
 QmlEventSource::~QmlEventSource() = default;
@@ -158,6 +156,14 @@ void QmlEventSource::setActive(bool active)
     Q_EMIT activeChanged();
     sync();
 }
+
+/*!
+    \qmlproperty real EventSource::maximumEventSize
+
+    The C++ \c maximumEventSize, as a JavaScript number of bytes: the most one event may
+    buffer. A number rather than a 64-bit integer, which Qt 6.4's QML does not know; it is
+    exact up to 2^53 bytes. \c maximumEventSizeChanged(bytes) reports changes as in C++.
+*/
 
 /*!
     \qmlproperty object EventSource::headers
