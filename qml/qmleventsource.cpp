@@ -132,6 +132,8 @@ QmlEventSource::QmlEventSource(QObject *parent) : EventSource(parent)
         if (!m_resolvingUrl)
             sync();
     });
+    connect(this, &EventSource::maximumEventSizeChanged, this,
+            &QmlEventSource::maximumEventSizeNumberChanged);
 }
 
 QmlEventSource::~QmlEventSource() = default;
@@ -154,6 +156,14 @@ void QmlEventSource::setActive(bool active)
     Q_EMIT activeChanged();
     sync();
 }
+
+/*!
+    \qmlproperty real EventSource::maximumEventSize
+
+    The C++ \c maximumEventSize, as a JavaScript number of bytes: the most one event may
+    buffer. A number rather than a 64-bit integer, which Qt 6.4's QML does not know; it is
+    exact up to 2^53 bytes. \c maximumEventSizeChanged(bytes) reports changes as in C++.
+*/
 
 /*!
     \qmlproperty object EventSource::headers

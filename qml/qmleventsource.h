@@ -21,6 +21,12 @@ class QmlEventSource : public QtSse::EventSource, public QQmlParserStatus
     Q_INTERFACES(QQmlParserStatus)
     Q_PROPERTY(bool active READ isActive WRITE setActive NOTIFY activeChanged)
     Q_PROPERTY(QVariantMap headers READ headers WRITE setHeaders NOTIFY headersChanged)
+    // A number in QML: Qt 6.4's QML knows no 64-bit integer type, so there the base class's
+    // qint64 property failed to load from `maximumEventSize: 65536` ("unsupported type
+    // qlonglong") and qmllint found no type for it. A double holds every size up to 2^53
+    // exactly; the same on every Qt version, so tooling sees one type everywhere.
+    Q_PROPERTY(double maximumEventSize READ maximumEventSizeAsNumber WRITE
+                       setMaximumEventSizeFromNumber NOTIFY maximumEventSizeNumberChanged)
     QML_NAMED_ELEMENT(EventSource)
 
 public:
@@ -33,6 +39,9 @@ public:
     QVariantMap headers() const { return m_headers; }
     void setHeaders(const QVariantMap &headers);
 
+    double maximumEventSizeAsNumber() const { return double(maximumEventSize()); }
+    void setMaximumEventSizeFromNumber(double bytes) { setMaximumEventSize(qint64(bytes)); }
+
     Q_INVOKABLE void addEventListener(const QString &type, const QJSValue &callback);
     Q_INVOKABLE void removeEventListener(const QString &type, const QJSValue &callback);
 
@@ -42,6 +51,8 @@ public:
 Q_SIGNALS:
     void activeChanged();
     void headersChanged();
+    // Emitted with maximumEventSizeChanged(): the notifier of the number property above.
+    void maximumEventSizeNumberChanged();
 
 private:
     struct Listener

@@ -41,7 +41,10 @@ struct MessageEventValueType
     Q_GADGET
     QML_FOREIGN(QtSse::MessageEvent)
     QML_VALUE_TYPE(messageEvent)
-    QML_EXTENDED(MessageEventValueType)
+    // Qualified: qmltyperegistrar writes the name as spelled here and finds the extension's own
+    // description by it; unqualified, the .qmltypes lacks MessageEventValueType, so tooling
+    // (qmllint, Qt Creator) knew no json().
+    QML_EXTENDED(QtSse::MessageEventValueType)
     Q_PROPERTY(QString type READ type CONSTANT FINAL)
     Q_PROPERTY(QString data READ data CONSTANT FINAL)
     Q_PROPERTY(QString lastEventId READ lastEventId CONSTANT FINAL)

@@ -18,6 +18,11 @@ QTSSE_INTEGRATION_PACKAGES=(nginx)
 # The docs target.
 QTSSE_DOCS_PACKAGES=(doxygen)
 
+# The format check (scripts/format-check.sh), on Debian 12 only: its clang-format 14 is the one
+# version the check is defined for, since other versions format the same style differently.
+QTSSE_FORMAT_PACKAGES=(clang-format)
+QTSSE_FORMAT_CODENAME=bookworm
+
 # The --full steps of scripts/suite.sh fuzz the parser with clang's libFuzzer and run valgrind
 # memcheck. The names are those of every Debian release (libclang-rt-dev depends on the
 # release's default clang's runtime). The TLS tests use the committed tests/shared/certs.
@@ -30,6 +35,11 @@ qtsse_qt_version() {
 }
 qtsse_release() {
     (. /etc/os-release && echo "${PRETTY_NAME:-$ID}")
+}
+
+# The Debian release's code name (bookworm, trixie, sid...).
+qtsse_codename() {
+    (. /etc/os-release && echo "${VERSION_CODENAME:-}")
 }
 
 qtsse_missing_packages() {

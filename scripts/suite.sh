@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # suite.sh [--full]: the whole test suite against the Qt of this machine (or chroot): installs
-# what it needs, configures with warnings as errors, builds, lints every QML file (any warning
-# fails, see .qmllint.ini), builds the API reference, runs every ctest test. --full adds the
-# AddressSanitizer + UndefinedBehaviorSanitizer build of the whole suite, libFuzzer on the parser
-# and valgrind memcheck. --fuzz adds only the fuzzer (the clang build and a shorter run).
+# what it needs, checks the C++ formatting (Debian 12 only, scripts/format-check.sh), configures
+# with warnings as errors, builds, lints every QML file (any warning fails, see .qmllint.ini),
+# builds the API reference, runs every ctest test. --full adds the AddressSanitizer +
+# UndefinedBehaviorSanitizer build of the whole suite, libFuzzer on the parser and valgrind
+# memcheck. --fuzz adds only the fuzzer (the clang build and a shorter run).
 # scripts/test.sh runs it once per supported Debian release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,15 @@ build=${QTSSE_TEST_BUILD_DIR:-build-test}
 qt=$(qtsse_qt_version)
 release=$(qtsse_release)
 echo "== Qt $qt on $release, $(c++ --version | head -1)"
+
+# Early, as it needs no build: clang-format over the C++ sources, where its version is the one
+# the check is defined for (see scripts/format-check.sh).
+if [ "$(qtsse_codename)" = "$QTSSE_FORMAT_CODENAME" ]; then
+    qtsse_ensure_packages "${QTSSE_FORMAT_PACKAGES[@]}"
+    scripts/format-check.sh
+else
+    echo "== format check: on Debian $QTSSE_FORMAT_CODENAME only (clang-format 14), not $release"
+fi
 
 echo "== configure and build ($build)"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DQTSSE_WERROR=ON

@@ -57,7 +57,9 @@ class QTSSE_EXPORT EventSource : public QObject
     Q_PROPERTY(int maximumRetryDuration READ maximumRetryDuration WRITE setMaximumRetryDuration NOTIFY maximumRetryDurationChanged FINAL)
     Q_PROPERTY(HttpErrorPolicy httpErrorPolicy READ httpErrorPolicy WRITE setHttpErrorPolicy NOTIFY httpErrorPolicyChanged FINAL)
     Q_PROPERTY(int readTimeout READ readTimeout WRITE setReadTimeout NOTIFY readTimeoutChanged FINAL)
-    Q_PROPERTY(qint64 maximumEventSize READ maximumEventSize WRITE setMaximumEventSize NOTIFY maximumEventSizeChanged FINAL)
+    // Not FINAL: the QML EventSource overrides it with a number property, since Qt 6.4's QML
+    // has no 64-bit integer type (qml/qmleventsource.h).
+    Q_PROPERTY(qint64 maximumEventSize READ maximumEventSize WRITE setMaximumEventSize NOTIFY maximumEventSizeChanged)
     Q_PROPERTY(int maximumRedirects READ maximumRedirects WRITE setMaximumRedirects NOTIFY maximumRedirectsChanged FINAL)
     Q_PROPERTY(QByteArray method READ method WRITE setMethod NOTIFY methodChanged FINAL)
     Q_PROPERTY(QByteArray body READ body WRITE setBody NOTIFY bodyChanged FINAL)

@@ -10,7 +10,9 @@ ApplicationWindow {
     required property url streamUrl
     property bool smokeTest: false
     property int eventsReceived: 0
-    property list<real> prices: []
+    // Empty by default. No `: []`: Qt Creator 9's QML parser accepts an initializer on a list
+    // property only as a list of objects (tests/auto/qml/creatorparse.cmake).
+    property list<real> prices
     property real lastPrice: -1 // no tick yet
 
     width: 980

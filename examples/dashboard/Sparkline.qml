@@ -4,7 +4,7 @@ import QtQuick
 // A sparkline of the last values, drawn on a Canvas.
 Canvas {
     id: canvas
-    property list<real> values: []
+    property list<real> values // empty by default; no `: []` for Qt Creator 9 (see Main.qml)
     property color lineColor: "#58a6ff"
     onValuesChanged: requestPaint()
     onPaint: {
