@@ -6,6 +6,7 @@ namespace QtSse {
 /*!
     \class QtSse::EventTypeChannel
     \inmodule QtSse
+    \since QtSse 0.1
     \brief Emits the events of one type from an EventSource.
 
     EventSource::eventChannel() returns the channel of a type; connect to its received() signal
