@@ -16,7 +16,7 @@ QTSSE_BUILD_PACKAGES=(
 QTSSE_INTEGRATION_PACKAGES=(nginx)
 
 # The docs target.
-QTSSE_DOCS_PACKAGES=(doxygen)
+QTSSE_DOCS_PACKAGES=(qt6-documentation-tools)
 
 # The --full steps of scripts/suite.sh fuzz the parser with clang's libFuzzer and run valgrind
 # memcheck. The names are those of every Debian release (libclang-rt-dev depends on the
