@@ -24,10 +24,11 @@ function(_qtsse_lines out file)
     set(${out} "${_text}" PARENT_SCOPE)
 endfunction()
 
-# Counts the index entries whose fullname is NAME.
+# Counts the documented index entries whose fullname is NAME (an accessor of a property is in
+# the index even without documentation, without documented="true").
 function(_qtsse_index_count out name)
     string(REGEX REPLACE "([][+.*()^$?|\\\\])" "\\\\\\1" _re "${name}")
-    string(REGEX MATCHALL " fullname=\"${_re}\"" _hits "${_index}")
+    string(REGEX MATCHALL " fullname=\"${_re}\"[^>]* documented=\"true\"" _hits "${_index}")
     list(LENGTH _hits _n)
     set(${out} ${_n} PARENT_SCOPE)
 endfunction()
@@ -44,6 +45,7 @@ foreach(_header IN LISTS _headers)
     set(_parens 0)        # open parentheses: a declaration continued on the next line
     set(_public OFF)
     set(_names)           # Scope|member, once per declaration
+    set(_readers)         # Scope|function: the READ functions of properties
     foreach(_line IN LISTS _lines)
         string(REGEX REPLACE "//.*" "" _line "${_line}")
         list(LENGTH _scopes _nscopes)
@@ -77,8 +79,10 @@ foreach(_header IN LISTS _headers)
             elseif(_line MATCHES "^ *(private|protected|private Q_SLOTS|protected Q_SLOTS) *:")
                 # protected would be API too; no class has any.
                 set(_public OFF)
-            elseif(_line MATCHES "^ *Q_PROPERTY\\(.*[ *&]([A-Za-z_][A-Za-z0-9_]*) READ ")
+            elseif(_line MATCHES "^ *Q_PROPERTY\\(.*[ *&]([A-Za-z_][A-Za-z0-9_]*) READ ([A-Za-z_][A-Za-z0-9_]*)")
+                # The \property documents its READ function; setters need their own.
                 list(APPEND _names "${_scope}|${CMAKE_MATCH_1}")
+                list(APPEND _readers "${_scope}|${CMAKE_MATCH_2}")
             elseif(_public AND NOT _line MATCHES "^ *(Q_[A-Z_]+|friend|template|return)[ (<]"
                     AND NOT _line MATCHES "= *delete" AND NOT _line MATCHES "^ *[:,]")
                 if(_line MATCHES "^ *enum( +class)? +([A-Za-z_][A-Za-z0-9_]*)")
@@ -88,7 +92,9 @@ foreach(_header IN LISTS _headers)
                 elseif(_line MATCHES "^[^(=]*[^A-Za-z0-9_]([A-Za-z_][A-Za-z0-9_]*) *= *[^=]")
                     list(APPEND _names "${_scope}|${CMAKE_MATCH_1}") # a constant or member
                 elseif(_line MATCHES "(~?[A-Za-z_][A-Za-z0-9_]*) *\\(")
-                    list(APPEND _names "${_scope}|${CMAKE_MATCH_1}")
+                    if(NOT "${_scope}|${CMAKE_MATCH_1}" IN_LIST _readers)
+                        list(APPEND _names "${_scope}|${CMAKE_MATCH_1}")
+                    endif()
                 elseif(_line MATCHES "([A-Za-z_][A-Za-z0-9_]*) *({[^}]*})? *@SEMI@ *$")
                     list(APPEND _names "${_scope}|${CMAKE_MATCH_1}") # a data member
                 endif()
