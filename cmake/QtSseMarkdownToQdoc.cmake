@@ -20,9 +20,21 @@ string(REPLACE "\n" ";" _lines "${_text}")
 
 # Inline markup of one line of text (not code blocks).
 function(_qtsse_inline out line)
-    string(REPLACE "\\" "\\\\" line "${line}")
-    # `code` first, so that nothing inside it is taken as markup.
-    string(REGEX REPLACE "`([^`]+)`" "\\\\c{\\1}" line "${line}")
+    # `code` to \c{code}, its text as it is (qdoc takes it verbatim); a backslash elsewhere
+    # is written \\ for qdoc.
+    string(REPLACE "`" ";" _parts "${line}")
+    set(line "")
+    set(_code OFF)
+    foreach(_part IN LISTS _parts)
+        if(_code)
+            string(APPEND line "\\c{${_part}}")
+            set(_code OFF)
+        else()
+            string(REPLACE "\\" "\\\\" _part "${_part}")
+            string(APPEND line "${_part}")
+            set(_code ON)
+        endif()
+    endforeach()
     string(REGEX REPLACE "\\*\\*([^*]+)\\*\\*" "\\\\b{\\1}" line "${line}")
     # [text](https://...) to an external link; [text](page.md) to the page made from it.
     string(REGEX REPLACE "@LB@([^@]+)@RB@\\((https?:[^)]+)\\)" "\\\\l{\\2}{\\1}" line "${line}")
