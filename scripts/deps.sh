@@ -15,7 +15,7 @@ QTSSE_BUILD_PACKAGES=(
 # The integration tests (tests/integration) also need these: real servers they start themselves.
 QTSSE_INTEGRATION_PACKAGES=(nginx)
 
-# The docs target.
+# The docs target: qdoc and qhelpgenerator, under this name on Debian 12, 13 and unstable.
 QTSSE_DOCS_PACKAGES=(qt6-documentation-tools)
 
 # The --full steps of scripts/suite.sh fuzz the parser with clang's libFuzzer and run valgrind
