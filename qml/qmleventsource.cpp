@@ -14,6 +14,7 @@ namespace QtSse {
 /*!
     \qmlmodule QtSse
     \title QtSse QML Types
+    \since QtSse 0.1
     \brief Server-Sent Events for QML: EventSource, EventModel and messageEvent.
 
     \code
@@ -24,7 +25,7 @@ namespace QtSse {
 /*!
     \qmltype EventSource
     \inqmlmodule QtSse
-    \instantiates QtSse::QmlEventSource
+    \since QtSse 0.1
     \brief Receives a stream of Server-Sent Events, like the browser's EventSource.
 
     The QML EventSource is the C++ QtSse::EventSource with a declarative face: every property,
@@ -78,6 +79,7 @@ namespace QtSse {
 /*!
     \qmltype messageEvent
     \inqmlmodule QtSse
+    \since QtSse 0.1
     \brief One event of a Server-Sent Events stream.
 
     A value type, delivered to EventSource handlers and listeners. It has the read-only
@@ -89,14 +91,26 @@ namespace QtSse {
 /*!
     \qmltype EventModel
     \inqmlmodule QtSse
-    \instantiates QtSse::EventModel
+    \since QtSse 0.1
     \brief A list model of the events received from an EventSource.
 
     See QtSse::EventModel for the details. Its properties are \c source, \c count,
     \c maximumCount (1000 by default, 0 for no limit), \c eventTypes and \c newestFirst; its
-    method is \c clear(); its roles are \c type, \c eventData, \c lastEventId, \c origin,
-    \c receivedAt (a date) and \c json (the data parsed as JSON, or \c undefined); \c display
-    holds the data too.
+    methods are \c append() and \c clear(). Its roles, by the names delegates use and the
+    numbers the \c EventModel.Role enumeration gives them:
+
+    \table
+    \header \li Name \li Role \li Value
+    \row \li \c type \li \c EventModel.TypeRole \li The event type.
+    \row \li \c eventData \li \c EventModel.DataRole \li The event data; \c display holds it
+        too.
+    \row \li \c lastEventId \li \c EventModel.LastEventIdRole \li The last event ID when the
+        event was dispatched.
+    \row \li \c origin \li \c EventModel.OriginRole \li The origin of the stream.
+    \row \li \c receivedAt \li \c EventModel.ReceivedAtRole \li When the model received the
+        event, as a date.
+    \row \li \c json \li \c EventModel.JsonRole \li The data parsed as JSON, or \c undefined.
+    \endtable
 
     \qml
     ListView {

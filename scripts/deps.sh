@@ -15,8 +15,8 @@ QTSSE_BUILD_PACKAGES=(
 # The integration tests (tests/integration) also need these: real servers they start themselves.
 QTSSE_INTEGRATION_PACKAGES=(nginx)
 
-# The docs target.
-QTSSE_DOCS_PACKAGES=(doxygen)
+# The docs target: qdoc and qhelpgenerator, under this name on Debian 12, 13 and unstable.
+QTSSE_DOCS_PACKAGES=(qt6-documentation-tools)
 
 # The format check (scripts/format-check.sh), on Debian 12 only: its clang-format 14 is the one
 # version the check is defined for, since other versions format the same style differently.

@@ -13,6 +13,8 @@ namespace QtSse {
 /*!
     \class QtSse::EventModel
     \inmodule QtSse
+    \inheaderfile QtSse/eventmodel.h
+    \since QtSse 0.1
     \brief A list model of the events received from an EventSource, for views.
 
     EventModel keeps the most recent events of a stream as rows, one row per event, so that a
@@ -74,7 +76,7 @@ namespace QtSse {
 */
 
 /*!
-    \enum EventModel::Role
+    \enum QtSse::EventModel::Role
     The roles of the model's rows. roleNames() gives each its QML name.
 
     \value TypeRole         \c type: the event type.
@@ -219,8 +221,8 @@ void EventModel::setEventTypes(const QStringList &types)
 }
 
 /*!
-    \fn bool QtSse::EventModel::isNewestFirst() const
-    Returns whether the newest event is row 0: the \c newestFirst property.
+    \property QtSse::EventModel::newestFirst
+    \brief Whether the newest event is row 0.
 
     When \c false (the default), rows are in arrival order: row 0 is the oldest event and new
     rows are appended at the end. When \c true, row 0 is the newest event and new rows are

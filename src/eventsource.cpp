@@ -7,6 +7,8 @@ namespace QtSse {
 /*!
     \class QtSse::EventSource
     \inmodule QtSse
+    \inheaderfile QtSse/eventsource.h
+    \since QtSse 0.1
     \brief A client of a Server-Sent Events stream: the \c EventSource of the WHATWG HTML
     standard, for Qt.
 
@@ -126,7 +128,7 @@ namespace QtSse {
 */
 
 /*!
-    \enum EventSource::ReadyState
+    \enum QtSse::EventSource::ReadyState
     The state of the connection, with the values of the standard (R-01).
     \value Connecting The source is connecting, or waiting to reconnect.
     \value Open       A stream is open and events are being dispatched.
@@ -134,7 +136,7 @@ namespace QtSse {
 */
 
 /*!
-    \enum EventSource::Error
+    \enum QtSse::EventSource::Error
     What the last error was. After the errors marked "reconnects" readyState() is
     \l Connecting and a reconnect follows after reconnectDelay(); after the others it is
     \l Closed.

@@ -157,7 +157,7 @@ std::chrono::milliseconds EventSource::maximumRetryDurationAsDuration() const
 }
 
 /*!
-    \enum EventSource::HttpErrorPolicy
+    \enum QtSse::EventSource::HttpErrorPolicy
     What a failing HTTP status does to the source: see httpErrorPolicy.
     \value CloseOnHttpError  The standard's behaviour: any final status other than 200 closes
                              the source with HttpStatusError (C-11). The default.
@@ -199,6 +199,7 @@ void EventSource::setHttpErrorPolicy(HttpErrorPolicy policy)
 
 /*!
     \struct QtSse::EventSource::HttpFailure
+    \inmodule QtSse
     \brief A failed response, as a RetryPolicy sees it.
 */
 
@@ -238,6 +239,7 @@ void EventSource::setHttpErrorPolicy(HttpErrorPolicy policy)
 
 /*!
     \struct QtSse::EventSource::RetryDecision
+    \inmodule QtSse
     \brief What a RetryPolicy decides about a failed response.
 
     The default decision closes the source. A decision with \c reconnect set and no delay

@@ -15,6 +15,8 @@ namespace QtSse {
 /*!
     \class QtSse::EventStreamParser
     \inmodule QtSse
+    \inheaderfile QtSse/eventstreamparser.h
+    \since QtSse 0.1
     \brief An incremental parser of \c text/event-stream bodies: bytes in, events out.
 
     EventStreamParser implements the "parsing an event stream" and "interpreting an event
@@ -56,6 +58,8 @@ namespace QtSse {
 /*!
     \class QtSse::EventStreamParser::Handler
     \inmodule QtSse
+    \inheaderfile QtSse/eventstreamparser.h
+    \since QtSse 0.1
     \brief Receives what an EventStreamParser dispatches.
 
     Each function returns \c true to let the parser go on, or \c false to stop it at once:
@@ -94,7 +98,7 @@ bool EventStreamParser::Handler::handleComment(const QString &text)
 }
 
 /*!
-    \enum EventStreamParser::Status
+    \enum QtSse::EventStreamParser::Status
     \value Ok            All input so far was parsed.
     \value Stopped       The handler returned \c false; the rest of the chunk was not parsed.
     \value EventTooLarge One event needed more than maximumEventSize() bytes of buffer. The

@@ -6,6 +6,8 @@ namespace QtSse {
 /*!
     \class QtSse::EventTypeChannel
     \inmodule QtSse
+    \inheaderfile QtSse/eventsource.h
+    \since QtSse 0.1
     \brief Emits the events of one type from an EventSource.
 
     EventSource::eventChannel() returns the channel of a type; connect to its received() signal

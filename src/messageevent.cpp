@@ -10,6 +10,8 @@ namespace QtSse {
 /*!
     \class QtSse::MessageEvent
     \inmodule QtSse
+    \inheaderfile QtSse/messageevent.h
+    \since QtSse 0.1
     \brief One event dispatched from a \c text/event-stream: its type, data, last event ID
     and origin.
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The QML snippet of README.md, checked by qmllint in tests/snippets so that it stays true.
 // README:qml-begin
+//! [readme]
 import QtQuick
 import QtSse
 
@@ -22,4 +23,5 @@ ListView {
         text: type + ": " + eventData
     }
 }
+//! [readme]
 // README:qml-end

@@ -4,6 +4,7 @@
 #include <QtCore/qjsonobject.h>
 
 // README:cpp-begin
+//! [readme]
 #include <QtSse/eventsource.h>
 
 class Ticker : public QObject
@@ -31,6 +32,7 @@ private:
     }
     QtSse::EventSource m_source;
 };
+//! [readme]
 // README:cpp-end
 
 int main(int argc, char *argv[])
