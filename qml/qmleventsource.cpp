@@ -174,8 +174,10 @@ void QmlEventSource::setActive(bool active)
 /*!
     \qmlproperty real EventSource::maximumEventSize
 
-    The C++ \c maximumEventSize, as a JavaScript number of bytes: the most one event may
-    buffer. A number rather than a 64-bit integer, which Qt 6.4's QML does not know; it is
+    The most bytes one event may buffer while it arrives; 128 MiB by default. A server that
+    exceeds it has its connection dropped with \c EventSource.EventTooLargeError.
+
+    A JavaScript number rather than a 64-bit integer, which Qt 6.4's QML does not know; it is
     exact up to 2^53 bytes. \c maximumEventSizeChanged(bytes) reports changes as in C++.
 */
 

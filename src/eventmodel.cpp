@@ -302,7 +302,7 @@ QVariant EventModel::data(const QModelIndex &index, int role) const
 
 /*!
     \reimp
-    Returns the role names used by QML delegates: \c type, \c data, \c lastEventId,
+    Returns the role names used by QML delegates: \c type, \c eventData, \c lastEventId,
     \c origin, \c receivedAt and \c json, plus Qt's default \c display.
 */
 QHash<int, QByteArray> EventModel::roleNames() const
