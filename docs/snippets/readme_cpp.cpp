@@ -4,7 +4,7 @@
 #include <QtCore/qjsonobject.h>
 
 // README:cpp-begin
-#include <QtSse/eventsource.h>
+#include <QtSse/EventSource>
 
 class Ticker : public QObject
 {
