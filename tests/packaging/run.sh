@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Uses QtSse from a project outside its tree (tests/packaging/consumer: a C++ and a QML program,
 # both run offscreen) the three ways a Qt developer does, shared or static:
-#   run.sh installed BUILD_DIR SOURCE_DIR            install BUILD_DIR into a prefix, find_package;
-#                                                    also every example built on its own against it
+#   run.sh installed BUILD_DIR SOURCE_DIR            install BUILD_DIR (shared or static, as it was
+#                                                    built) into a prefix, find_package; also every
+#                                                    example built on its own against it
 #   run.sh installed-static BUILD_DIR SOURCE_DIR     a static build installed into Qt's prefix
 #                                                    (DESTDIR), find_package
 #   run.sh fetchcontent[-static] BUILD_DIR SOURCE_DIR  FetchContent from a git repository of the
@@ -70,6 +71,11 @@ case $mode in
 installed)
     prefix=$work/prefix
     cmake --install "$build" --prefix "$prefix" >/dev/null
+    # BUILD_DIR as it was built: a static build (the static preset) has static consumers.
+    if grep -qs '^set(QTSSE_STATIC ON)' "$prefix"/lib*/cmake/QtSse/QtSseConfig.cmake \
+        "$prefix"/lib/*/cmake/QtSse/QtSseConfig.cmake; then
+        static=ON
+    fi
     qmldir=$(find "$prefix" -path '*/QtSse/qmldir' | head -1)
     [ -n "$qmldir" ] || { echo "no QtSse qmldir installed"; exit 1; }
     export QML_IMPORT_PATH=$(dirname "$(dirname "$qmldir")")
