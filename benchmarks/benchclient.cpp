@@ -17,8 +17,8 @@
 // With QTSSE_BENCH_DUMP_LATENCIES set, a ping run also prints every latency to stderr.
 #include "benchcommon.h"
 
-#include <QtSse/eventsource.h>
-#include <QtSse/messageevent.h>
+#include <QtSse/EventSource>
+#include <QtSse/MessageEvent>
 
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qelapsedtimer.h>

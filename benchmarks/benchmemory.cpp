@@ -25,8 +25,8 @@
 //   qtsse-bench-memory --serve PORTS                               (internal: the child server)
 #include "benchcommon.h"
 
-#include <QtSse/eventsource.h>
-#include <QtSse/messageevent.h>
+#include <QtSse/EventSource>
+#include <QtSse/MessageEvent>
 
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qelapsedtimer.h>

@@ -5,7 +5,7 @@
 //   qtsse-bench-model [--quick] [--events N] [--batch B]
 #include "benchcommon.h"
 
-#include <QtSse/eventmodel.h>
+#include <QtSse/EventModel>
 
 #include <QtCore/qcommandlineparser.h>
 #include <QtCore/qelapsedtimer.h>

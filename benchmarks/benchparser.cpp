@@ -9,8 +9,8 @@
 // the full UTF-8 decode into QString, which is what EventSource does per event.
 // MB/s = input bytes / secs / 1e6. Exit status is 0 unless an event count or data sum is wrong:
 // the timings are printed, never asserted.
-#include <QtSse/eventstreamparser.h>
-#include <QtSse/messageevent.h>
+#include <QtSse/EventStreamParser>
+#include <QtSse/MessageEvent>
 
 #include <QtCore/qbytearray.h>
 #include <QtCore/qelapsedtimer.h>

@@ -13,8 +13,8 @@
 //       the smoke run ctest does: starts SERVER (sse-scale-server) on 3 ports, runs 12 sources
 //       in each mode for a short window, prints the RESULT lines. It fails only when a run
 //       does not work at all (a source never opened, or nothing arrived), never on a figure.
-#include <QtSse/eventsource.h>
-#include <QtSse/messageevent.h>
+#include <QtSse/EventSource>
+#include <QtSse/MessageEvent>
 
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qdir.h>

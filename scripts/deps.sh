@@ -10,6 +10,7 @@ QTSSE_BUILD_PACKAGES=(
     qml6-module-qtquick-window qml6-module-qtquick-controls qml6-module-qtquick-layouts
     qml6-module-qtquick-templates qml6-module-qttest qt6-qpa-plugins libgl-dev zlib1g-dev
     libbrotli-dev libzstd-dev
+    git # the packaging test's FetchContent clones a git repository of the tree
 )
 
 # The integration tests (tests/integration) also need these: real servers they start themselves.

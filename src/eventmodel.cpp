@@ -13,7 +13,7 @@ namespace QtSse {
 /*!
     \class QtSse::EventModel
     \inmodule QtSse
-    \inheaderfile QtSse/eventmodel.h
+    \inheaderfile QtSse/EventModel
     \since QtSse 0.1
     \brief A list model of the events received from an EventSource, for views.
 

@@ -7,7 +7,7 @@ namespace QtSse {
 /*!
     \class QtSse::EventSource
     \inmodule QtSse
-    \inheaderfile QtSse/eventsource.h
+    \inheaderfile QtSse/EventSource
     \since QtSse 0.1
     \brief A client of a Server-Sent Events stream: the \c EventSource of the WHATWG HTML
     standard, for Qt.

@@ -15,7 +15,7 @@ namespace QtSse {
 /*!
     \class QtSse::EventStreamParser
     \inmodule QtSse
-    \inheaderfile QtSse/eventstreamparser.h
+    \inheaderfile QtSse/EventStreamParser
     \since QtSse 0.1
     \brief An incremental parser of \c text/event-stream bodies: bytes in, events out.
 
@@ -58,7 +58,7 @@ namespace QtSse {
 /*!
     \class QtSse::EventStreamParser::Handler
     \inmodule QtSse
-    \inheaderfile QtSse/eventstreamparser.h
+    \inheaderfile QtSse/EventStreamParser
     \since QtSse 0.1
     \brief Receives what an EventStreamParser dispatches.
 

@@ -6,7 +6,7 @@ namespace QtSse {
 /*!
     \class QtSse::EventTypeChannel
     \inmodule QtSse
-    \inheaderfile QtSse/eventsource.h
+    \inheaderfile QtSse/EventSource
     \since QtSse 0.1
     \brief Emits the events of one type from an EventSource.
 

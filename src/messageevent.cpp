@@ -10,7 +10,7 @@ namespace QtSse {
 /*!
     \class QtSse::MessageEvent
     \inmodule QtSse
-    \inheaderfile QtSse/messageevent.h
+    \inheaderfile QtSse/MessageEvent
     \since QtSse 0.1
     \brief One event dispatched from a \c text/event-stream: its type, data, last event ID
     and origin.

@@ -4,5 +4,6 @@
 
 #include <QtCore/qglobal.h>
 #include "qtsse_export.h"
+#include "qtsseversion.h"
 
 #endif // QTSSE_GLOBAL_H

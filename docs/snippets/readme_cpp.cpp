@@ -5,7 +5,7 @@
 
 // README:cpp-begin
 //! [readme]
-#include <QtSse/eventsource.h>
+#include <QtSse/EventSource>
 
 class Ticker : public QObject
 {

@@ -7,8 +7,8 @@
 //
 // An example of both C++ APIs: QtSse::EventSource with signals and lambdas for the network
 // mode, and QtSse::EventStreamParser with a Handler for the offline mode.
-#include <QtSse/eventsource.h>
-#include <QtSse/eventstreamparser.h>
+#include <QtSse/EventSource>
+#include <QtSse/EventStreamParser>
 
 #include <QtCore/qcommandlineparser.h>
 #include <QtCore/qcoreapplication.h>

@@ -10,6 +10,12 @@
 
 #include <cstdio>
 
+#if defined(QTSSE_STATIC)
+#  include <QtQml/qqmlextensionplugin.h>
+// A static QtSse: its QML module is linked into the application, not loaded from a directory.
+Q_IMPORT_QML_PLUGIN(QtSsePlugin)
+#endif
+
 using namespace Qt::StringLiterals;
 
 int main(int argc, char *argv[])
@@ -27,6 +33,9 @@ int main(int argc, char *argv[])
     QQmlApplicationEngine engine;
 #ifdef QTSSE_QML_IMPORT_DIR
     engine.addImportPath(QStringLiteral(QTSSE_QML_IMPORT_DIR)); // in-tree build
+#endif
+#if defined(QTSSE_STATIC)
+    engine.addImportPath(u"qrc:/qt/qml"_s); // the linked module's qmldir (Qt 6.5+ looks there anyway)
 #endif
     engine.setInitialProperties({ { u"streamUrl"_s, QUrl::fromUserInput(cli.value(urlOption)) },
                                   { u"smokeTest"_s, cli.isSet(quitOption) } });

@@ -2,8 +2,8 @@
 #ifndef TICKERWINDOW_H
 #define TICKERWINDOW_H
 
-#include <QtSse/eventmodel.h>
-#include <QtSse/eventsource.h>
+#include <QtSse/EventModel>
+#include <QtSse/EventSource>
 
 #include <QtCore/qtimer.h>
 #include <QtWidgets/qmainwindow.h>

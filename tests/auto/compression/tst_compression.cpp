@@ -11,7 +11,7 @@
 #include "scriptedstreams.h"
 #include "ssetestserver.h"
 
-#include <QtSse/eventsource.h>
+#include <QtSse/EventSource>
 
 #include <QtCore/qpointer.h>
 #include <QtCore/qtimer.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include <QtSse/eventmodel.h>
-#include <QtSse/eventsource.h>
+#include <QtSse/EventModel>
+#include <QtSse/EventSource>
 
 #include "ssetestserver.h"
 

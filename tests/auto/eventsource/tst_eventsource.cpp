@@ -3,7 +3,7 @@
 // and comments cite ../shared/conformance/CHECKLIST.md (C, R, X, T, E items).
 #include "ssetestserver.h"
 
-#include <QtSse/eventsource.h>
+#include <QtSse/EventSource>
 
 #include <QtCore/qeventloop.h>
 #include <QtCore/qfile.h>

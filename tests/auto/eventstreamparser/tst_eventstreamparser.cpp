@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Tests of QtSse::EventStreamParser. Every row names the checklist item it covers
 // (../shared/conformance/CHECKLIST.md, section P).
-#include <QtSse/eventstreamparser.h>
+#include <QtSse/EventStreamParser>
 
 #include <QtCore/qfile.h>
 #include <QtCore/qjsonarray.h>

@@ -5,7 +5,7 @@
 #include "networkmonitor_p.h"
 #include "ssetestserver.h"
 
-#include <QtSse/eventsource.h>
+#include <QtSse/EventSource>
 
 #include <QtCore/qpointer.h>
 #include <QtCore/qscopeguard.h>

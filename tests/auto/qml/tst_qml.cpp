@@ -5,6 +5,11 @@
 #include <QtQml/qqmlnetworkaccessmanagerfactory.h>
 #include <QtQuickTest/quicktest.h>
 
+#if defined(QTSSE_STATIC)
+#  include <QtQml/qqmlextensionplugin.h>
+Q_IMPORT_QML_PLUGIN(QtSsePlugin)
+#endif
+
 // Every manager the QML engine creates tags its requests with "X-Engine-Manager: 1", so the
 // tests can see that EventSource uses the engine's manager when none was injected.
 class TaggingManager : public QNetworkAccessManager

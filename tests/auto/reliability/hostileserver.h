@@ -13,7 +13,7 @@
 #include "ssetestserver.h"
 #include "tlstestserver.h"
 
-#include <QtSse/eventsource.h>
+#include <QtSse/EventSource>
 
 #include <QtCore/qmetatype.h>
 #include <QtCore/qstringlist.h>

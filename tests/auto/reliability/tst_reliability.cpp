@@ -12,7 +12,7 @@
 #include "testcertificates.h"
 #include "tlstestserver.h"
 
-#include <QtSse/eventsource.h>
+#include <QtSse/EventSource>
 
 #include <QtCore/qloggingcategory.h>
 #include <QtCore/qmutex.h>

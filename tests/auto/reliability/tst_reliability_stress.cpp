@@ -12,7 +12,7 @@
 #include "serverfaults.h"
 #include "ssetestserver.h"
 
-#include <QtSse/eventsource.h>
+#include <QtSse/EventSource>
 
 #include <QtCore/qelapsedtimer.h>
 #include <QtCore/qrandom.h>

@@ -5,7 +5,7 @@
 #include "recorder.h"
 #include "ssetestserver.h"
 
-#include <QtSse/eventsource.h>
+#include <QtSse/EventSource>
 
 #include <QtCore/qlocale.h>
 #include <QtTest/qsignalspy.h>

@@ -6,7 +6,7 @@
 // with the readyState its handler saw ("open@Open", "error:NetworkError@Connecting"), and the
 // events.
 
-#include <QtSse/eventsource.h>
+#include <QtSse/EventSource>
 
 #include <QtCore/qlist.h>
 #include <QtCore/qmetaobject.h>

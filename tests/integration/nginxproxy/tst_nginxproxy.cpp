@@ -10,7 +10,7 @@
 #include "scriptedstreams.h"
 #include "ssetestserver.h"
 
-#include <QtSse/eventsource.h>
+#include <QtSse/EventSource>
 
 #include <QtTest/qtest.h>
 

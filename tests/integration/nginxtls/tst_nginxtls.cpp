@@ -8,7 +8,7 @@
 #include "integrationsupport.h"
 #include "testcertificates.h"
 
-#include <QtSse/eventsource.h>
+#include <QtSse/EventSource>
 
 #include <QtCore/qset.h>
 #include <QtNetwork/qnetworkaccessmanager.h>

@@ -4,7 +4,7 @@
 // loopback port. The test starts and kills the server by its process id.
 #include "integrationsupport.h"
 
-#include <QtSse/eventsource.h>
+#include <QtSse/EventSource>
 
 #include <QtTest/qtest.h>
 

@@ -10,7 +10,7 @@
 // The paths of the tools come from CMake (find_program). When one is missing the tests skip,
 // unless QTSSE_REQUIRE_INTEGRATION=1 is set (scripts/test.sh sets it): then they fail.
 
-#include <QtSse/eventsource.h>
+#include <QtSse/EventSource>
 
 #include <QtCore/qbytearray.h>
 #include <QtCore/qdir.h>
