@@ -4,6 +4,8 @@
 
 #include <QtNetwork/qnetworkreply.h>
 
+#include <algorithm>
+
 namespace QtSse {
 
 // QNAM's thread hands a reply's bytes over as fast as the socket gives them; while this thread
@@ -33,9 +35,14 @@ bool FlowControl::isFast(qint64 arrived)
 
 QByteArrayView FlowControl::readChunk(QNetworkReply *reply)
 {
-    if (m_buffer.size() != ReadChunkSize)
-        m_buffer.resize(ReadChunkSize);
-    const qint64 n = reply->read(m_buffer.data(), m_buffer.size());
+    // The buffer grows to what arrives at once, up to a chunk: a slow stream (a thousand of
+    // them in one process) keeps a few hundred bytes, not a chunk each.
+    const qint64 available = reply->bytesAvailable();
+    const qsizetype wanted =
+            qsizetype(std::clamp<qint64>(available, MinimumBufferSize, ReadChunkSize));
+    if (m_buffer.size() < wanted)
+        m_buffer.resize(wanted);
+    const qint64 n = reply->read(m_buffer.data(), std::min<qint64>(m_buffer.size(), ReadChunkSize));
     if (n <= 0)
         return {};
     return QByteArrayView(m_buffer.constData(), n);

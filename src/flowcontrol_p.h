@@ -27,6 +27,8 @@ class FlowControl
 public:
     // Read from the reply in chunks of this size.
     static constexpr qsizetype ReadChunkSize = 64 * 1024;
+    // The read buffer starts at this size and grows to what one readyRead() brings.
+    static constexpr qsizetype MinimumBufferSize = 512;
     // The most bytes a fast stream's reply may buffer ahead of the parser: QNAM then stops
     // reading the socket, so a fast server cannot grow our memory without bound.
     static constexpr qint64 ReadBufferLimit = 1024 * 1024;
@@ -48,6 +50,8 @@ public:
 
     // Reads the next chunk of `reply`; empty when nothing is left to read.
     QByteArrayView readChunk(QNetworkReply *reply);
+    // The read buffer's size (for tests).
+    qsizetype bufferSize() const { return m_buffer.size(); }
 
 private:
     QElapsedTimer m_window; // the current one-second window

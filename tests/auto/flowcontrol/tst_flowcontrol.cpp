@@ -53,12 +53,13 @@ private Q_SLOTS:
     void watchBoundsAFastReply();
     void watchLeavesABoundAlone();
     void readChunk();
+    void slowStreamKeepsASmallBuffer();
 };
 
 void tst_FlowControl::isFast_data()
 {
     QTest::addColumn<QList<qint64>>("arrivals"); // bytes per readyRead(), within one window
-    QTest::addColumn<bool>("fast");              // after the last one
+    QTest::addColumn<bool>("fast"); // after the last one
 
     QTest::newRow("nothing") << QList<qint64>{ 0 } << false;
     QTest::newRow("small chunks") << QList<qint64>{ 100, 2000, 30 } << false;
@@ -141,6 +142,22 @@ void tst_FlowControl::readChunk()
     QVERIFY(second == QByteArrayView(body).sliced(FlowControl::ReadChunkSize));
     QVERIFY(second.data() == first.data()); // one reused buffer
     QVERIFY(flow.readChunk(&reply).isEmpty());
+}
+
+void tst_FlowControl::slowStreamKeepsASmallBuffer()
+{
+    // A thousand slow streams in one process: each keeps a buffer the size of what arrives,
+    // not a 64 KiB chunk.
+    FlowControl flow;
+    ScriptedReply small(QByteArray(40, 'x'));
+    QCOMPARE(flow.readChunk(&small).size(), 40);
+    QCOMPARE(flow.bufferSize(), FlowControl::MinimumBufferSize);
+    ScriptedReply larger(QByteArray(3000, 'y'));
+    QCOMPARE(flow.readChunk(&larger).size(), 3000);
+    QCOMPARE(flow.bufferSize(), 3000);
+    ScriptedReply small2(QByteArray(10, 'z'));
+    QCOMPARE(flow.readChunk(&small2), QByteArrayView("zzzzzzzzzz"));
+    QCOMPARE(flow.bufferSize(), 3000); // never shrinks: no reallocation per read
 }
 
 QTEST_GUILESS_MAIN(tst_FlowControl)
