@@ -110,8 +110,8 @@ int runWorkload(const Options &options)
                      [&](QtSse::EventSource::Error error) {
                          if (done)
                              return;
-                         const QByteArray name = "error_after_" + QByteArray::number(events)
-                                 + '_' + QByteArray::number(int(error));
+                         const QByteArray name = "error_after_" + QByteArray::number(events) + '_'
+                                 + QByteArray::number(int(error));
                          finish(name.constData());
                      });
     QTimer::singleShot(options.timeoutSec * 1000, qApp, [&] { finish("timeout"); });
@@ -173,7 +173,9 @@ int runQuick()
                 && out.contains(QByteArray(" lastid=" + QByteArray::number(run.n) + ' '))
                 && !out.contains(" error=");
         if (run.size >= 0)
-            ok = ok && out.contains(QByteArray(" bytes=" + QByteArray::number(run.n * run.size) + ' '));
+            ok = ok
+                    && out.contains(
+                            QByteArray(" bytes=" + QByteArray::number(run.n * run.size) + ' '));
         else
             ok = ok && out.contains(" lat_med_ms=") && out.contains(" lat_p99_ms=");
         std::printf("%s: %s %s\n", ok ? "ok" : "FAILED", run.mode, qPrintable(run.path));

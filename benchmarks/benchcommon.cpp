@@ -64,8 +64,8 @@ double nearestRank(const std::vector<double> &sorted, double p)
 namespace {
 
 constexpr qsizetype MaxPayload = 8 * 1024 * 1024;
-constexpr qsizetype BatchBytes = 256 * 1024;      // bytes of events built per write
-constexpr qint64 SocketHighWater = 1024 * 1024;   // stop building while this much is queued
+constexpr qsizetype BatchBytes = 256 * 1024; // bytes of events built per write
+constexpr qint64 SocketHighWater = 1024 * 1024; // stop building while this much is queued
 
 const QByteArray &payload()
 {
@@ -212,8 +212,8 @@ private:
         timespec now;
         clock_gettime(CLOCK_REALTIME, &now);
         const qint64 us = qint64(now.tv_sec) * 1000000 + now.tv_nsec / 1000;
-        m_socket->write("id: " + QByteArray::number(m_next) + '\n' + m_event + "data: "
-                        + QByteArray::number(us) + "\n\n");
+        m_socket->write("id: " + QByteArray::number(m_next) + '\n' + m_event
+                        + "data: " + QByteArray::number(us) + "\n\n");
         m_socket->flush();
         ++m_next;
     }

@@ -43,7 +43,7 @@
 #include <vector>
 
 #if defined(__GLIBC__)
-#include <malloc.h>
+#  include <malloc.h>
 #endif
 
 using namespace Qt::StringLiterals;
@@ -80,7 +80,7 @@ QUrl serverUrl(const Options &options, const QString &path, int portIndex = 0)
 }
 
 // Runs the event loop until done() or timeoutMs; returns done().
-template<typename Predicate>
+template <typename Predicate>
 bool waitFor(Predicate done, int timeoutMs)
 {
     QElapsedTimer timer;
@@ -189,9 +189,10 @@ int phaseSteady(const Options &options)
     bool failed = false;
     std::vector<qint64> samples;
     QElapsedTimer timer;
-    std::printf("steady                one stream of %lld events (16 B / 1 KiB, every 100th 64 KiB, "
-                "every 1000th 1 MiB)\n",
-                static_cast<long long>(n));
+    std::printf(
+            "steady                one stream of %lld events (16 B / 1 KiB, every 100th 64 KiB, "
+            "every 1000th 1 MiB)\n",
+            static_cast<long long>(n));
     std::printf("steady                %10s %10s %12s %10s\n", "events", "MB data", "RSS KiB",
                 "heap KiB");
     QObject::connect(&source, &QtSse::EventSource::messageReceived, qApp,
@@ -257,8 +258,9 @@ int runPhase(const QByteArray &phase, const Options &options)
 
 int usage()
 {
-    std::fprintf(stderr, "usage: qtsse-bench-memory [--quick] [--sources N] [--streams M] "
-                         "[--events E]\n");
+    std::fprintf(stderr,
+                 "usage: qtsse-bench-memory [--quick] [--sources N] [--streams M] "
+                 "[--events E]\n");
     return 2;
 }
 

@@ -58,9 +58,8 @@ Result feed(QtSse::EventModel &model, qint64 events, int batch)
 void print(const char *name, qint64 events, const Result &r)
 {
     std::printf("%-22s %9lld events  %8.3f s  %10.2f M events/s  rows %d  RSS %lld -> %lld KiB\n",
-                name, static_cast<long long>(events), r.secs, double(events) / r.secs / 1e6,
-                r.rows, static_cast<long long>(r.rssBeforeKiB),
-                static_cast<long long>(r.rssAfterKiB));
+                name, static_cast<long long>(events), r.secs, double(events) / r.secs / 1e6, r.rows,
+                static_cast<long long>(r.rssBeforeKiB), static_cast<long long>(r.rssAfterKiB));
 }
 
 } // namespace
@@ -73,12 +72,15 @@ int main(int argc, char *argv[])
     QCommandLineParser cli;
     cli.addHelpOption();
     const QCommandLineOption quick(u"quick"_s, u"Tiny inputs (for ctest)."_s);
-    const QCommandLineOption eventsOption(u"events"_s, u"Events per run (default 2,000,000)."_s, u"N"_s);
-    const QCommandLineOption batchOption(u"batch"_s, u"Events per event-loop turn (default 1000)."_s, u"B"_s);
+    const QCommandLineOption eventsOption(u"events"_s, u"Events per run (default 2,000,000)."_s,
+                                          u"N"_s);
+    const QCommandLineOption batchOption(u"batch"_s,
+                                         u"Events per event-loop turn (default 1000)."_s, u"B"_s);
     cli.addOptions({ quick, eventsOption, batchOption });
     cli.process(app);
-    const qint64 events = cli.isSet(quick) ? 20000 : cli.value(eventsOption).toLongLong() > 0
-                    ? cli.value(eventsOption).toLongLong() : 2000000;
+    const qint64 events = cli.isSet(quick)             ? 20000
+            : cli.value(eventsOption).toLongLong() > 0 ? cli.value(eventsOption).toLongLong()
+                                                       : 2000000;
     const int batch = cli.value(batchOption).toInt() > 0 ? cli.value(batchOption).toInt() : 1000;
     std::printf("qtsse-bench-model: Qt %s, maximumCount 10000, %d events per event-loop turn\n",
                 qVersion(), batch);
@@ -93,15 +95,16 @@ int main(int argc, char *argv[])
         model.setMaximumCount(10000);
         model.setNewestFirst(true);
         QQmlApplicationEngine engine;
-        engine.loadData("import QtQuick\n"
-                        "Window {\n"
-                        "    width: 480; height: 800; visible: true\n"
-                        "    property alias model: list.model\n"
-                        "    ListView {\n"
-                        "        id: list; anchors.fill: parent\n"
-                        "        delegate: Text { required property string display; text: display }\n"
-                        "    }\n"
-                        "}\n");
+        engine.loadData(
+                "import QtQuick\n"
+                "Window {\n"
+                "    width: 480; height: 800; visible: true\n"
+                "    property alias model: list.model\n"
+                "    ListView {\n"
+                "        id: list; anchors.fill: parent\n"
+                "        delegate: Text { required property string display; text: display }\n"
+                "    }\n"
+                "}\n");
         if (engine.rootObjects().isEmpty())
             return 1;
         engine.rootObjects().constFirst()->setProperty("model", QVariant::fromValue(&model));

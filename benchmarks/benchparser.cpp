@@ -73,8 +73,8 @@ QByteArray payloadUtf8(qsizetype n)
 
 // count events of `size`-byte data; lineEnd "\n" or "\r\n"; withId adds "id: <i>" lines as
 // the peer benchmark's server sends them; linesPerEvent splits the data over several lines.
-Case makeCase(const char *name, const char *what, qint64 count, qsizetype size,
-              const char *lineEnd, bool withId, int linesPerEvent = 1, bool utf8 = false)
+Case makeCase(const char *name, const char *what, qint64 count, qsizetype size, const char *lineEnd,
+              bool withId, int linesPerEvent = 1, bool utf8 = false)
 {
     Case c;
     c.name = name;
@@ -85,8 +85,8 @@ Case makeCase(const char *name, const char *what, qint64 count, qsizetype size,
     std::vector<QByteArray> lines;
     qsizetype units = 0;
     for (int l = 0; l < linesPerEvent; ++l) {
-        const qsizetype n = l == linesPerEvent - 1 ? size - lineLength * (linesPerEvent - 1)
-                                                   : lineLength;
+        const qsizetype n =
+                l == linesPerEvent - 1 ? size - lineLength * (linesPerEvent - 1) : lineLength;
         const QByteArray p = utf8 ? payloadUtf8(n) : payload(n, l);
         units += utf8 ? p.size() / 2 : p.size();
         lines.push_back("data: " + p + eol);
@@ -241,8 +241,8 @@ int main(int argc, char **argv)
 
     std::printf("qtsse-bench-parser: Qt %s, %d repetition(s) per case, median shown%s\n",
                 qVersion(), reps, quick ? " (--quick: tiny inputs)" : "");
-    std::printf("%-28s %7s %8s %9s %10s %12s %11s\n", "case", "chunk", "MB in", "events",
-                "secs", "MB/s", "events/s");
+    std::printf("%-28s %7s %8s %9s %10s %12s %11s\n", "case", "chunk", "MB in", "events", "secs",
+                "MB/s", "events/s");
     int failures = 0;
     for (const Case &c : cases) {
         std::vector<double> secs;
@@ -273,8 +273,8 @@ int main(int argc, char **argv)
         const double mbs = med > 0 ? bytes / med / 1e6 : 0;
         const double eps = med > 0 ? double(c.events) / med : 0;
         std::printf("%-28s %7lld %8.1f %9lld %10.5f %12.1f %11s\n", c.name,
-                    static_cast<long long>(c.chunk), bytes / 1e6,
-                    static_cast<long long>(c.events), med, mbs, qPrintable(human(eps)));
+                    static_cast<long long>(c.chunk), bytes / 1e6, static_cast<long long>(c.events),
+                    med, mbs, qPrintable(human(eps)));
     }
     std::fflush(stdout);
     return failures ? 1 : 0;

@@ -52,7 +52,7 @@ struct Options
 
 struct Usage
 {
-    double cpu = 0;     // seconds, every thread
+    double cpu = 0; // seconds, every thread
     double mainCpu = 0; // seconds, the main thread
     long csw = 0;
 };
@@ -165,10 +165,9 @@ Result run(const Options &opts)
                     qint64(opts.n) * opts.seconds * 1000 / opts.periodMs, statusField("Threads"),
                     fds, double(statusField("VmRSS")) / 1024, double(statusField("VmHWM")) / 1024,
                     u.cpu, u.cpu - window0.cpu, u.mainCpu - window0.mainCpu,
-                    double(u.csw - window0.csw) / win,
-                    openMs < 0 ? sinceStart.elapsed() : openMs, opened == opts.n ? 1 : 0,
-                    nearestRank(latencies, 0.5), nearestRank(latencies, 0.99),
-                    nearestRank(latencies, 1));
+                    double(u.csw - window0.csw) / win, openMs < 0 ? sinceStart.elapsed() : openMs,
+                    opened == opts.n ? 1 : 0, nearestRank(latencies, 0.5),
+                    nearestRank(latencies, 0.99), nearestRank(latencies, 1));
         if (errors)
             std::printf("LAST_ERROR %s\n", qPrintable(lastError));
         std::fflush(stdout);
@@ -196,8 +195,8 @@ Result run(const Options &opts)
                          [&](const QtSse::MessageEvent &event) {
                              ++events;
                              if (windowStarted && !windowEnded)
-                                 latencies.push_back(
-                                         (realtimeUs() - event.data().toDouble()) / 1000);
+                                 latencies.push_back((realtimeUs() - event.data().toDouble())
+                                                     / 1000);
                          });
         QObject::connect(es, &QtSse::EventSource::errorOccurred, &loop, [&, es] {
             ++errors;
@@ -217,8 +216,8 @@ int quick(const QString &server)
 {
     QProcess process;
     process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    process.start(server, { u"--ports"_s, u"3"_s, u"--period-ms"_s, u"100"_s,
-                            u"--lifetime"_s, u"60"_s });
+    process.start(server,
+                  { u"--ports"_s, u"3"_s, u"--period-ms"_s, u"100"_s, u"--lifetime"_s, u"60"_s });
     if (!process.waitForStarted(10000) || !process.waitForReadyRead(10000)) {
         std::fprintf(stderr, "qtsse-bench-scale: %s did not start\n", qPrintable(server));
         return 1;

@@ -235,11 +235,10 @@ void QmlEventSource::addEventListener(const QString &type, const QJSValue &callb
         if (listener.type == type && listener.callback.strictlyEquals(callback))
             return;
     }
-    Listener listener { type, callback, QMetaObject::Connection() };
-    listener.connection = connect(eventChannel(type), &EventTypeChannel::received, this,
-                                  [this, callback](const QtSse::MessageEvent &event) {
-                                      callListener(callback, event);
-                                  });
+    Listener listener{ type, callback, QMetaObject::Connection() };
+    listener.connection = connect(
+            eventChannel(type), &EventTypeChannel::received, this,
+            [this, callback](const QtSse::MessageEvent &event) { callListener(callback, event); });
     m_listeners.append(listener);
 }
 
@@ -329,9 +328,9 @@ void QmlEventSource::callListener(const QJSValue &callback, const QtSse::Message
         return;
     const QJSValue result = callback.call({ engine->toScriptValue(event) });
     if (result.isError()) {
-        qmlWarning(this).noquote() << result.property(u"fileName"_s).toString()
-                                   << ':' << result.property(u"lineNumber"_s).toInt()
-                                   << ": " << result.toString();
+        qmlWarning(this).noquote()
+                << result.property(u"fileName"_s).toString() << ':'
+                << result.property(u"lineNumber"_s).toInt() << ": " << result.toString();
     }
 }
 

@@ -3,10 +3,10 @@
 
 #include <zlib.h>
 #ifdef QTSSE_HAVE_BROTLI
-#include <brotli/decode.h>
+#  include <brotli/decode.h>
 #endif
 #ifdef QTSSE_HAVE_ZSTD
-#include <zstd.h>
+#  include <zstd.h>
 #endif
 
 #include <cstring>
@@ -43,7 +43,10 @@ struct ContentDecoder::Stream
 #ifdef QTSSE_HAVE_ZSTD
     ZSTD_DStream *zstd = nullptr;
 #endif
-    Stream() { std::memset(&z, 0, sizeof z); }
+    Stream()
+    {
+        std::memset(&z, 0, sizeof z);
+    }
     ~Stream()
     {
         if (initialized)
@@ -111,8 +114,8 @@ bool ContentDecoder::start(const QByteArray &contentEncoding)
     if (m_kind == Kind::Zstd) {
         m_stream->zstd = ZSTD_createDStream();
         if (!m_stream->zstd
-            || ZSTD_isError(ZSTD_DCtx_setParameter(m_stream->zstd, ZSTD_d_windowLogMax,
-                                                   ZstdWindowLogMax)))
+            || ZSTD_isError(
+                    ZSTD_DCtx_setParameter(m_stream->zstd, ZSTD_d_windowLogMax, ZstdWindowLogMax)))
             m_error = QStringLiteral("the zstd decoder could not be created");
     }
 #endif
@@ -215,9 +218,9 @@ ContentDecoder::Result ContentDecoder::nextInflated(QByteArrayView *output)
         } else if (ret == Z_BUF_ERROR) {
             m_outputPending = false; // no progress possible without input
         } else if (ret != Z_OK) {
-            m_error = z.msg ? QString::fromLatin1(z.msg)
-                            : ret == Z_NEED_DICT ? QStringLiteral("a preset dictionary is needed")
-                                                 : QStringLiteral("zlib error %1").arg(ret);
+            m_error = z.msg              ? QString::fromLatin1(z.msg)
+                    : ret == Z_NEED_DICT ? QStringLiteral("a preset dictionary is needed")
+                                         : QStringLiteral("zlib error %1").arg(ret);
             // What decoded before the bad bytes is delivered first; the next call says Corrupt.
             if (produced == 0)
                 return Result::Corrupt;
@@ -283,7 +286,7 @@ ContentDecoder::Result ContentDecoder::nextZstd(QByteArrayView *output)
         // reports an error in that header before it hands out the block it decoded, so a
         // corrupt block after good ones in the same input would take their output with it.
         // A frame's start (hint 0) is its magic number and first header byte.
-        const size_t wanted = m_zstdHint == 0         ? ZstdFrameHeaderPrefix
+        const size_t wanted = m_zstdHint == 0      ? ZstdFrameHeaderPrefix
                 : m_zstdHint > ZstdBlockHeaderSize ? m_zstdHint - ZstdBlockHeaderSize
                                                    : m_zstdHint;
         const size_t size = qMin(size_t(m_input.size()), wanted);

@@ -87,10 +87,10 @@ private:
     QByteArrayView m_input;
     QByteArray m_output;
     QString m_error;
-    bool m_begun = false;        // the first input byte was seen (deflate: zlib or raw decided)
-    bool m_memberEnded = false;  // the last member (brotli stream, zstd frame) ended
+    bool m_begun = false; // the first input byte was seen (deflate: zlib or raw decided)
+    bool m_memberEnded = false; // the last member (brotli stream, zstd frame) ended
     bool m_outputPending = false; // the last call filled the piece: the library may hold more
-    size_t m_zstdHint = 0;       // zstd: the input the next call wants (0: a frame ended)
+    size_t m_zstdHint = 0; // zstd: the input the next call wants (0: a frame ended)
 };
 
 } // namespace QtSse

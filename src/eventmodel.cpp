@@ -208,8 +208,7 @@ void EventModel::setEventTypes(const QStringList &types)
     m_typeFilter = QSet<QString>(types.cbegin(), types.cend());
 
     const auto rejected = [this](const Entry &entry) { return !accepts(entry.event.type()); };
-    m_pending.erase(std::remove_if(m_pending.begin(), m_pending.end(), rejected),
-                    m_pending.end());
+    m_pending.erase(std::remove_if(m_pending.begin(), m_pending.end(), rejected), m_pending.end());
     if (std::any_of(m_entries.cbegin(), m_entries.cend(), rejected)) {
         beginResetModel();
         m_entries.erase(std::remove_if(m_entries.begin(), m_entries.end(), rejected),
@@ -329,7 +328,7 @@ void EventModel::append(const QtSse::MessageEvent &event)
 {
     if (!accepts(event.type()))
         return;
-    m_pending.push_back(Entry { event, QDateTime::currentMSecsSinceEpoch(), QVariant(), false });
+    m_pending.push_back(Entry{ event, QDateTime::currentMSecsSinceEpoch(), QVariant(), false });
     if (m_maximumCount > 0 && m_pending.size() > size_t(m_maximumCount))
         m_pending.pop_front();
     scheduleFlush();

@@ -480,7 +480,6 @@ void EventSource::reconnect()
     d_func()->reconnect();
 }
 
-
 /*!
     \fn void QtSse::EventSource::opened()
     Emitted when a connection opens: a 200 response with a \c text/event-stream type arrived.

@@ -45,25 +45,35 @@ class QTSSE_EXPORT EventSource : public QObject
     Q_OBJECT
     Q_PROPERTY(QUrl url READ url WRITE setUrl NOTIFY urlChanged FINAL)
     Q_PROPERTY(ReadyState readyState READ readyState NOTIFY readyStateChanged FINAL)
-    Q_PROPERTY(QString lastEventId READ lastEventId WRITE setLastEventId NOTIFY lastEventIdChanged FINAL)
+    Q_PROPERTY(QString lastEventId READ lastEventId WRITE setLastEventId NOTIFY lastEventIdChanged
+                       FINAL)
     Q_PROPERTY(Error error READ error NOTIFY errorChanged FINAL)
     Q_PROPERTY(QString errorString READ errorString NOTIFY errorChanged FINAL)
     Q_PROPERTY(int httpStatus READ httpStatus NOTIFY httpStatusChanged FINAL)
     Q_PROPERTY(QByteArray errorResponseBody READ errorResponseBody NOTIFY errorChanged FINAL)
-    Q_PROPERTY(int reconnectionTime READ reconnectionTime WRITE setReconnectionTime NOTIFY reconnectionTimeChanged FINAL)
+    Q_PROPERTY(int reconnectionTime READ reconnectionTime WRITE setReconnectionTime NOTIFY
+                       reconnectionTimeChanged FINAL)
     Q_PROPERTY(int reconnectDelay READ reconnectDelay NOTIFY reconnectDelayChanged FINAL)
-    Q_PROPERTY(int maximumReconnectionDelay READ maximumReconnectionDelay WRITE setMaximumReconnectionDelay NOTIFY maximumReconnectionDelayChanged FINAL)
-    Q_PROPERTY(int maximumRetries READ maximumRetries WRITE setMaximumRetries NOTIFY maximumRetriesChanged FINAL)
-    Q_PROPERTY(int maximumRetryDuration READ maximumRetryDuration WRITE setMaximumRetryDuration NOTIFY maximumRetryDurationChanged FINAL)
-    Q_PROPERTY(HttpErrorPolicy httpErrorPolicy READ httpErrorPolicy WRITE setHttpErrorPolicy NOTIFY httpErrorPolicyChanged FINAL)
-    Q_PROPERTY(int readTimeout READ readTimeout WRITE setReadTimeout NOTIFY readTimeoutChanged FINAL)
+    Q_PROPERTY(int maximumReconnectionDelay READ maximumReconnectionDelay WRITE
+                       setMaximumReconnectionDelay NOTIFY maximumReconnectionDelayChanged FINAL)
+    Q_PROPERTY(int maximumRetries READ maximumRetries WRITE setMaximumRetries NOTIFY
+                       maximumRetriesChanged FINAL)
+    Q_PROPERTY(int maximumRetryDuration READ maximumRetryDuration WRITE setMaximumRetryDuration
+                       NOTIFY maximumRetryDurationChanged FINAL)
+    Q_PROPERTY(HttpErrorPolicy httpErrorPolicy READ httpErrorPolicy WRITE setHttpErrorPolicy NOTIFY
+                       httpErrorPolicyChanged FINAL)
+    Q_PROPERTY(
+            int readTimeout READ readTimeout WRITE setReadTimeout NOTIFY readTimeoutChanged FINAL)
     // Not FINAL: the QML EventSource overrides it with a number property, since Qt 6.4's QML
     // has no 64-bit integer type (qml/qmleventsource.h).
-    Q_PROPERTY(qint64 maximumEventSize READ maximumEventSize WRITE setMaximumEventSize NOTIFY maximumEventSizeChanged)
-    Q_PROPERTY(int maximumRedirects READ maximumRedirects WRITE setMaximumRedirects NOTIFY maximumRedirectsChanged FINAL)
+    Q_PROPERTY(qint64 maximumEventSize READ maximumEventSize WRITE setMaximumEventSize NOTIFY
+                       maximumEventSizeChanged)
+    Q_PROPERTY(int maximumRedirects READ maximumRedirects WRITE setMaximumRedirects NOTIFY
+                       maximumRedirectsChanged FINAL)
     Q_PROPERTY(QByteArray method READ method WRITE setMethod NOTIFY methodChanged FINAL)
     Q_PROPERTY(QByteArray body READ body WRITE setBody NOTIFY bodyChanged FINAL)
-    Q_PROPERTY(bool followNetworkChanges READ followNetworkChanges WRITE setFollowNetworkChanges NOTIFY followNetworkChangesChanged FINAL)
+    Q_PROPERTY(bool followNetworkChanges READ followNetworkChanges WRITE setFollowNetworkChanges
+                       NOTIFY followNetworkChangesChanged FINAL)
 
 public:
     enum ReadyState {
@@ -183,7 +193,7 @@ public:
 
     EventTypeChannel *eventChannel(const QString &type);
 
-    template<typename Receiver, typename Functor>
+    template <typename Receiver, typename Functor>
     QMetaObject::Connection addEventListener(const QString &type, const Receiver *context,
                                              Functor &&slot)
     {

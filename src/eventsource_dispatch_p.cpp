@@ -13,8 +13,7 @@ namespace {
 // Whether an event is of the default type, for messageReceived(). Inline: it runs per event.
 inline bool isMessageType(const QString &type)
 {
-    return type.size() == 7
-            && std::memcmp(type.constData(), u"message", 7 * sizeof(char16_t)) == 0;
+    return type.size() == 7 && std::memcmp(type.constData(), u"message", 7 * sizeof(char16_t)) == 0;
 }
 } // namespace
 

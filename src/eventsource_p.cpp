@@ -18,8 +18,6 @@ constexpr qsizetype ErrorBodyExcerptSize = 512;
 // How long a failed response may take to send its body excerpt before the failure is reported.
 constexpr int ErrorBodyGraceMs = 1000;
 
-
-
 QString excerptText(const QByteArray &body)
 {
     QString text = QString::fromUtf8(body).simplified();
@@ -264,9 +262,9 @@ bool EventSourcePrivate::handleResponseHead()
 void EventSourcePrivate::followRedirect(int status)
 {
     using ResponsePolicy::Redirect;
-    const Redirect redirect = ResponsePolicy::decideRedirect(
-            currentUrl, status, reply->rawHeader("Location"), currentMethod, redirectCount,
-            maximumRedirects);
+    const Redirect redirect =
+            ResponsePolicy::decideRedirect(currentUrl, status, reply->rawHeader("Location"),
+                                           currentMethod, redirectCount, maximumRedirects);
     const QString target = redirect.target.toDisplayString(QUrl::RemoveUserInfo);
     QString refusal;
     switch (redirect.verdict) {
@@ -279,8 +277,7 @@ void EventSourcePrivate::followRedirect(int status)
                           .arg(target);
         break;
     case Redirect::InsecureScheme:
-        refusal = EventSource::tr("Refused an insecure redirect from https to \"%1\"")
-                          .arg(target);
+        refusal = EventSource::tr("Refused an insecure redirect from https to \"%1\"").arg(target);
         break;
     case Redirect::TooManyHops:
         refusal = EventSource::tr("Too many redirects (more than %1)").arg(maximumRedirects);
@@ -379,10 +376,10 @@ bool EventSourcePrivate::parseDecoded(quint64 attempt)
             return true;
         case ContentDecoder::Result::Corrupt:
             parser.finishBody(); // P-22: the unfinished block is dropped
-            reestablish(EventSource::NetworkError,
-                        EventSource::tr("The server's %1-compressed stream is corrupt: %2")
-                                .arg(QString::fromLatin1(decoder.encoding()),
-                                     decoder.errorString()));
+            reestablish(
+                    EventSource::NetworkError,
+                    EventSource::tr("The server's %1-compressed stream is corrupt: %2")
+                            .arg(QString::fromLatin1(decoder.encoding()), decoder.errorString()));
             return false;
         case ContentDecoder::Result::Output:
             break;
@@ -478,7 +475,8 @@ void EventSourcePrivate::onFinished()
             return;
         }
         if (code == QNetworkReply::NoError)
-            reestablish(EventSource::StreamEndedError, EventSource::tr("The server ended the stream"));
+            reestablish(EventSource::StreamEndedError,
+                        EventSource::tr("The server ended the stream"));
         else
             reestablish(EventSource::NetworkError, message);
         return;
@@ -528,8 +526,9 @@ void EventSourcePrivate::onReplyDestroyed(quint64 attempt)
 
 void EventSourcePrivate::failManagerDestroyed()
 {
-    fail(EventSource::AbortedError, EventSource::tr("The request was aborted: the network "
-                                                    "access manager was destroyed"));
+    fail(EventSource::AbortedError,
+         EventSource::tr("The request was aborted: the network "
+                         "access manager was destroyed"));
 }
 
 void EventSourcePrivate::releaseReply()
@@ -570,7 +569,9 @@ void EventSourcePrivate::reestablish(EventSource::Error code, const QString &mes
             && failureStreak.elapsed() >= maximumRetryDuration;
     if (retriesSpent || timeSpent) {
         fail(EventSource::RetriesExhaustedError,
-             EventSource::tr("%1; gave up after %2 failed attempts").arg(message).arg(consecutiveFailures));
+             EventSource::tr("%1; gave up after %2 failed attempts")
+                     .arg(message)
+                     .arg(consecutiveFailures));
         return;
     }
     const int delay = chosenDelay >= 0 ? chosenDelay : nextDelay();

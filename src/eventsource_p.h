@@ -32,7 +32,8 @@ namespace QtSse {
 // INT_MAX clamped.
 inline int clampedMilliseconds(std::chrono::milliseconds duration)
 {
-    return int(qBound<qint64>(0, qint64(duration.count()), qint64(std::numeric_limits<int>::max())));
+    return int(
+            qBound<qint64>(0, qint64(duration.count()), qint64(std::numeric_limits<int>::max())));
 }
 
 // The attempt state machine of an EventSource: connecting, following redirects, reading the
@@ -88,9 +89,8 @@ public:
     bool isCurrent(quint64 attempt) const { return attempt == generation && reply; }
 
     // Sets a property's member to `value` and emits its change signal, if the value changed.
-    template<typename T, typename Arg>
-    void updateProperty(T EventSourcePrivate::*member, T value,
-                        void (EventSource::*changed)(Arg))
+    template <typename T, typename Arg>
+    void updateProperty(T EventSourcePrivate::*member, T value, void (EventSource::*changed)(Arg))
     {
         if (this->*member == value)
             return;
@@ -150,9 +150,9 @@ public:
     bool credentialsStripped = false;
 
     // Network changes.
-    bool watchingNetwork = false;   // connected to the NetworkMonitor
+    bool watchingNetwork = false; // connected to the NetworkMonitor
     bool waitingForNetwork = false; // Connecting, held back while the machine is offline
-    bool networkDropped = false;    // the network dropped under a connection or a pending retry
+    bool networkDropped = false; // the network dropped under a connection or a pending retry
 
     // Back-off.
     int consecutiveFailures = 0;
@@ -163,8 +163,8 @@ public:
     QElapsedTimer lastActivity;
     FlowControl flow;
     ContentDecoder decoder; // the stream's Content-Encoding
-    bool parsing = false;       // onReadyRead() is feeding a read chunk to the parser
-    bool readDeferred = false;  // a nested onReadyRead() left bytes for the outer one
+    bool parsing = false; // onReadyRead() is feeding a read chunk to the parser
+    bool readDeferred = false; // a nested onReadyRead() left bytes for the outer one
 
     QHash<QString, EventTypeChannel *> channels;
 };

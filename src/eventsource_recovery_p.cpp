@@ -9,7 +9,6 @@
 #include <QtCore/qdatetime.h>
 #include <QtCore/qrandom.h>
 
-
 namespace QtSse {
 
 namespace {
@@ -36,8 +35,8 @@ int EventSourcePrivate::nextDelay()
     const qint64 unit = qMax(reconnectionTime, MinimumBackoffUnitMs);
     const int shift = qMin(consecutiveFailures - 1, 30);
     const qint64 ceiling = qMin<qint64>(qint64(maximumReconnectionDelay), unit << shift);
-    const qint64 jittered = ceiling / 2 + qint64(QRandomGenerator::global()->bounded(
-                                                  quint32(ceiling - ceiling / 2 + 1)));
+    const qint64 jittered = ceiling / 2
+            + qint64(QRandomGenerator::global()->bounded(quint32(ceiling - ceiling / 2 + 1)));
     return int(qMax<qint64>(reconnectionTime, jittered));
 }
 

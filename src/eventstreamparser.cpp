@@ -7,7 +7,7 @@
 #include <limits>
 
 #if defined(__SSE2__)
-#include <emmintrin.h>
+#  include <emmintrin.h>
 #endif
 
 namespace QtSse {
@@ -170,7 +170,6 @@ qint64 parseRetry(const char *p, qsizetype n)
     return value;
 }
 
-
 // Makes buffer hold exactly the n bytes at p, reusing its allocation.
 inline void assignBytes(QByteArray &buffer, const char *p, qsizetype n)
 {
@@ -250,9 +249,7 @@ bool sameText(QByteArrayView bytes, const QString &text)
     Constructs a parser that reports to \a handler (which may be set later with setHandler()).
     The parser starts at the beginning of a body with an empty last event ID.
 */
-EventStreamParser::EventStreamParser(Handler *handler) : m_handler(handler)
-{
-}
+EventStreamParser::EventStreamParser(Handler *handler) : m_handler(handler) { }
 
 /*!
     Destroys the parser. The handler is not owned and is not deleted.
@@ -480,8 +477,9 @@ bool EventStreamParser::processLine(const char *line, qsizetype length, bool inC
         return dispatch(); // P-16, P-21
     if (line[0] == ':') {
         // P-09: a comment. Decoded only when someone listens.
-        return m_handler ? m_handler->handleComment(decodeUtf8(QByteArrayView(line + 1, length - 1)))
-                         : true;
+        return m_handler
+                ? m_handler->handleComment(decodeUtf8(QByteArrayView(line + 1, length - 1)))
+                : true;
     }
     // P-10, P-12: the name ends at the first colon; no colon means the whole line is the name.
     // Every field the standard knows has a name of at most five characters, and names compare
@@ -569,8 +567,8 @@ bool EventStreamParser::dispatch()
     // P-21: commit the last-event-ID buffer first, whether or not an event fires.
     if (m_idPending) {
         m_idPending = false;
-        const QByteArrayView id = m_idRef ? QByteArrayView(m_idRef, m_idRefLength)
-                                          : QByteArrayView(m_pendingId);
+        const QByteArrayView id =
+                m_idRef ? QByteArrayView(m_idRef, m_idRefLength) : QByteArrayView(m_pendingId);
         m_idRef = nullptr;
         if (!sameText(id, m_event.m_lastEventId)) {
             // The id before the current one is no longer held by anyone once its event was

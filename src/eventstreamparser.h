@@ -71,29 +71,29 @@ private:
     qint64 m_maximumEventSize = DefaultMaximumEventSize;
     Status m_status = Status::Ok;
 
-    QByteArray m_line;          // unfinished line carried over from an earlier chunk
-    QByteArray m_data;          // raw data buffer: values, each followed by LF
-    QByteArray m_eventType;     // raw event-type buffer
-    QByteArray m_pendingId;     // raw last-event-ID buffer (valid when m_idPending)
+    QByteArray m_line; // unfinished line carried over from an earlier chunk
+    QByteArray m_data; // raw data buffer: values, each followed by LF
+    QByteArray m_eventType; // raw event-type buffer
+    QByteArray m_pendingId; // raw last-event-ID buffer (valid when m_idPending)
     // While one chunk is parsed, a block's first data value and its id value are referred to
     // in the chunk itself instead of being copied into m_data and m_pendingId; whatever is
     // still referred to when the chunk ends is copied then (flushChunkReferences()).
     const char *m_dataRef = nullptr; // m_data is empty while set: the data is this value + LF
     qsizetype m_dataRefLength = 0;
-    const char *m_idRef = nullptr;   // the pending id, in place of m_pendingId
+    const char *m_idRef = nullptr; // the pending id, in place of m_pendingId
     qsizetype m_idRefLength = 0;
     QByteArray m_cachedTypeBytes;
-    QString m_cachedType;       // decoded m_cachedTypeBytes, reused while a stream repeats it
+    QString m_cachedType; // decoded m_cachedTypeBytes, reused while a stream repeats it
     QString m_origin;
-    MessageEvent m_event;       // the event handed to the handler, refilled for each dispatch;
-                                // its lastEventId is the committed last event ID
-    QString m_spareId;          // the committed id before the current one, for its buffer
+    MessageEvent m_event; // the event handed to the handler, refilled for each dispatch;
+            // its lastEventId is the committed last event ID
+    QString m_spareId; // the committed id before the current one, for its buffer
     qsizetype m_windowPeak = 0; // largest line or data buffer of the current retain window
     int m_windowEvents = 0;
-    int m_bomMatched = 0;       // bytes of a leading BOM seen so far
+    int m_bomMatched = 0; // bytes of a leading BOM seen so far
     bool m_atBodyStart = true;
-    bool m_skipLf = false;      // the previous chunk ended in CR: drop one LF if it comes next
-    bool m_idPending = false;   // an id field was seen in the current block
+    bool m_skipLf = false; // the previous chunk ended in CR: drop one LF if it comes next
+    bool m_idPending = false; // an id field was seen in the current block
 };
 
 } // namespace QtSse

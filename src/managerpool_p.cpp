@@ -45,7 +45,8 @@ void takeJarBack(QNetworkAccessManager *manager)
 
 ManagerPool::ManagerPool(int streamsPerManager, int idleLaneMs, QObject *parent)
     : QObject(parent),
-      m_streamsPerManager(streamsPerManager > 0 ? streamsPerManager : configuredStreamsPerManager()),
+      m_streamsPerManager(streamsPerManager > 0 ? streamsPerManager
+                                                : configuredStreamsPerManager()),
       m_idleLaneMs(idleLaneMs)
 {
     m_reaper.setSingleShot(true);
@@ -113,7 +114,7 @@ bool ManagerPool::tryCount(QNetworkAccessManager *manager, const QString &key, i
 }
 
 ManagerPool::Profile ManagerPool::Profile::of(QNetworkAccessManager *base, const QUrl &url,
-                                               const QNetworkRequest &request)
+                                              const QNetworkRequest &request)
 {
     Profile profile;
     profile.base = base;
@@ -289,9 +290,8 @@ void ManagerPool::watch(QNetworkAccessManager *base)
 {
     if (m_watched.contains(base))
         return;
-    m_watched.insert(base, connect(base, &QObject::destroyed, this, [this, base] {
-                         dropProfile(base);
-                     }));
+    m_watched.insert(base,
+                     connect(base, &QObject::destroyed, this, [this, base] { dropProfile(base); }));
 }
 
 // The application destroyed its manager: its lanes go too (their streams end, C-16), and give

@@ -58,10 +58,10 @@ class ManagerPool : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr int StreamsPerHost = 4;        // on an application's manager
-    static constexpr int Http2StreamsPerHost = 64;  // well under RFC 9113's recommended 100
+    static constexpr int StreamsPerHost = 4; // on an application's manager
+    static constexpr int Http2StreamsPerHost = 64; // well under RFC 9113's recommended 100
     static constexpr int DefaultStreamsPerManager = 32; // see BENCHMARKS.md, "Many streams"
-    static constexpr int Http1ConnectionsPerHost = 6;   // QNAM's, fixed before Qt 6.5
+    static constexpr int Http1ConnectionsPerHost = 6; // QNAM's, fixed before Qt 6.5
     static constexpr int IdleLaneMs = 10000;
 
     // streamsPerManager: the connections one lane carries; <= 0: the default, or the
@@ -123,7 +123,7 @@ private:
     struct Profile
     {
         QNetworkAccessManager *base = nullptr; // the application's manager, or nullptr
-        QString userInfo;                      // the URL's
+        QString userInfo; // the URL's
 #if QT_CONFIG(ssl)
         QSslConfiguration tls;
 #endif

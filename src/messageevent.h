@@ -36,8 +36,8 @@ public:
 
     friend bool operator==(const MessageEvent &a, const MessageEvent &b) noexcept
     {
-        return a.m_type == b.m_type && a.m_data == b.m_data
-                && a.m_lastEventId == b.m_lastEventId && a.m_origin == b.m_origin;
+        return a.m_type == b.m_type && a.m_data == b.m_data && a.m_lastEventId == b.m_lastEventId
+                && a.m_origin == b.m_origin;
     }
     friend bool operator!=(const MessageEvent &a, const MessageEvent &b) noexcept
     {

@@ -47,8 +47,9 @@ NetworkMonitor *NetworkMonitor::instance()
         current = monitor;
         if (QCoreApplication *app = QCoreApplication::instance()) {
             monitor->moveToThread(app->thread());
-            QObject::connect(app, &QObject::destroyed, monitor, [monitor] { delete monitor; },
-                             Qt::DirectConnection);
+            QObject::connect(
+                    app, &QObject::destroyed, monitor, [monitor] { delete monitor; },
+                    Qt::DirectConnection);
             if (backendEnabled.load())
                 QMetaObject::invokeMethod(monitor, &NetworkMonitor::loadBackend,
                                           Qt::QueuedConnection);
@@ -98,7 +99,8 @@ void NetworkMonitor::setState(Reachability reachability, int transportMedium)
     const Reachability before = Reachability(m_reachability.exchange(int(reachability)));
     const int transportBefore = m_transport.exchange(transportMedium);
     if (before != reachability) {
-        qCDebug(lcEventSource) << "network reachability" << int(before) << "->" << int(reachability);
+        qCDebug(lcEventSource) << "network reachability" << int(before) << "->"
+                               << int(reachability);
         Q_EMIT reachabilityChanged(reachability);
     }
     // The first medium a backend reports is no change of medium.

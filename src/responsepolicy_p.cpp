@@ -150,9 +150,9 @@ QNetworkRequest streamRequest(const QNetworkRequest &base, const QUrl &url,
         request.setRawHeader("Cookie", QByteArray());
         request.setRawHeader("Proxy-Authorization", QByteArray());
     }
-    request.setRawHeader("Accept", "text/event-stream");                     // C-02
-    request.setRawHeader("Cache-Control", "no-cache");                       // C-03
-    request.setRawHeader("Last-Event-ID",                                    // C-04, C-05
+    request.setRawHeader("Accept", "text/event-stream"); // C-02
+    request.setRawHeader("Cache-Control", "no-cache"); // C-03
+    request.setRawHeader("Last-Event-ID", // C-04, C-05
                          lastEventId.isEmpty() ? QByteArray() : lastEventId.toUtf8());
     // Compression is asked for here, not by QNAM, so that QNAM passes the body on as it came
     // and ContentDecoder decodes it: QNAM's decoding fails or stalls endless streams. A request
@@ -172,8 +172,10 @@ QNetworkRequest streamRequest(const QNetworkRequest &base, const QUrl &url,
     if (request.tcpKeepAliveIdleTimeBeforeProbes() == plain.tcpKeepAliveIdleTimeBeforeProbes()
         && request.tcpKeepAliveIntervalBetweenProbes() == plain.tcpKeepAliveIntervalBetweenProbes()
         && request.tcpKeepAliveProbeCount() == plain.tcpKeepAliveProbeCount()) {
-        request.setTcpKeepAliveIdleTimeBeforeProbes(std::chrono::seconds(StreamKeepAliveIdleSeconds));
-        request.setTcpKeepAliveIntervalBetweenProbes(std::chrono::seconds(StreamKeepAliveIntervalSeconds));
+        request.setTcpKeepAliveIdleTimeBeforeProbes(
+                std::chrono::seconds(StreamKeepAliveIdleSeconds));
+        request.setTcpKeepAliveIntervalBetweenProbes(
+                std::chrono::seconds(StreamKeepAliveIntervalSeconds));
         request.setTcpKeepAliveProbeCount(StreamKeepAliveProbes);
     }
 #endif

@@ -59,9 +59,9 @@ struct Redirect
 {
     enum Verdict { Follow, NoLocation, UnsupportedScheme, InsecureScheme, TooManyHops };
     Verdict verdict = Follow;
-    QUrl target;              // resolved against the URL redirected from, when there is one
+    QUrl target; // resolved against the URL redirected from, when there is one
     bool leavesOrigin = false;
-    bool becomesGet = false;  // redirectBecomesGet()
+    bool becomesGet = false; // redirectBecomesGet()
 };
 
 // Whether to follow a redirect of `status` with `location` from `from`, after `hopsFollowed`

@@ -23,10 +23,13 @@ int main(int argc, char *argv[])
     QGuiApplication app(argc, argv);
     QCommandLineParser cli;
     cli.addHelpOption();
-    const QCommandLineOption urlOption(u"url"_s, u"The ticker stream (default http://127.0.0.1:8765/ticker)."_s,
-                                       u"URL"_s, u"http://127.0.0.1:8765/ticker"_s);
-    const QCommandLineOption quitOption(u"quit-after"_s, u"Quit after MS ms; exit 1 if no event arrived."_s, u"MS"_s);
-    const QCommandLineOption shotOption(u"screenshot"_s, u"Save a PNG of the window before quitting."_s, u"FILE"_s);
+    const QCommandLineOption urlOption(
+            u"url"_s, u"The ticker stream (default http://127.0.0.1:8765/ticker)."_s, u"URL"_s,
+            u"http://127.0.0.1:8765/ticker"_s);
+    const QCommandLineOption quitOption(
+            u"quit-after"_s, u"Quit after MS ms; exit 1 if no event arrived."_s, u"MS"_s);
+    const QCommandLineOption shotOption(u"screenshot"_s,
+                                        u"Save a PNG of the window before quitting."_s, u"FILE"_s);
     cli.addOptions({ urlOption, quitOption, shotOption });
     cli.process(app);
 
@@ -35,12 +38,14 @@ int main(int argc, char *argv[])
     engine.addImportPath(QStringLiteral(QTSSE_QML_IMPORT_DIR)); // in-tree build
 #endif
 #if defined(QTSSE_STATIC)
-    engine.addImportPath(u"qrc:/qt/qml"_s); // the linked module's qmldir (Qt 6.5+ looks there anyway)
+    engine.addImportPath(
+            u"qrc:/qt/qml"_s); // the linked module's qmldir (Qt 6.5+ looks there anyway)
 #endif
     engine.setInitialProperties({ { u"streamUrl"_s, QUrl::fromUserInput(cli.value(urlOption)) },
                                   { u"smokeTest"_s, cli.isSet(quitOption) } });
-    QObject::connect(&engine, &QQmlApplicationEngine::objectCreationFailed, &app,
-                     [] { QCoreApplication::exit(1); }, Qt::QueuedConnection);
+    QObject::connect(
+            &engine, &QQmlApplicationEngine::objectCreationFailed, &app,
+            [] { QCoreApplication::exit(1); }, Qt::QueuedConnection);
     engine.load(QUrl(u"qrc:/qt/qml/Dashboard/Main.qml"_s));
     if (engine.rootObjects().isEmpty())
         return 1;

@@ -77,7 +77,8 @@ void DemoServer::onReadyRead(QTcpSocket *socket)
 void DemoServer::handle(QTcpSocket *socket, const QByteArray &method, const QByteArray &target,
                         const QHash<QByteArray, QByteArray> &headers, const QByteArray &body)
 {
-    const QByteArray path = target.left(target.indexOf('?') < 0 ? target.size() : target.indexOf('?'));
+    const QByteArray path =
+            target.left(target.indexOf('?') < 0 ? target.size() : target.indexOf('?'));
     const qint64 lastId = headers.value("last-event-id").toLongLong();
     if (method == "GET" && path == "/ticker") {
         startStream(socket, m_tickers, lastId);
@@ -125,8 +126,8 @@ void DemoServer::startStream(QTcpSocket *socket, QList<Stream> &streams, qint64 
 QByteArray DemoServer::tickerEvent(qint64 seq)
 {
     // A deterministic random walk, so a resumed stream continues where it left off.
-    const double price = 100.0 + 12.0 * std::sin(double(seq) / 17.0) + 4.0 * std::sin(double(seq) / 3.1)
-            + 1.5 * std::sin(double(seq) * 1.7);
+    const double price = 100.0 + 12.0 * std::sin(double(seq) / 17.0)
+            + 4.0 * std::sin(double(seq) / 3.1) + 1.5 * std::sin(double(seq) * 1.7);
     const int volume = 100 + int(std::fmod(double(seq) * 7919.0, 900.0));
     return "event: tick\nid: " + QByteArray::number(seq) + "\ndata: {\"seq\":"
             + QByteArray::number(seq) + ",\"price\":" + QByteArray::number(price, 'f', 2)
@@ -135,15 +136,21 @@ QByteArray DemoServer::tickerEvent(qint64 seq)
 
 QByteArray DemoServer::logEvent(qint64 seq)
 {
-    static const char *const levels[] = { "info", "info", "info", "debug", "warning", "info", "error" };
+    static const char *const levels[] = { "info",    "info", "info", "debug",
+                                          "warning", "info", "error" };
     static const char *const messages[] = {
-        "request served", "cache refreshed", "user signed in", "token rotated",
-        "slow query (412 ms)", "job finished", "upstream timed out, retrying",
+        "request served",
+        "cache refreshed",
+        "user signed in",
+        "token rotated",
+        "slow query (412 ms)",
+        "job finished",
+        "upstream timed out, retrying",
     };
     const int i = int(seq % 7);
-    return "event: log\nid: " + QByteArray::number(seq) + "\ndata: {\"seq\":"
-            + QByteArray::number(seq) + ",\"level\":\"" + levels[i] + "\",\"message\":\""
-            + messages[i] + "\"}\n\n";
+    return "event: log\nid: " + QByteArray::number(seq)
+            + "\ndata: {\"seq\":" + QByteArray::number(seq) + ",\"level\":\"" + levels[i]
+            + "\",\"message\":\"" + messages[i] + "\"}\n\n";
 }
 
 void DemoServer::tick()
@@ -168,7 +175,8 @@ void DemoServer::startTokens(QTcpSocket *socket, const QByteArray &body)
 {
     // The last user message picks the answer; the reply is streamed word by word.
     QString prompt;
-    const QJsonArray messages = QJsonDocument::fromJson(body).object().value(u"messages"_s).toArray();
+    const QJsonArray messages =
+            QJsonDocument::fromJson(body).object().value(u"messages"_s).toArray();
     if (!messages.isEmpty())
         prompt = messages.last().toObject().value(u"content"_s).toString();
     const QString answer = prompt.isEmpty()

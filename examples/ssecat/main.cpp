@@ -21,7 +21,7 @@
 
 #include <cstdio>
 #ifdef Q_OS_UNIX
-#include <unistd.h>
+#  include <unistd.h>
 #endif
 
 using namespace Qt::StringLiterals;
@@ -145,11 +145,21 @@ private:
         const QByteArray utf8 = value.toUtf8();
         for (const char c : utf8) {
             switch (c) {
-            case '"': m_out += "\\\""; break;
-            case '\\': m_out += "\\\\"; break;
-            case '\n': m_out += "\\n"; break;
-            case '\r': m_out += "\\r"; break;
-            case '\t': m_out += "\\t"; break;
+            case '"':
+                m_out += "\\\"";
+                break;
+            case '\\':
+                m_out += "\\\\";
+                break;
+            case '\n':
+                m_out += "\\n";
+                break;
+            case '\r':
+                m_out += "\\r";
+                break;
+            case '\t':
+                m_out += "\\t";
+                break;
             default:
                 if (static_cast<unsigned char>(c) < 0x20) {
                     m_out += "\\u00";
@@ -252,8 +262,7 @@ public:
         QString caCertificates;
     };
 
-    NetworkCat(const Options &options, Printer &printer)
-        : m_options(options), m_printer(printer)
+    NetworkCat(const Options &options, Printer &printer) : m_options(options), m_printer(printer)
     {
         using QtSse::EventSource;
         m_source.setUrl(options.url);
@@ -302,8 +311,8 @@ public:
             if (reconnecting && m_options.noReconnect) {
                 // The connection ended: report it as the end it was, not as a pending retry.
                 const QString lastId = m_source.lastEventId();
-                const QString message = withoutReconnect(m_source.errorString(),
-                                                         m_source.reconnectDelay());
+                const QString message =
+                        withoutReconnect(m_source.errorString(), m_source.reconnectDelay());
                 m_source.close();
                 if (error == EventSource::StreamEndedError) {
                     m_printer.end(lastId);
@@ -418,35 +427,45 @@ int main(int argc, char *argv[])
     cli.addHelpOption();
     cli.addVersionOption();
     cli.addPositionalArgument(u"URL"_s, u"The event stream to connect to (http or https)."_s);
-    const QCommandLineOption inputOption(u"input"_s,
-            u"Parse FILE (- for stdin) as one connection's body, offline."_s, u"FILE"_s);
+    const QCommandLineOption inputOption(
+            u"input"_s, u"Parse FILE (- for stdin) as one connection's body, offline."_s,
+            u"FILE"_s);
     const QCommandLineOption jsonOption(u"json"_s, u"Print one JSON object per line."_s);
-    const QCommandLineOption lastIdOption(u"last-event-id"_s,
-            u"The last event ID to start from."_s, u"ID"_s);
-    const QCommandLineOption maxSizeOption(u"max-event-size"_s,
-            u"The most bytes one event may buffer (default 128 MiB)."_s, u"BYTES"_s);
+    const QCommandLineOption lastIdOption(u"last-event-id"_s, u"The last event ID to start from."_s,
+                                          u"ID"_s);
+    const QCommandLineOption maxSizeOption(
+            u"max-event-size"_s, u"The most bytes one event may buffer (default 128 MiB)."_s,
+            u"BYTES"_s);
     const QCommandLineOption headerOption(QStringList{ u"H"_s, u"header"_s },
-            u"Add a request header, as 'Name: value' (repeatable)."_s, u"HEADER"_s);
+                                          u"Add a request header, as 'Name: value' (repeatable)."_s,
+                                          u"HEADER"_s);
     const QCommandLineOption methodOption(QStringList{ u"X"_s, u"request"_s },
-            u"The request method (default GET, or POST with -d)."_s, u"METHOD"_s);
-    const QCommandLineOption dataOption(QStringList{ u"d"_s, u"data"_s },
+                                          u"The request method (default GET, or POST with -d)."_s,
+                                          u"METHOD"_s);
+    const QCommandLineOption dataOption(
+            QStringList{ u"d"_s, u"data"_s },
             u"Send BODY with the request (POST unless -X says otherwise)."_s, u"BODY"_s);
-    const QCommandLineOption reconnectOption(u"reconnect-time"_s,
-            u"The initial reconnection time in ms (default 3000)."_s, u"MS"_s);
-    const QCommandLineOption readTimeoutOption(u"read-timeout"_s,
-            u"Reconnect when no bytes arrive for MS ms (default off)."_s, u"MS"_s);
-    const QCommandLineOption countOption(u"n"_s,
-            u"Exit 0 after N events, counted across reconnects."_s, u"N"_s);
-    const QCommandLineOption noReconnectOption(u"no-reconnect"_s,
+    const QCommandLineOption reconnectOption(
+            u"reconnect-time"_s, u"The initial reconnection time in ms (default 3000)."_s, u"MS"_s);
+    const QCommandLineOption readTimeoutOption(
+            u"read-timeout"_s, u"Reconnect when no bytes arrive for MS ms (default off)."_s,
+            u"MS"_s);
+    const QCommandLineOption countOption(
+            u"n"_s, u"Exit 0 after N events, counted across reconnects."_s, u"N"_s);
+    const QCommandLineOption noReconnectOption(
+            u"no-reconnect"_s,
             u"Exit when the connection ends: 0 after a normal end, 1 after a failure."_s);
-    const QCommandLineOption retryHttpErrorsOption(u"retry-http-errors"_s,
+    const QCommandLineOption retryHttpErrorsOption(
+            u"retry-http-errors"_s,
             u"Retry server errors (5xx, 429, 408) as network errors are, honouring Retry-After, "
             u"instead of exiting 1 (other statuses still end the run)."_s);
-    const QCommandLineOption commandsOption(u"commands"_s,
+    const QCommandLineOption commandsOption(
+            u"commands"_s,
             u"Read commands from stdin, one per line: restart (reconnect now, keeping the "
             u"last event ID), close (close and exit 0)."_s);
-    const QCommandLineOption caOption(u"cacert"_s,
-            u"Trust the CA certificates in FILE (PEM) as well as the system's."_s, u"FILE"_s);
+    const QCommandLineOption caOption(
+            u"cacert"_s, u"Trust the CA certificates in FILE (PEM) as well as the system's."_s,
+            u"FILE"_s);
     cli.addOptions({ inputOption, jsonOption, lastIdOption, maxSizeOption, headerOption,
                      methodOption, dataOption, reconnectOption, readTimeoutOption, countOption,
                      noReconnectOption, retryHttpErrorsOption, commandsOption, caOption });

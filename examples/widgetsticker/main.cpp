@@ -16,9 +16,11 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     QCommandLineParser cli;
     cli.addHelpOption();
-    cli.addPositionalArgument(u"URL"_s, u"The ticker stream (default http://127.0.0.1:8765/ticker)."_s);
-    const QCommandLineOption quitAfter(u"quit-after"_s,
-            u"Quit after MS ms; exit 1 if no event arrived (for smoke tests)."_s, u"MS"_s);
+    cli.addPositionalArgument(u"URL"_s,
+                              u"The ticker stream (default http://127.0.0.1:8765/ticker)."_s);
+    const QCommandLineOption quitAfter(
+            u"quit-after"_s, u"Quit after MS ms; exit 1 if no event arrived (for smoke tests)."_s,
+            u"MS"_s);
     cli.addOption(quitAfter);
     cli.process(app);
     const QUrl url = cli.positionalArguments().isEmpty()

@@ -107,7 +107,8 @@ TickerWindow::TickerWindow(const QUrl &url, QWidget *parent) : QMainWindow(paren
     connect(&m_source, &EventSource::readyStateChanged, this, &TickerWindow::updateStatus);
     connect(&m_source, &EventSource::errorOccurred, this, [this] {
         m_reconnectAt = m_source.reconnectDelay() >= 0
-                ? QDateTime::currentMSecsSinceEpoch() + m_source.reconnectDelay() : 0;
+                ? QDateTime::currentMSecsSinceEpoch() + m_source.reconnectDelay()
+                : 0;
         updateStatus();
     });
     connect(&m_countdown, &QTimer::timeout, this, &TickerWindow::updateStatus);
@@ -124,7 +125,9 @@ TickerWindow::TickerWindow(const QUrl &url, QWidget *parent) : QMainWindow(paren
 void TickerWindow::onTick(const QtSse::MessageEvent &event)
 {
     const double price = event.json().toObject().value(u"price"_s).toDouble();
-    const QString arrow = price > m_lastPrice ? u"\u25B2"_s : price < m_lastPrice ? u"\u25BC"_s : QString();
+    const QString arrow = price > m_lastPrice ? u"\u25B2"_s
+            : price < m_lastPrice             ? u"\u25BC"_s
+                                              : QString();
     m_lastPrice = price;
     m_price->setText(u"QT  %1 %2"_s.arg(price, 0, 'f', 2).arg(arrow));
 }
@@ -136,13 +139,16 @@ void TickerWindow::updateStatus()
     case EventSource::Connecting:
         text = m_reconnectAt > 0
                 ? tr("Reconnecting in %1 s (%2)")
-                          .arg(qMax<qint64>(0, m_reconnectAt - QDateTime::currentMSecsSinceEpoch()) / 1000.0, 0, 'f', 1)
+                          .arg(qMax<qint64>(0, m_reconnectAt - QDateTime::currentMSecsSinceEpoch())
+                                       / 1000.0,
+                               0, 'f', 1)
                           .arg(m_source.errorString())
                 : tr("Connecting to %1").arg(m_source.url().toDisplayString());
         break;
     case EventSource::Open:
         m_reconnectAt = 0;
-        text = tr("Open: %1 (last event ID %2)").arg(m_source.url().toDisplayString(), m_source.lastEventId());
+        text = tr("Open: %1 (last event ID %2)")
+                       .arg(m_source.url().toDisplayString(), m_source.lastEventId());
         break;
     case EventSource::Closed:
         text = tr("Closed: %1").arg(m_source.errorString());

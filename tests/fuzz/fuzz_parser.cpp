@@ -228,10 +228,12 @@ Outcome reference(const QByteArray &body, bool seeded)
 
 QString describe(const Outcome &o)
 {
-    QString s = u"status %1, last id \"%2\", %3 entries:"_s.arg(int(o.status)).arg(o.lastEventId)
+    QString s = u"status %1, last id \"%2\", %3 entries:"_s.arg(int(o.status))
+                        .arg(o.lastEventId)
                         .arg(o.entries.size());
     for (const Entry &e : o.entries)
-        s += u" [%1 %2|%3|%4 %5]"_s.arg(QChar::fromLatin1(e.kind)).arg(e.type, e.data, e.id)
+        s += u" [%1 %2|%3|%4 %5]"_s.arg(QChar::fromLatin1(e.kind))
+                     .arg(e.type, e.data, e.id)
                      .arg(e.number);
     return s;
 }
@@ -244,7 +246,8 @@ void compare(const Outcome &whole, const Outcome &split, const char *how)
     }
     for (size_t i = 0; i < whole.entries.size(); ++i) {
         if (!(whole.entries[i] == split.entries[i]))
-            fail(how, u"entry %1 differs\nwhole: "_s.arg(i) + describe(whole) + u"\nsplit: "_s
+            fail(how,
+                 u"entry %1 differs\nwhole: "_s.arg(i) + describe(whole) + u"\nsplit: "_s
                          + describe(split));
     }
 }

@@ -35,7 +35,8 @@ QByteArray seed(const QList<QByteArray> &chunks, bool seeded, bool keepCuts)
 bool write(const QString &path, const QByteArray &bytes)
 {
     QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(bytes) == bytes.size();
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate)
+            && file.write(bytes) == bytes.size();
 }
 
 } // namespace
@@ -62,10 +63,12 @@ int main(int argc, char **argv)
         const QJsonObject vector = value.toObject();
         QList<QByteArray> chunks;
         if (vector.contains(QLatin1StringView("input_chunks_b64"))) {
-            for (const QJsonValue &chunk : vector.value(QLatin1StringView("input_chunks_b64")).toArray())
+            for (const QJsonValue &chunk :
+                 vector.value(QLatin1StringView("input_chunks_b64")).toArray())
                 chunks.append(QByteArray::fromBase64(chunk.toString().toLatin1()));
         } else {
-            for (const QJsonValue &chunk : vector.value(QLatin1StringView("input_chunks")).toArray())
+            for (const QJsonValue &chunk :
+                 vector.value(QLatin1StringView("input_chunks")).toArray())
                 chunks.append(chunk.toString().toUtf8());
         }
         const bool seeded =

@@ -20,10 +20,10 @@
 
 #include <zlib.h>
 #ifdef QTSSE_TEST_BROTLI
-#include <brotli/encode.h>
+#  include <brotli/encode.h>
 #endif
 #ifdef QTSSE_TEST_ZSTD
-#include <zstd.h>
+#  include <zstd.h>
 #endif
 
 #include <cstring>
@@ -195,10 +195,17 @@ class CompressedResponse : public QObject
 public:
     CompressedResponse(QTcpSocket *socket, Format format, std::function<QByteArray(qint64)> event,
                        qint64 first, qint64 last, qint64 flushEvery = 0, WireStats *stats = nullptr)
-        : QObject(socket), compressor(format), m_socket(socket), m_event(std::move(event)),
-          m_next(first), m_last(last), m_flushEvery(flushEvery), m_stats(stats)
+        : QObject(socket),
+          compressor(format),
+          m_socket(socket),
+          m_event(std::move(event)),
+          m_next(first),
+          m_last(last),
+          m_flushEvery(flushEvery),
+          m_stats(stats)
     {
-        SseTestServer::writeStreamHead(socket, "Content-Encoding: " + encodingName(format) + "\r\n");
+        SseTestServer::writeStreamHead(socket,
+                                       "Content-Encoding: " + encodingName(format) + "\r\n");
         connect(socket, &QIODevice::bytesWritten, this, &CompressedResponse::pump);
         QTimer::singleShot(0, this, &CompressedResponse::pump);
     }
@@ -283,8 +290,8 @@ struct IdChecker
         const qint64 id = event.lastEventId().toLongLong();
         if (id != expected || event.data() != QLatin1StringView(expectedData(id))) {
             if (wrong++ == 0)
-                firstWrong = u"expected %1, got id %2: %3"_s.arg(expected).arg(event.lastEventId(),
-                                                                      event.data().left(80));
+                firstWrong = u"expected %1, got id %2: %3"_s.arg(expected).arg(
+                        event.lastEventId(), event.data().left(80));
         }
         expected = id + 1;
     }
@@ -296,8 +303,8 @@ struct IdChecker
 struct ResumingRun
 {
     QList<EventSource::Error> errors;
-    QStringList messages;     // errorString() at each error
-    qint64 beforeError = -1;  // the events received before the first error
+    QStringList messages; // errorString() at each error
+    qint64 beforeError = -1; // the events received before the first error
     QList<HttpRequest> requests;
     IdChecker ids;
 
@@ -308,8 +315,9 @@ struct ResumingRun
             const qint64 resumeAt = request.header("last-event-id").toLongLong();
             if (!firstServed) {
                 firstServed = true;
-                SseTestServer::writeStreamHead(socket, "Content-Encoding: " + encodingName(format)
-                                                               + "\r\nConnection: close\r\n");
+                SseTestServer::writeStreamHead(socket,
+                                               "Content-Encoding: " + encodingName(format)
+                                                       + "\r\nConnection: close\r\n");
                 firstResponse(socket);
                 return;
             }
@@ -323,13 +331,12 @@ struct ResumingRun
                              if (ids.expected > total)
                                  source.close();
                          });
-        QObject::connect(&source, &EventSource::errorOccurred, &source,
-                         [&](EventSource::Error e) {
-                             errors.append(e);
-                             messages.append(source.errorString());
-                             if (beforeError < 0)
-                                 beforeError = ids.expected - 1;
-                         });
+        QObject::connect(&source, &EventSource::errorOccurred, &source, [&](EventSource::Error e) {
+            errors.append(e);
+            messages.append(source.errorString());
+            if (beforeError < 0)
+                beforeError = ids.expected - 1;
+        });
         source.open();
         QTRY_VERIFY_WITH_TIMEOUT(source.readyState() == EventSource::Closed, 120'000);
         requests = server.requests;
@@ -447,18 +454,17 @@ void tst_Compression::veryCompressibleStream()
     qint64 received = 0;
     qint64 wrong = 0;
     const QString expectedData = QString::fromLatin1(payload);
-    QObject::connect(&source, &EventSource::messageReceived, &source,
-                     [&](const MessageEvent &event) {
-                         ++received;
-                         if (event.data() != expectedData
-                             || (received % 1000 == 0
-                                 && event.lastEventId() != QString::number(received)))
-                             ++wrong;
-                         if (received == Total)
-                             source.close();
-                         else if (received % Batch == 0 && response)
-                             response->resume();
-                     });
+    QObject::connect(
+            &source, &EventSource::messageReceived, &source, [&](const MessageEvent &event) {
+                ++received;
+                if (event.data() != expectedData
+                    || (received % 1000 == 0 && event.lastEventId() != QString::number(received)))
+                    ++wrong;
+                if (received == Total)
+                    source.close();
+                else if (received % Batch == 0 && response)
+                    response->resume();
+            });
     QList<EventSource::Error> errors;
     QObject::connect(&source, &EventSource::errorOccurred, &source,
                      [&](EventSource::Error e) { errors.append(e); });
@@ -483,7 +489,9 @@ void tst_Compression::veryCompressibleStream()
 void tst_Compression::endlessCompressedLine()
 {
     const QByteArray chunk(64 * 1024, 'x');
-    auto piece = [chunk](qint64 n) -> QByteArray { return n == 1 ? QByteArray("data: " + chunk) : chunk; };
+    auto piece = [chunk](qint64 n) -> QByteArray {
+        return n == 1 ? QByteArray("data: " + chunk) : chunk;
+    };
     SseTestServer server([&](const HttpRequest &, QTcpSocket *socket) {
         new CompressedResponse(socket, Format::Gzip, piece, 1, 4096); // 256 MiB
     });

@@ -9,10 +9,10 @@
 
 #include <zlib.h>
 #ifdef QTSSE_TEST_BROTLI
-#include <brotli/encode.h>
+#  include <brotli/encode.h>
 #endif
 #ifdef QTSSE_TEST_ZSTD
-#include <zstd.h>
+#  include <zstd.h>
 #endif
 
 #include <algorithm>
@@ -91,8 +91,7 @@ QByteArray flushedOpen(const QByteArray &encoding, const QByteArray &plain)
         auto nextOut = reinterpret_cast<uint8_t *>(out.data());
         while (BrotliEncoderCompressStream(state, BROTLI_OPERATION_FLUSH, &availIn, &nextIn,
                                            &availOut, &nextOut, nullptr)
-               && (availIn > 0 || BrotliEncoderHasMoreOutput(state))) {
-        }
+               && (availIn > 0 || BrotliEncoderHasMoreOutput(state))) { }
         BrotliEncoderDestroyInstance(state);
         out.truncate(out.size() - qsizetype(availOut));
         return out;
@@ -103,8 +102,7 @@ QByteArray flushedOpen(const QByteArray &encoding, const QByteArray &plain)
         ZSTD_CCtx *cctx = ZSTD_createCCtx();
         ZSTD_inBuffer in = { plain.constData(), size_t(plain.size()), 0 };
         ZSTD_outBuffer output = { out.data(), size_t(out.size()), 0 };
-        while (ZSTD_compressStream2(cctx, &output, &in, ZSTD_e_flush) > 0) {
-        }
+        while (ZSTD_compressStream2(cctx, &output, &in, ZSTD_e_flush) > 0) { }
         ZSTD_freeCCtx(cctx);
         out.truncate(qsizetype(output.pos));
         return out;
@@ -454,8 +452,8 @@ void tst_ContentDecoder::errorExcerpt()
     QCOMPARE(ContentDecoder::decodePrefix(encoding, body, beyondOnePiece),
              text.left(beyondOnePiece));
     // Of a body cut short, what decodes of it.
-    QVERIFY(text.startsWith(ContentDecoder::decodePrefix(encoding, body.left(body.size() / 2),
-                                                         text.size())));
+    QVERIFY(text.startsWith(
+            ContentDecoder::decodePrefix(encoding, body.left(body.size() / 2), text.size())));
     if (encoding == "zstd") // two frames
         QCOMPARE(ContentDecoder::decodePrefix(encoding, body + body, 2 * text.size()),
                  QByteArray(text + text));

@@ -141,9 +141,8 @@ void tst_EventModel::json_data()
     QTest::addColumn<QString>("data");
     QTest::addColumn<QVariant>("expected");
 
-    QTest::newRow("object") << u"{\"a\":1}"_s << QVariant(QVariantMap { { u"a"_s, 1.0 } });
-    QTest::newRow("array") << u"[1,\"two\"]"_s
-                           << QVariant(QVariantList { 1.0, u"two"_s });
+    QTest::newRow("object") << u"{\"a\":1}"_s << QVariant(QVariantMap{ { u"a"_s, 1.0 } });
+    QTest::newRow("array") << u"[1,\"two\"]"_s << QVariant(QVariantList{ 1.0, u"two"_s });
     QTest::newRow("number") << u"3.5"_s << QVariant(3.5);
     QTest::newRow("string") << u"\"text\""_s << QVariant(u"text"_s);
     QTest::newRow("boolean") << u"true"_s << QVariant(true);
@@ -194,7 +193,7 @@ void tst_EventModel::rowsArriveFromTheEventLoop()
     QCOMPARE(inserted.at(0).at(2).toInt(), 1);
     QCOMPARE(countChanged.size(), 1);
     QCOMPARE(model.count(), 2);
-    QCOMPARE(rowData(model), (QStringList { u"one"_s, u"two"_s }));
+    QCOMPARE(rowData(model), (QStringList{ u"one"_s, u"two"_s }));
 
     // A later turn is a later batch.
     model.append(event(u"three"_s));
@@ -203,7 +202,7 @@ void tst_EventModel::rowsArriveFromTheEventLoop()
     QCOMPARE(inserted.at(1).at(1).toInt(), 2);
     QCOMPARE(inserted.at(1).at(2).toInt(), 2);
     QCOMPARE(countChanged.size(), 2);
-    QCOMPARE(rowData(model), (QStringList { u"one"_s, u"two"_s, u"three"_s }));
+    QCOMPARE(rowData(model), (QStringList{ u"one"_s, u"two"_s, u"three"_s }));
 }
 
 void tst_EventModel::batching_data()
@@ -214,10 +213,9 @@ void tst_EventModel::batching_data()
 
     QTest::newRow("unlimited, oldest first") << 0 << false << 10000;
     QTest::newRow("unlimited, newest first") << 0 << true << 10000;
-    QTest::newRow("default cap keeps the newest 1000") << EventModel::DefaultMaximumCount
-                                                        << false << 1000;
-    QTest::newRow("default cap, newest first") << EventModel::DefaultMaximumCount << true
-                                               << 1000;
+    QTest::newRow("default cap keeps the newest 1000")
+            << EventModel::DefaultMaximumCount << false << 1000;
+    QTest::newRow("default cap, newest first") << EventModel::DefaultMaximumCount << true << 1000;
 }
 
 void tst_EventModel::batching()
@@ -267,9 +265,9 @@ void tst_EventModel::ring_data()
     QTest::addColumn<QStringList>("expected");
 
     QTest::newRow("oldest first: drop at the top, append at the bottom")
-            << false << 0 << 2 << QStringList { u"2"_s, u"3"_s, u"4"_s };
+            << false << 0 << 2 << QStringList{ u"2"_s, u"3"_s, u"4"_s };
     QTest::newRow("newest first: drop at the bottom, insert at the top")
-            << true << 2 << 0 << QStringList { u"4"_s, u"3"_s, u"2"_s };
+            << true << 2 << 0 << QStringList{ u"4"_s, u"3"_s, u"2"_s };
 }
 
 void tst_EventModel::ring()
@@ -442,7 +440,7 @@ void tst_EventModel::filter()
     model.setEventTypes({ u"a"_s, u"c"_s });
     model.setEventTypes({ u"a"_s, u"c"_s });
     QCOMPARE(typesChanged.size(), 1);
-    QCOMPARE(model.eventTypes(), (QStringList { u"a"_s, u"c"_s }));
+    QCOMPARE(model.eventTypes(), (QStringList{ u"a"_s, u"c"_s }));
 
     model.append(event(u"1"_s, u"a"_s));
     model.append(event(u"2"_s, u"b"_s));
@@ -450,7 +448,7 @@ void tst_EventModel::filter()
     model.append(event(u"4"_s, u"message"_s));
     model.append(event(u"5"_s, u"a"_s));
     QTRY_COMPARE(model.rowCount(), 3);
-    QCOMPARE(rowData(model), (QStringList { u"1"_s, u"3"_s, u"5"_s }));
+    QCOMPARE(rowData(model), (QStringList{ u"1"_s, u"3"_s, u"5"_s }));
 
     // Filtered-out events take no room in the ring.
     model.setMaximumCount(3);
@@ -458,7 +456,7 @@ void tst_EventModel::filter()
         model.append(event(u"ignored"_s, u"b"_s));
     model.append(event(u"6"_s, u"c"_s));
     QTRY_COMPARE(model.index(2).data().toString(), u"6"_s);
-    QCOMPARE(rowData(model), (QStringList { u"3"_s, u"5"_s, u"6"_s }));
+    QCOMPARE(rowData(model), (QStringList{ u"3"_s, u"5"_s, u"6"_s }));
 
     // An empty list accepts everything again.
     model.setEventTypes({});
@@ -485,9 +483,9 @@ void tst_EventModel::changingFilterRemovesRows()
     model.setEventTypes({ u"a"_s });
     QCOMPARE(reset.size(), 1);
     QCOMPARE(countChanged.size(), 1);
-    QCOMPARE(rowData(model), (QStringList { u"1"_s, u"3"_s }));
+    QCOMPARE(rowData(model), (QStringList{ u"1"_s, u"3"_s }));
     QTRY_COMPARE(model.rowCount(), 3);
-    QCOMPARE(rowData(model), (QStringList { u"1"_s, u"3"_s, u"5"_s }));
+    QCOMPARE(rowData(model), (QStringList{ u"1"_s, u"3"_s, u"5"_s }));
 
     // A filter that keeps every row does not reset the model.
     model.setEventTypes({ u"a"_s, u"b"_s });
@@ -511,14 +509,14 @@ void tst_EventModel::newestFirst()
     model.append(event(u"1"_s));
     model.append(event(u"2"_s));
     QTRY_COMPARE(model.rowCount(), 2);
-    QCOMPARE(rowData(model), (QStringList { u"2"_s, u"1"_s }));
+    QCOMPARE(rowData(model), (QStringList{ u"2"_s, u"1"_s }));
     model.append(event(u"3"_s));
     model.append(event(u"4"_s));
     QTRY_COMPARE(model.rowCount(), 4);
     QCOMPARE(inserted.size(), 2);
     QCOMPARE(inserted.at(1).at(1).toInt(), 0);
     QCOMPARE(inserted.at(1).at(2).toInt(), 1);
-    QCOMPARE(rowData(model), (QStringList { u"4"_s, u"3"_s, u"2"_s, u"1"_s }));
+    QCOMPARE(rowData(model), (QStringList{ u"4"_s, u"3"_s, u"2"_s, u"1"_s }));
 
     // Back to oldest first: the same rows, reversed, with a layout change.
     QSignalSpy layoutChanged(&model, &EventModel::layoutChanged);
@@ -526,7 +524,7 @@ void tst_EventModel::newestFirst()
     model.setNewestFirst(false);
     QCOMPARE(layoutChanged.size(), 1);
     QCOMPARE(orderChanged.size(), 2);
-    QCOMPARE(rowData(model), (QStringList { u"1"_s, u"2"_s, u"3"_s, u"4"_s }));
+    QCOMPARE(rowData(model), (QStringList{ u"1"_s, u"2"_s, u"3"_s, u"4"_s }));
 }
 
 void tst_EventModel::toggleOrderKeepsPersistentIndexes()

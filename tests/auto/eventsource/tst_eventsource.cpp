@@ -243,8 +243,8 @@ void tst_EventSource::lastEventIdOnReconnect_C05_N05()
     QList<QByteArray> seen;
     SseTestServer server([&](const HttpRequest &request, QTcpSocket *socket) {
         SseTestServer::writeStreamHead(socket, "Connection: close\r\n");
-        const QByteArray id = request.hasHeader("last-event-id")
-                ? request.header("last-event-id") : QByteArray("<none>");
+        const QByteArray id = request.hasHeader("last-event-id") ? request.header("last-event-id")
+                                                                 : QByteArray("<none>");
         if (seen.isEmpty() || seen.last() != id)
             seen.append(id);
         if (id == "<none>")
@@ -288,7 +288,8 @@ void tst_EventSource::reconnectReusesRequest_C06()
 void tst_EventSource::cookiesKeptAcrossReconnects_C07()
 {
     SseTestServer server([](const HttpRequest &request, QTcpSocket *socket) {
-        SseTestServer::writeStreamHead(socket, "Connection: close\r\nSet-Cookie: session=abc; Path=/\r\n");
+        SseTestServer::writeStreamHead(socket,
+                                       "Connection: close\r\nSet-Cookie: session=abc; Path=/\r\n");
         socket->write("retry: 5\ndata: " + request.header("cookie") + "\n\n");
         socket->disconnectFromHost();
     });
@@ -303,7 +304,8 @@ void tst_EventSource::cookiesKeptAcrossReconnects_C07()
 
 void tst_EventSource::invalidUrl_C08()
 {
-    for (const QUrl &url : { QUrl(), QUrl(u"http://exa mple.com:99999/"_s), QUrl(u"relative/path"_s) }) {
+    for (const QUrl &url :
+         { QUrl(), QUrl(u"http://exa mple.com:99999/"_s), QUrl(u"relative/path"_s) }) {
         EventSource source(url);
         Recorder rec(&source);
         source.open();
@@ -311,18 +313,22 @@ void tst_EventSource::invalidUrl_C08()
         QCOMPARE(source.readyState(), EventSource::Closed);
         QCOMPARE(source.error(), EventSource::InvalidUrlError);
         QVERIFY(rec.log.isEmpty());
-        QTRY_COMPARE(rec.log, QStringList{ errorEntry(EventSource::InvalidUrlError, EventSource::Closed) });
+        QTRY_COMPARE(rec.log,
+                     QStringList{ errorEntry(EventSource::InvalidUrlError, EventSource::Closed) });
     }
 }
 
 void tst_EventSource::nonHttpScheme_C09()
 {
-    for (const char *url : { "ftp://127.0.0.1/x", "mailto:a@b.c", "about:blank", "javascript:alert(1)" }) {
+    for (const char *url :
+         { "ftp://127.0.0.1/x", "mailto:a@b.c", "about:blank", "javascript:alert(1)" }) {
         EventSource source(QUrl(QString::fromLatin1(url)));
         Recorder rec(&source);
         source.open();
         QVERIFY(rec.log.isEmpty());
-        QTRY_COMPARE(rec.log, QStringList{ errorEntry(EventSource::UnsupportedSchemeError, EventSource::Closed) });
+        QTRY_COMPARE(rec.log,
+                     QStringList{ errorEntry(EventSource::UnsupportedSchemeError,
+                                             EventSource::Closed) });
         QCOMPARE(source.readyState(), EventSource::Closed);
     }
 }
@@ -365,7 +371,8 @@ void tst_EventSource::redirectsFollowed_C10()
     QTRY_COMPARE(rec.messages.size(), 1);
     QCOMPARE(rec.log.first(), u"open@1"_s);
     const QString expectedBody = expectedMethod == "POST" ? u"{\"q\":1}"_s : QString();
-    QCOMPARE(rec.messages.first().data(), QString::fromLatin1(expectedMethod) + u' ' + expectedBody);
+    QCOMPARE(rec.messages.first().data(),
+             QString::fromLatin1(expectedMethod) + u' ' + expectedBody);
     QCOMPARE(server.requests.size(), 2);
     QCOMPARE(server.requests.at(1).method, expectedMethod);
     source.close();
@@ -383,7 +390,8 @@ void tst_EventSource::failingStatus_C11()
     QFETCH(int, status);
     SseTestServer server([status](const HttpRequest &, QTcpSocket *socket) {
         const QByteArray body = status == 204 || status == 205
-                ? QByteArray() : QByteArray("<html>oops data: x\n\n</html>");
+                ? QByteArray()
+                : QByteArray("<html>oops data: x\n\n</html>");
         SseTestServer::writeResponse(socket, QByteArray::number(status) + " Whatever",
                                      "Content-Type: text/event-stream\r\n", body);
     });
@@ -416,9 +424,10 @@ void tst_EventSource::noContentOnReconnect_C11()
     Recorder rec(&source);
     source.open();
     QTRY_COMPARE(source.readyState(), EventSource::Closed);
-    QCOMPARE(rec.log, QStringList({ u"open@1"_s, u"message:once@1"_s,
-                                    errorEntry(EventSource::StreamEndedError, EventSource::Connecting),
-                                    errorEntry(EventSource::HttpStatusError, EventSource::Closed) }));
+    QCOMPARE(rec.log,
+             QStringList({ u"open@1"_s, u"message:once@1"_s,
+                           errorEntry(EventSource::StreamEndedError, EventSource::Connecting),
+                           errorEntry(EventSource::HttpStatusError, EventSource::Closed) }));
     QCOMPARE(source.httpStatus(), 204);
 }
 
@@ -427,7 +436,8 @@ void tst_EventSource::contentType_C12_data()
     QTest::addColumn<QByteArray>("contentType");
     QTest::addColumn<bool>("opens");
     QTest::newRow("plain") << QByteArray("text/event-stream") << true;
-    QTest::newRow("charset ignored") << QByteArray("text/event-stream;charset=windows-1252") << true;
+    QTest::newRow("charset ignored")
+            << QByteArray("text/event-stream;charset=windows-1252") << true;
     QTest::newRow("trailing semicolon") << QByteArray("text/event-stream;") << true;
     QTest::newRow("case-insensitive") << QByteArray("Text/Event-Stream ; x=y") << true;
     QTest::newRow("bogus") << QByteArray("text/x-bogus") << false;
@@ -441,9 +451,10 @@ void tst_EventSource::contentType_C12()
     QFETCH(QByteArray, contentType);
     QFETCH(bool, opens);
     SseTestServer server([contentType](const HttpRequest &, QTcpSocket *socket) {
-        socket->write("HTTP/1.1 200 OK\r\n"
-                      + (contentType.isNull() ? QByteArray() : "Content-Type: " + contentType + "\r\n")
-                      + "Connection: close\r\n\r\ndata: \xC3\xA9\n\n");
+        socket->write(
+                "HTTP/1.1 200 OK\r\n"
+                + (contentType.isNull() ? QByteArray() : "Content-Type: " + contentType + "\r\n")
+                + "Connection: close\r\n\r\ndata: \xC3\xA9\n\n");
         socket->disconnectFromHost();
     });
     EventSource source(server.url());
@@ -454,7 +465,8 @@ void tst_EventSource::contentType_C12()
     if (opens) {
         QCOMPARE(rec.log.mid(0, 2), QStringList({ u"open@1"_s, u"message:\u00e9@1"_s })); // P-01
     } else {
-        QCOMPARE(rec.log, QStringList{ errorEntry(EventSource::ContentTypeError, EventSource::Closed) });
+        QCOMPARE(rec.log,
+                 QStringList{ errorEntry(EventSource::ContentTypeError, EventSource::Closed) });
         QCOMPARE(source.httpStatus(), 200);
     }
 }
@@ -541,7 +553,9 @@ void tst_EventSource::managerDestroyedFails_C16()
     QTRY_COMPARE(source.readyState(), EventSource::Open);
     delete manager;
     QTRY_COMPARE(source.readyState(), EventSource::Closed);
-    QCOMPARE(rec.log, QStringList({ u"open@1"_s, errorEntry(EventSource::AbortedError, EventSource::Closed) }));
+    QCOMPARE(rec.log,
+             QStringList(
+                     { u"open@1"_s, errorEntry(EventSource::AbortedError, EventSource::Closed) }));
 }
 
 void tst_EventSource::originOfFinalUrl_C17_C01()
@@ -648,11 +662,14 @@ void tst_EventSource::closeAnyTimes_X05()
     QCOMPARE(source.readyState(), EventSource::Closed);
     // During the wait after the stream ends (20 ms): from the error handler, so that a slow
     // machine cannot let the next attempt start first.
-    connect(&source, &EventSource::errorOccurred, &source, [&source] {
-        QCOMPARE(source.readyState(), EventSource::Connecting);
-        source.close();
-        source.close();
-    }, Qt::SingleShotConnection);
+    connect(
+            &source, &EventSource::errorOccurred, &source,
+            [&source] {
+                QCOMPARE(source.readyState(), EventSource::Connecting);
+                source.close();
+                source.close();
+            },
+            Qt::SingleShotConnection);
     source.open();
     QTRY_COMPARE(rec.errors.size(), 1);
     QCOMPARE(source.readyState(), EventSource::Closed);
@@ -676,7 +693,8 @@ void tst_EventSource::retryChangesReconnectionTime_T03_T04()
     EventSource source(server.url());
     Recorder rec(&source);
     QList<int> delays;
-    connect(&source, &EventSource::errorOccurred, this, [&] { delays.append(source.reconnectDelay()); });
+    connect(&source, &EventSource::errorOccurred, this,
+            [&] { delays.append(source.reconnectDelay()); });
     source.open();
     QTRY_VERIFY(delays.size() >= 3);
     source.close();
@@ -687,7 +705,8 @@ void tst_EventSource::retryChangesReconnectionTime_T03_T04()
     SseTestServer server2(streamThenClose("retry: 04000\ndata: a\n\nretry: 200\ndata: b\n\n"));
     EventSource source2(server2.url());
     QList<int> delays2;
-    connect(&source2, &EventSource::errorOccurred, this, [&] { delays2.append(source2.reconnectDelay()); });
+    connect(&source2, &EventSource::errorOccurred, this,
+            [&] { delays2.append(source2.reconnectDelay()); });
     QSignalSpy timeSpy(&source2, &EventSource::reconnectionTimeChanged);
     source2.open();
     QTRY_COMPARE(delays2.size(), 1);
@@ -754,8 +773,8 @@ void tst_EventSource::namedEvents_E03()
 void tst_EventSource::failureOnlyErrors_E05()
 {
     SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
-        SseTestServer::writeResponse(socket, "503 Service Unavailable", "Content-Type: text/html\r\n",
-                                     "<h1>busy</h1>");
+        SseTestServer::writeResponse(socket, "503 Service Unavailable",
+                                     "Content-Type: text/html\r\n", "<h1>busy</h1>");
     });
     EventSource source(server.url());
     Recorder rec(&source);
@@ -917,8 +936,10 @@ void tst_EventSource::giveUpAfterMaximumRetries()
     Recorder rec(&source);
     source.open();
     QTRY_COMPARE(source.readyState(), EventSource::Closed);
-    QCOMPARE(rec.errors, QList<EventSource::Error>({ EventSource::NetworkError, EventSource::NetworkError,
-                                                     EventSource::NetworkError, EventSource::RetriesExhaustedError }));
+    QCOMPARE(rec.errors,
+             QList<EventSource::Error>({ EventSource::NetworkError, EventSource::NetworkError,
+                                         EventSource::NetworkError,
+                                         EventSource::RetriesExhaustedError }));
     QVERIFY(source.errorString().contains(u"gave up"_s));
 }
 
@@ -953,7 +974,7 @@ void tst_EventSource::readTimeoutReconnects()
     source.close();
 
     // A server that accepts and never answers is covered too.
-    SseTestServer silent([](const HttpRequest &, QTcpSocket *) { });
+    SseTestServer silent([](const HttpRequest &, QTcpSocket *) {});
     EventSource source2(silent.url());
     source2.setReadTimeout(100);
     source2.setMaximumRetries(0);
@@ -1092,8 +1113,9 @@ void tst_EventSource::errorStateNotifies()
     QVERIFY(source.errorString().isEmpty());
     QCOMPARE(order.count(u"errorOccurred"_s), 2);
     // After the first failure: cleared by open(), set by the end, cleared by the reconnect.
-    QCOMPARE(order.mid(2), (QStringList{ u"errorChanged"_s, u"errorChanged"_s,
-                                         u"errorOccurred"_s, u"errorChanged"_s }));
+    QCOMPARE(order.mid(2),
+             (QStringList{ u"errorChanged"_s, u"errorChanged"_s, u"errorOccurred"_s,
+                           u"errorChanged"_s }));
     source.close();
     QCOMPARE(errorChanged.size(), 4); // close() is silent
 }
@@ -1220,7 +1242,8 @@ void tst_EventSource::twentyStreamsToOneHost()
         sources.push_back(std::make_unique<EventSource>(server.url(u"/%1"_s.arg(i))));
         if (sharedManager)
             sources.back()->setNetworkAccessManager(&manager);
-        connect(sources.back().get(), &EventSource::messageReceived, this, [&received, i] { ++received[i]; });
+        connect(sources.back().get(), &EventSource::messageReceived, this,
+                [&received, i] { ++received[i]; });
         sources.back()->open();
     }
     QTRY_COMPARE_WITH_TIMEOUT(int(streams.size()), 20, 10000);
@@ -1290,8 +1313,8 @@ void tst_EventSource::streamsShareThreads()
     std::vector<std::unique_ptr<EventSource>> sources;
     std::vector<int> received(streams, 0);
     for (int i = 0; i < streams; ++i) {
-        sources.push_back(std::make_unique<EventSource>(
-                servers[size_t(i % hosts)]->url(u"/s%1"_s.arg(i))));
+        sources.push_back(
+                std::make_unique<EventSource>(servers[size_t(i % hosts)]->url(u"/s%1"_s.arg(i))));
         if (sharedManager)
             sources.back()->setNetworkAccessManager(&manager);
         connect(sources.back().get(), &EventSource::messageReceived, this,
@@ -1477,7 +1500,7 @@ void tst_EventSource::deleteLaterInSlot()
     source->open();
     QTRY_VERIFY(source.isNull());
     QCOMPARE(messages, 1); // close() stopped the chunk; the object went at the next loop turn
-    QTRY_VERIFY(!stream);  // and its connection with it
+    QTRY_VERIFY(!stream); // and its connection with it
 }
 
 QTEST_GUILESS_MAIN(tst_EventSource)

@@ -200,7 +200,8 @@ void tst_EventStreamParser::conformanceVectors_data()
         const QJsonValue retry = c.value(u"expect_retry_ms"_s);
         e.retry = retry.isNull() ? -1 : qint64(retry.toDouble());
         e.finalLastEventId = c.value(u"expect_final_last_event_id"_s).toString();
-        const QString name = c.value(u"checklist"_s).toString() + u' ' + c.value(u"id"_s).toString();
+        const QString name =
+                c.value(u"checklist"_s).toString() + u' ' + c.value(u"id"_s).toString();
         QTest::newRow(qPrintable(name))
                 << chunks << c.value(u"initial_last_event_id"_s).toString() << e;
     }
@@ -231,19 +232,36 @@ void tst_EventStreamParser::rules_data()
         QTest::newRow(name) << chunks << initialId << e;
     };
 
-    row("P-01 utf-8 whatever the charset", { "data: \xC3\xA9t\xC3\xA9\n\n" }, { ev(u"\u00e9t\u00e9"_s) });
-    row("P-02 bom stripped", { "\xEF\xBB\xBF" "data:a\n\n" }, { ev(u"a"_s) });
-    row("P-02 bom in three chunks", { "\xEF", "\xBB", "\xBF" "data:a\n\n" }, { ev(u"a"_s) });
-    row("P-02 partial bom is data", { "\xEF\xBB" "data:a\n\n" }, {});
-    row("P-03 second bom spoils name", { "\xEF\xBB\xBF\xEF\xBB\xBF" "data:a\n\ndata:b\n\n" }, { ev(u"b"_s) });
+    row("P-01 utf-8 whatever the charset", { "data: \xC3\xA9t\xC3\xA9\n\n" },
+        { ev(u"\u00e9t\u00e9"_s) });
+    row("P-02 bom stripped",
+        { "\xEF\xBB\xBF"
+          "data:a\n\n" },
+        { ev(u"a"_s) });
+    row("P-02 bom in three chunks",
+        { "\xEF", "\xBB",
+          "\xBF"
+          "data:a\n\n" },
+        { ev(u"a"_s) });
+    row("P-02 partial bom is data",
+        { "\xEF\xBB"
+          "data:a\n\n" },
+        {});
+    row("P-03 second bom spoils name",
+        { "\xEF\xBB\xBF\xEF\xBB\xBF"
+          "data:a\n\ndata:b\n\n" },
+        { ev(u"b"_s) });
     row("P-03 bom inside value kept", { "data:\xEF\xBB\xBFx\n\n" }, { ev(u"\uFEFFx"_s) });
     row("P-04 truncated sequence", { "data:\xE2\x82(\n\n" }, { ev(u"\uFFFD("_s) });
     row("P-04 surrogate bytes", { "data:\xED\xA0\x80\n\n" }, { ev(u"\uFFFD\uFFFD\uFFFD"_s) });
-    row("P-04 above U+10FFFF", { "data:\xF4\x90\x80\x80\n\n" }, { ev(u"\uFFFD\uFFFD\uFFFD\uFFFD"_s) });
+    row("P-04 above U+10FFFF", { "data:\xF4\x90\x80\x80\n\n" },
+        { ev(u"\uFFFD\uFFFD\uFFFD\uFFFD"_s) });
     row("P-04 overlong", { "data:\xC0\xAF\n\n" }, { ev(u"\uFFFD\uFFFD"_s) });
     row("P-04 truncated before line end", { "data:\xF0\x9F\x98\n\n" }, { ev(u"\uFFFD"_s) });
-    row("P-04 invalid in event name", { "event:\xFF\nid:\xC3\ndata:x\n\n" }, { ev(u"x"_s, u"\uFFFD"_s, u"\uFFFD"_s) }, -1, u"\uFFFD"_s);
-    row("P-05 split 4-byte character", { "data:\xF0\x9F", "\x98\x80\n\n" }, { ev(u"\U0001F600"_s) });
+    row("P-04 invalid in event name", { "event:\xFF\nid:\xC3\ndata:x\n\n" },
+        { ev(u"x"_s, u"\uFFFD"_s, u"\uFFFD"_s) }, -1, u"\uFFFD"_s);
+    row("P-05 split 4-byte character", { "data:\xF0\x9F", "\x98\x80\n\n" },
+        { ev(u"\U0001F600"_s) });
     row("P-06 mixed line ends", { "data:a\rdata:b\ndata:c\r\n\r\n" }, { ev(u"a\nb\nc"_s) });
     row("P-06 cr only", { "data:a\r\rdata:b\r\r" }, { ev(u"a"_s), ev(u"b"_s) });
     row("P-07 crlf split", { "data:a\r", "\n", "\r", "\n" }, { ev(u"a"_s) });
@@ -260,43 +278,78 @@ void tst_EventStreamParser::rules_data()
     row("P-11 space in next chunk", { "data:", " x\n\n" }, { ev(u"x"_s) });
     row("P-12 data without colon", { "data\ndata\ndata:x\n\n" }, { ev(u"\n\nx"_s) });
     row("P-12 event without colon clears type", { "event:a\nevent\ndata:x\n\n" }, { ev(u"x"_s) });
-    row("P-12 id without colon resets", { "id:1\ndata:a\n\nid\ndata:b\n\n" }, { ev(u"a"_s, u"1"_s), ev(u"b"_s) });
+    row("P-12 id without colon resets", { "id:1\ndata:a\n\nid\ndata:b\n\n" },
+        { ev(u"a"_s, u"1"_s), ev(u"b"_s) });
     row("P-12 retry without colon ignored", { "retry\ndata:x\n\n" }, { ev(u"x"_s) });
-    row("P-13 case-sensitive names", { "Data:a\nDATA:b\ndata :c\n data:d\nda-ta:e\ndata_5:f\ndata:g\n\n" }, { ev(u"g"_s) });
+    row("P-13 case-sensitive names",
+        { "Data:a\nDATA:b\ndata :c\n data:d\nda-ta:e\ndata_5:f\ndata:g\n\n" }, { ev(u"g"_s) });
     row("P-13 nul in name", { QByteArray("data\0:a\ndata:b\n\n", 16) }, { ev(u"b"_s) });
-    row("P-13 names past five characters ignored", { "datadata:x\ndata123\nevents:x\nretry1:5\nidx:9\n" + QByteArray(100, 'd') + ":y\ndata:z\n\n" }, { ev(u"z"_s) });
-    row("P-13 colon at the sixth character", { "data :x\nretry :5\nevent :e\ndata:y\n\n" }, { ev(u"y"_s) });
+    row("P-13 names past five characters ignored",
+        { "datadata:x\ndata123\nevents:x\nretry1:5\nidx:9\n" + QByteArray(100, 'd')
+          + ":y\ndata:z\n\n" },
+        { ev(u"z"_s) });
+    row("P-13 colon at the sixth character", { "data :x\nretry :5\nevent :e\ndata:y\n\n" },
+        { ev(u"y"_s) });
     row("P-14 lines joined with lf", { "data:1\ndata:2\ndata:3\n\n" }, { ev(u"1\n2\n3"_s) });
     row("P-15 two empty data lines", { "data:\ndata:\n\n" }, { ev(u"\n"_s) });
     row("P-16 empty data still fires", { "data:\n\n" }, { ev(QString(u""_s)) });
     row("P-16 no data no event", { "event:x\n\n\n\ndata:y\n\n" }, { ev(u"y"_s) });
-    row("P-17 last event line wins", { "event:a\nevent:b\ndata:x\n\n" }, { ev(u"x"_s, {}, u"b"_s) });
-    row("P-17 type reset after blank line", { "event:a\ndata:x\n\ndata:y\n\n" }, { ev(u"x"_s, {}, u"a"_s), ev(u"y"_s) });
-    row("P-17 error and open are just names", { "event:error\ndata:x\n\nevent:open\ndata:y\n\n" }, { ev(u"x"_s, {}, u"error"_s), ev(u"y"_s, {}, u"open"_s) });
-    row("P-17 repeated type reused", { "event:tick\ndata:1\n\nevent:tick\ndata:2\n\nevent:tock\ndata:3\n\n" }, { ev(u"1"_s, {}, u"tick"_s), ev(u"2"_s, {}, u"tick"_s), ev(u"3"_s, {}, u"tock"_s) });
-    row("P-18 id persists", { "id:7\ndata:a\n\ndata:b\n\n" }, { ev(u"a"_s, u"7"_s), ev(u"b"_s, u"7"_s) }, -1, u"7"_s);
+    row("P-17 last event line wins", { "event:a\nevent:b\ndata:x\n\n" },
+        { ev(u"x"_s, {}, u"b"_s) });
+    row("P-17 type reset after blank line", { "event:a\ndata:x\n\ndata:y\n\n" },
+        { ev(u"x"_s, {}, u"a"_s), ev(u"y"_s) });
+    row("P-17 error and open are just names", { "event:error\ndata:x\n\nevent:open\ndata:y\n\n" },
+        { ev(u"x"_s, {}, u"error"_s), ev(u"y"_s, {}, u"open"_s) });
+    row("P-17 repeated type reused",
+        { "event:tick\ndata:1\n\nevent:tick\ndata:2\n\nevent:tock\ndata:3\n\n" },
+        { ev(u"1"_s, {}, u"tick"_s), ev(u"2"_s, {}, u"tick"_s), ev(u"3"_s, {}, u"tock"_s) });
+    row("P-18 id persists", { "id:7\ndata:a\n\ndata:b\n\n" },
+        { ev(u"a"_s, u"7"_s), ev(u"b"_s, u"7"_s) }, -1, u"7"_s);
     row("P-18 id after data in block", { "data:a\nid:9\n\n" }, { ev(u"a"_s, u"9"_s) }, -1, u"9"_s);
-    row("P-18 id verbatim", { "id: <x y>\xE2\x80\xA6\ndata:a\n\n" }, { ev(u"a"_s, u"<x y>\u2026"_s) }, -1, u"<x y>\u2026"_s);
-    row("P-18 ids compared as text", { "id:a\ndata:1\n\nid:ab\ndata:2\n\nid:a\ndata:3\n\nid:a\ndata:4\n\n" }, { ev(u"1"_s, u"a"_s), ev(u"2"_s, u"ab"_s), ev(u"3"_s, u"a"_s), ev(u"4"_s, u"a"_s) }, -1, u"a"_s);
-    row("P-18 non-ascii ids compared decoded", { "id:\xC3\xA9\ndata:1\n\nid:\xC3\xA9\ndata:2\n\nid:\xFF\ndata:3\n\nid:\xFE\ndata:4\n\nid:e\xCC\x81\ndata:5\n\nid:e\ndata:6\n\n" }, { ev(u"1"_s, u"\u00e9"_s), ev(u"2"_s, u"\u00e9"_s), ev(u"3"_s, u"\uFFFD"_s), ev(u"4"_s, u"\uFFFD"_s), ev(u"5"_s, u"e\u0301"_s), ev(u"6"_s, u"e"_s) }, -1, u"e"_s);
-    row("P-18 id equal to the seeded id", { "id:\xC3\xA9\ndata:a\n\nid:x\ndata:b\n\n" }, { ev(u"a"_s, u"\u00e9"_s), ev(u"b"_s, u"x"_s) }, -1, u"x"_s, u"\u00e9"_s);
-    row("P-19 id with nul ignored", { "id:1\ndata:a\n\n", QByteArray("id:2\0x\ndata:b\n\n", 15) }, { ev(u"a"_s, u"1"_s), ev(u"b"_s, u"1"_s) }, -1, u"1"_s);
-    row("P-20 empty id resets", { "id:1\ndata:a\n\nid:\ndata:b\n\nid:5\n\nid: \ndata:c\n\n" }, { ev(u"a"_s, u"1"_s), ev(u"b"_s), ev(u"c"_s) });
+    row("P-18 id verbatim", { "id: <x y>\xE2\x80\xA6\ndata:a\n\n" },
+        { ev(u"a"_s, u"<x y>\u2026"_s) }, -1, u"<x y>\u2026"_s);
+    row("P-18 ids compared as text",
+        { "id:a\ndata:1\n\nid:ab\ndata:2\n\nid:a\ndata:3\n\nid:a\ndata:4\n\n" },
+        { ev(u"1"_s, u"a"_s), ev(u"2"_s, u"ab"_s), ev(u"3"_s, u"a"_s), ev(u"4"_s, u"a"_s) }, -1,
+        u"a"_s);
+    row("P-18 non-ascii ids compared decoded",
+        { "id:\xC3\xA9\ndata:1\n\nid:\xC3\xA9\ndata:2\n\nid:\xFF\ndata:3\n\nid:\xFE\ndata:4\n\nid:"
+          "e\xCC\x81\ndata:5\n\nid:e\ndata:6\n\n" },
+        { ev(u"1"_s, u"\u00e9"_s), ev(u"2"_s, u"\u00e9"_s), ev(u"3"_s, u"\uFFFD"_s),
+          ev(u"4"_s, u"\uFFFD"_s), ev(u"5"_s, u"e\u0301"_s), ev(u"6"_s, u"e"_s) },
+        -1, u"e"_s);
+    row("P-18 id equal to the seeded id", { "id:\xC3\xA9\ndata:a\n\nid:x\ndata:b\n\n" },
+        { ev(u"a"_s, u"\u00e9"_s), ev(u"b"_s, u"x"_s) }, -1, u"x"_s, u"\u00e9"_s);
+    row("P-19 id with nul ignored", { "id:1\ndata:a\n\n", QByteArray("id:2\0x\ndata:b\n\n", 15) },
+        { ev(u"a"_s, u"1"_s), ev(u"b"_s, u"1"_s) }, -1, u"1"_s);
+    row("P-20 empty id resets", { "id:1\ndata:a\n\nid:\ndata:b\n\nid:5\n\nid: \ndata:c\n\n" },
+        { ev(u"a"_s, u"1"_s), ev(u"b"_s), ev(u"c"_s) });
     row("P-21 id-only block commits", { "id:42\n\n" }, {}, -1, u"42"_s);
-    row("P-22 id in unfinished block dropped", { "id:1\ndata:a\n\nid:2\ndata:b\n" }, { ev(u"a"_s, u"1"_s) }, -1, u"1"_s);
-    row("P-23 seeded id carries", { "data:a\n\nid:n\ndata:b\n\n" }, { ev(u"a"_s, u"old"_s), ev(u"b"_s, u"n"_s) }, -1, u"n"_s, u"old"_s);
+    row("P-22 id in unfinished block dropped", { "id:1\ndata:a\n\nid:2\ndata:b\n" },
+        { ev(u"a"_s, u"1"_s) }, -1, u"1"_s);
+    row("P-23 seeded id carries", { "data:a\n\nid:n\ndata:b\n\n" },
+        { ev(u"a"_s, u"old"_s), ev(u"b"_s, u"n"_s) }, -1, u"n"_s, u"old"_s);
     row("P-23 seeded id kept at eof", { "data:a\n" }, {}, -1, u"old"_s, u"old"_s);
     row("P-24 leading zeros", { "retry:03000\n" }, {}, 3000);
     row("P-24 beyond 32 bits", { "retry:8589934592\n" }, {}, Q_INT64_C(8589934592));
-    row("P-24 spaces and signs ignored", { "retry:100\nretry:  200\nretry:300 \nretry:-1\nretry:+5\n" }, {}, 100);
+    row("P-24 spaces and signs ignored",
+        { "retry:100\nretry:  200\nretry:300 \nretry:-1\nretry:+5\n" }, {}, 100);
     row("P-24 one space is stripped", { "retry: 250\n" }, {}, 250);
     row("P-25 empty retry keeps event", { "retry:\ndata:x\n\n" }, { ev(u"x"_s) });
     row("P-26 retry in discarded block", { "retry:900\ndata:x\n" }, {}, 900);
     row("P-27 unterminated last line", { "data:a\n\ndata:b" }, { ev(u"a"_s) });
-    row("P-28 nul kept in data and type", { QByteArray("event:a\0b\ndata:c\0d\n\n", 21) }, { ev(u"c\0d"_s, {}, u"a\0b"_s) });
-    row("P-29 only cr and lf break lines", { "data:a\xE2\x80\xA8" "b\xC2\x85" "c\x0B\x0C" "d\n\n" }, { ev(u"a\u2028b\u0085c\u000B\u000Cd"_s) });
-    row("P-30 boundaries inside name and before lf", { "da", "ta", ":", " ", "x", "\r", "\n", "", "\n" }, { ev(u"x"_s) });
-    row("P-31 long comment lines", { QByteArray(":") + QByteArray(4096, 'c') + "\ndata:x\n\n" }, { ev(u"x"_s) });
+    row("P-28 nul kept in data and type", { QByteArray("event:a\0b\ndata:c\0d\n\n", 21) },
+        { ev(u"c\0d"_s, {}, u"a\0b"_s) });
+    row("P-29 only cr and lf break lines",
+        { "data:a\xE2\x80\xA8"
+          "b\xC2\x85"
+          "c\x0B\x0C"
+          "d\n\n" },
+        { ev(u"a\u2028b\u0085c\u000B\u000Cd"_s) });
+    row("P-30 boundaries inside name and before lf",
+        { "da", "ta", ":", " ", "x", "\r", "\n", "", "\n" }, { ev(u"x"_s) });
+    row("P-31 long comment lines", { QByteArray(":") + QByteArray(4096, 'c') + "\ndata:x\n\n" },
+        { ev(u"x"_s) });
 }
 
 void tst_EventStreamParser::rules()
@@ -312,7 +365,8 @@ void tst_EventStreamParser::decodeUtf8_data()
     QTest::addColumn<QByteArray>("bytes");
     QTest::addColumn<QString>("text");
     // P-04: one U+FFFD per maximal ill-formed subsequence, as the WHATWG decoder.
-    QTest::newRow("ascii long") << QByteArray("abcdefghijklmnopqrstuvwxyz") << u"abcdefghijklmnopqrstuvwxyz"_s;
+    QTest::newRow("ascii long") << QByteArray("abcdefghijklmnopqrstuvwxyz")
+                                << u"abcdefghijklmnopqrstuvwxyz"_s;
     QTest::newRow("C3 28") << QByteArray("\xC3\x28") << u"\uFFFD("_s;
     QTest::newRow("ED A0 80") << QByteArray("\xED\xA0\x80") << u"\uFFFD\uFFFD\uFFFD"_s;
     QTest::newRow("F4 90 80 80") << QByteArray("\xF4\x90\x80\x80") << u"\uFFFD\uFFFD\uFFFD\uFFFD"_s;
@@ -321,10 +375,13 @@ void tst_EventStreamParser::decodeUtf8_data()
     QTest::newRow("F0 9F 98 then ascii") << QByteArray("\xF0\x9F\x98x") << u"\uFFFDx"_s;
     QTest::newRow("E2 82 at end") << QByteArray("\xE2\x82") << u"\uFFFD"_s;
     QTest::newRow("FE FF") << QByteArray("\xFE\xFF") << u"\uFFFD\uFFFD"_s;
-    QTest::newRow("F8 5-byte form") << QByteArray("\xF8\x88\x80\x80\x80") << u"\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD"_s;
+    QTest::newRow("F8 5-byte form")
+            << QByteArray("\xF8\x88\x80\x80\x80") << u"\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD"_s;
     QTest::newRow("bom kept") << QByteArray("\xEF\xBB\xBFx") << u"\uFEFFx"_s;
     QTest::newRow("max code point") << QByteArray("\xF4\x8F\xBF\xBF") << u"\U0010FFFF"_s;
-    QTest::newRow("mixed after 8 ascii") << QByteArray("12345678\xC3\xA9" "9") << u"12345678\u00e99"_s;
+    QTest::newRow("mixed after 8 ascii") << QByteArray("12345678\xC3\xA9"
+                                                       "9")
+                                         << u"12345678\u00e99"_s;
     QTest::newRow("empty") << QByteArray() << u""_s;
 }
 
@@ -354,7 +411,8 @@ void tst_EventStreamParser::bomAcrossChunksPerBody()
     for (int body = 0; body < 2; ++body) {
         parser.startBody();
         parser.feed("\xEF\xBB");
-        parser.feed("\xBF" "data:x\n\n");
+        parser.feed("\xBF"
+                    "data:x\n\n");
         parser.finishBody();
     }
     QCOMPARE(recorder.result.events.size(), 2);
@@ -476,7 +534,8 @@ void tst_EventStreamParser::sizeCapRecoversOnNextBody()
     Recorder recorder;
     EventStreamParser parser(&recorder);
     parser.setMaximumEventSize(16);
-    QCOMPARE(parser.feed("id:5\n\ndata:0123456789abcdefXYZ\n\n"), EventStreamParser::Status::EventTooLarge);
+    QCOMPARE(parser.feed("id:5\n\ndata:0123456789abcdefXYZ\n\n"),
+             EventStreamParser::Status::EventTooLarge);
     QCOMPARE(parser.status(), EventStreamParser::Status::EventTooLarge);
     parser.startBody();
     QCOMPARE(parser.status(), EventStreamParser::Status::Ok);
@@ -498,7 +557,8 @@ void tst_EventStreamParser::largeEventInSmallChunks()
     Recorder recorder;
     EventStreamParser parser(&recorder);
     for (qsizetype pos = 0; pos < body.size(); pos += 2048)
-        QCOMPARE(parser.feed(QByteArrayView(body).sliced(pos, qMin<qsizetype>(2048, body.size() - pos))),
+        QCOMPARE(parser.feed(QByteArrayView(body).sliced(pos,
+                                                         qMin<qsizetype>(2048, body.size() - pos))),
                  EventStreamParser::Status::Ok);
     QCOMPARE(recorder.result.events.size(), 1);
     const QString data = recorder.result.events.first().data();
@@ -520,8 +580,10 @@ void tst_EventStreamParser::largeEventWithinCapDelivered()
         const QByteArray value(1024 * 1024 - 5 + extra, 'v'); // "data:" + value = the cap (+1)
         QByteArray body = "data:" + value + "\n\n";
         EventStreamParser::Status status = EventStreamParser::Status::Ok;
-        for (qsizetype pos = 0; pos < body.size() && status == EventStreamParser::Status::Ok; pos += 4096)
-            status = parser.feed(QByteArrayView(body).sliced(pos, qMin<qsizetype>(4096, body.size() - pos)));
+        for (qsizetype pos = 0; pos < body.size() && status == EventStreamParser::Status::Ok;
+             pos += 4096)
+            status = parser.feed(
+                    QByteArrayView(body).sliced(pos, qMin<qsizetype>(4096, body.size() - pos)));
         if (extra == 0) {
             QCOMPARE(status, EventStreamParser::Status::Ok);
             QCOMPARE(recorder.result.events.size(), 1);
@@ -550,7 +612,8 @@ void tst_EventStreamParser::originStampedOnEvents()
 
 void tst_EventStreamParser::jsonHelper()
 {
-    QCOMPARE(MessageEvent(u"message"_s, u"{\"a\":1}"_s, {}).json().toObject().value(u"a"_s).toInt(), 1);
+    QCOMPARE(MessageEvent(u"message"_s, u"{\"a\":1}"_s, {}).json().toObject().value(u"a"_s).toInt(),
+             1);
     QCOMPARE(MessageEvent(u"message"_s, u"[1,2]"_s, {}).json().toArray().size(), 2);
     QCOMPARE(MessageEvent(u"message"_s, u"42"_s, {}).json().toInt(), 42);
     QCOMPARE(MessageEvent(u"message"_s, u"\"s\""_s, {}).json().toString(), u"s"_s);

@@ -102,8 +102,8 @@ void tst_ManagerPool::hostKey_data()
 
     QTest::newRow("http") << QUrl(u"http://a.test/x?y"_s) << u"http://a.test:80"_s;
     QTest::newRow("https") << QUrl(u"https://a.test"_s) << u"https://a.test:443"_s;
-    QTest::newRow("explicit default port") << QUrl(u"https://a.test:443/s"_s)
-                                           << u"https://a.test:443"_s;
+    QTest::newRow("explicit default port")
+            << QUrl(u"https://a.test:443/s"_s) << u"https://a.test:443"_s;
     QTest::newRow("other port") << QUrl(u"http://a.test:8080/"_s) << u"http://a.test:8080"_s;
     QTest::newRow("host case") << QUrl(u"http://A.Test/"_s) << u"http://a.test:80"_s;
 }
@@ -262,7 +262,7 @@ void tst_ManagerPool::applicationLanesTakeItsSettings()
     QNetworkAccessManager *lane = leases.back().manager;
     QVERIFY(lane != &app);
     QCOMPARE(lane->cookieJar(), jar); // the application's jar ...
-    QCOMPARE(jar->parent(), &app);    // ... still owned by the application's manager
+    QCOMPARE(jar->parent(), &app); // ... still owned by the application's manager
     QCOMPARE(lane->proxy(), proxy);
     QVERIFY(lane->isStrictTransportSecurityEnabled());
     QCOMPARE(lane->strictTransportSecurityHosts().size(), 1);
@@ -295,8 +295,7 @@ void tst_ManagerPool::userInfoGetsItsOwnLanesAndJar()
     QCOMPARE(a1.manager, a2.manager);
     QCOMPARE(int(managersOf({ anonymous, a1, b1 }).size()), 3);
     QCOMPARE(int(std::set<QNetworkCookieJar *>{ anonymous.manager->cookieJar(),
-                                                 a1.manager->cookieJar(),
-                                                 b1.manager->cookieJar() }
+                                                a1.manager->cookieJar(), b1.manager->cookieJar() }
                          .size()),
              3);
 }
@@ -419,7 +418,8 @@ void tst_ManagerPool::handleLeasesAndReleases()
 {
     ManagerPool pool(32);
     QObject owner;
-    ManagerHandle handle(&owner, [] {}, &pool);
+    ManagerHandle handle(
+            &owner, [] {}, &pool);
     QCOMPARE(handle.manager(), nullptr);
     QNetworkRequest request(hostA);
     QNetworkAccessManager *lane = handle.acquire(hostA, &request);
@@ -453,7 +453,8 @@ void tst_ManagerPool::handleStreamLostWithTheApplicationManager()
     std::vector<std::unique_ptr<ManagerHandle>> handles;
     int lost = 0;
     for (int i = 0; i <= ManagerPool::StreamsPerHost; ++i) {
-        handles.push_back(std::make_unique<ManagerHandle>(&owner, [&lost] { ++lost; }, &pool));
+        handles.push_back(std::make_unique<ManagerHandle>(
+                &owner, [&lost] { ++lost; }, &pool));
         handles.back()->setManager(app.get());
         handles.back()->acquire(hostA);
     }
@@ -468,7 +469,8 @@ void tst_ManagerPool::handleOnDestroyedApplicationManagerGivesNone()
 {
     ManagerPool pool(32);
     QObject owner;
-    ManagerHandle handle(&owner, [] {}, &pool);
+    ManagerHandle handle(
+            &owner, [] {}, &pool);
     auto app = std::make_unique<QNetworkAccessManager>();
     handle.setManager(app.get());
     app.reset();

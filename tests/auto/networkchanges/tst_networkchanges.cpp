@@ -34,7 +34,8 @@ struct ResumingServer
               const int from = request.header("Last-Event-ID").toInt();
               SseTestServer::writeStreamHead(socket);
               for (int id = from + 1; id <= from + 2; ++id)
-                  socket->write("id: " + QByteArray::number(id) + "\ndata: e" + QByteArray::number(id) + "\n\n");
+                  socket->write("id: " + QByteArray::number(id) + "\ndata: e"
+                                + QByteArray::number(id) + "\n\n");
               last = socket;
           })
     {
@@ -137,10 +138,13 @@ void tst_NetworkChanges::offlineSpendsNoRetryBudget()
     QSignalSpy errors(&source, &EventSource::errorOccurred);
     // The first refusal (one retry left) comes as the network goes: its retry comes due
     // while offline, and the source waits instead of spending it.
-    connect(&source, &EventSource::errorOccurred, this, [](EventSource::Error error) {
-        if (error == EventSource::NetworkError)
-            setNetwork(NetworkMonitor::Reachability::Offline);
-    }, Qt::SingleShotConnection);
+    connect(
+            &source, &EventSource::errorOccurred, this,
+            [](EventSource::Error error) {
+                if (error == EventSource::NetworkError)
+                    setNetwork(NetworkMonitor::Reachability::Offline);
+            },
+            Qt::SingleShotConnection);
     source.open();
     QTRY_COMPARE(errors.size(), 2);
     QCOMPARE(errors.first().first().value<EventSource::Error>(), EventSource::NetworkError);

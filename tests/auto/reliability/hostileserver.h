@@ -49,7 +49,7 @@ struct HostileRun
     // time, never make a correct client fail.
     int quietMs = 0;
     QStringList expectedData; // when not empty: the data of every event, in order
-    qint64 serverBytes = 0;   // for the row's server to count what it sent
+    qint64 serverBytes = 0; // for the row's server to count what it sent
 
     // Measured by runHostileRow(), from just before open() until settled.
     qint64 elapsedMs = 0;
@@ -61,7 +61,7 @@ struct HostileRun
 struct HostileRow
 {
     std::function<void(HostileRun &)> setup;
-    std::function<void(HostileRun &)> check = [](HostileRun &) { };
+    std::function<void(HostileRun &)> check = [](HostileRun &) {};
 };
 
 // The columns of a hostile-server table, for its _data function: "row" (a HostileRow),

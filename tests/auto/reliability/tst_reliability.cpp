@@ -78,9 +78,9 @@ HostileRow streaming(const QByteArray &body, const QStringList &data,
                      std::function<void(HostileRun &)> check)
 {
     return { [body, data](HostileRun &run) {
-                 run.serve(streamOf(body));
-                 run.expectData(data);
-             },
+                run.serve(streamOf(body));
+                run.expectData(data);
+            },
              std::move(check) };
 }
 
@@ -93,37 +93,40 @@ QByteArray htmlPage(int status)
 
 HostileRow htmlResponse(int status)
 {
-    return { [status](HostileRun &run) {
-                 run.serve([status](const HttpRequest &, QTcpSocket *socket) {
-                     static const QHash<int, QByteArray> lines = {
-                         { 200, "200 OK" }, { 500, "500 Internal Server Error" },
-                         { 502, "502 Bad Gateway" }, { 503, "503 Service Unavailable" } };
-                     SseTestServer::writeResponse(socket, lines.value(status),
-                                                  "Content-Type: text/html; charset=utf-8\r\n"
-                                                  "Retry-After: 1\r\n",
-                                                  htmlPage(status));
-                 });
-             },
-             [status](HostileRun &run) {
-                 QCOMPARE(run.source.httpStatus(), status);
-                 QCOMPARE(run.source.errorResponseBody().size(), 512);
-                 QVERIFY(run.source.errorResponseBody().startsWith(htmlPage(status).left(40)));
-                 if (status != 200) {
-                     QVERIFY2(run.source.errorString().contains(u"HTTP %1"_s.arg(status)),
-                              qPrintable(run.source.errorString()));
-                 }
-                 QCOMPARE(run.source.reconnectDelay(), -1);
-                 QCOMPARE(run.server->requests.size(), 1); // failed for good: no retry
-             } };
+    return {
+        [status](HostileRun &run) {
+            run.serve([status](const HttpRequest &, QTcpSocket *socket) {
+                static const QHash<int, QByteArray> lines = { { 200, "200 OK" },
+                                                              { 500, "500 Internal Server Error" },
+                                                              { 502, "502 Bad Gateway" },
+                                                              { 503, "503 Service Unavailable" } };
+                SseTestServer::writeResponse(socket, lines.value(status),
+                                             "Content-Type: text/html; charset=utf-8\r\n"
+                                             "Retry-After: 1\r\n",
+                                             htmlPage(status));
+            });
+        },
+        [status](HostileRun &run) {
+            QCOMPARE(run.source.httpStatus(), status);
+            QCOMPARE(run.source.errorResponseBody().size(), 512);
+            QVERIFY(run.source.errorResponseBody().startsWith(htmlPage(status).left(40)));
+            if (status != 200) {
+                QVERIFY2(run.source.errorString().contains(u"HTTP %1"_s.arg(status)),
+                         qPrintable(run.source.errorString()));
+            }
+            QCOMPARE(run.source.reconnectDelay(), -1);
+            QCOMPARE(run.server->requests.size(), 1); // failed for good: no retry
+        }
+    };
 }
 
 HostileRow redirectTo(const QByteArray &location)
 {
     return { [location](HostileRun &run) {
-                 run.serve([location](const HttpRequest &, QTcpSocket *socket) {
-                     writeRedirect(socket, 302, location);
-                 });
-             },
+                run.serve([location](const HttpRequest &, QTcpSocket *socket) {
+                    writeRedirect(socket, 302, location);
+                });
+            },
              [](HostileRun &run) { QCOMPARE(run.server->requests.size(), 1); } };
 }
 
@@ -132,11 +135,11 @@ HostileRow redirectTo(const QByteArray &location)
 HostileRow silentServer(bool noRetries)
 {
     return { [noRetries](HostileRun &run) {
-                 run.source.setReadTimeout(200);
-                 if (noRetries)
-                     run.source.setMaximumRetries(0);
-                 run.serve([](const HttpRequest &, QTcpSocket *) { });
-             },
+                run.source.setReadTimeout(200);
+                if (noRetries)
+                    run.source.setMaximumRetries(0);
+                run.serve([](const HttpRequest &, QTcpSocket *) {});
+            },
              [](HostileRun &run) {
                  QVERIFY2(run.source.errorString().contains(u"No data received for 200 ms"_s),
                           qPrintable(run.source.errorString()));
@@ -148,10 +151,10 @@ HostileRow silentServer(bool noRetries)
 HostileRow stallAfter(const QByteArray &bytes, std::function<void(HostileRun &)> check)
 {
     return { [bytes](HostileRun &run) {
-                 run.source.setReadTimeout(200);
-                 run.serve(streamOf(bytes));
-                 run.settled = [&run] { return !run.rec.errors.isEmpty(); };
-             },
+                run.source.setReadTimeout(200);
+                run.serve(streamOf(bytes));
+                run.settled = [&run] { return !run.rec.errors.isEmpty(); };
+            },
              std::move(check) };
 }
 
@@ -160,14 +163,14 @@ HostileRow stallAfter(const QByteArray &bytes, std::function<void(HostileRun &)>
 HostileRow hugeRetry(const QByteArray &retryField)
 {
     return { [retryField](HostileRun &run) {
-                 run.serve([retryField](const HttpRequest &, QTcpSocket *socket) {
-                     SseTestServer::writeStreamHead(socket, "Connection: close\r\n");
-                     socket->write(retryField + "\ndata: x\n\n");
-                     socket->disconnectFromHost();
-                 });
-                 run.settled = [&run] { return !run.rec.errors.isEmpty(); };
-                 run.quietMs = 500;
-             },
+                run.serve([retryField](const HttpRequest &, QTcpSocket *socket) {
+                    SseTestServer::writeStreamHead(socket, "Connection: close\r\n");
+                    socket->write(retryField + "\ndata: x\n\n");
+                    socket->disconnectFromHost();
+                });
+                run.settled = [&run] { return !run.rec.errors.isEmpty(); };
+                run.quietMs = 500;
+            },
              [](HostileRun &run) {
                  QCOMPARE(run.source.reconnectionTime(), std::numeric_limits<int>::max());
                  QCOMPARE(run.source.reconnectDelay(), std::numeric_limits<int>::max());
@@ -189,16 +192,16 @@ void checkAcceptEncoding(const HostileRun &run, const QByteArray &encoding)
 HostileRow compressed(const QByteArray &encoding)
 {
     return { [encoding](HostileRun &run) {
-                 const bool gzip = encoding == "gzip";
-                 const ScriptedStream script = mixedStream(40, gzip ? u"gz"_s : u"zz"_s);
-                 const QByteArray encoded = gzip ? gzipOf(script.bytes) : zlibOf(script.bytes);
-                 run.serve([encoded, encoding](const HttpRequest &, QTcpSocket *socket) {
-                     SseTestServer::writeStreamHead(socket,
-                                                    "Content-Encoding: " + encoding + "\r\n");
-                     drip(socket, encoded, 1, 7);
-                 });
-                 run.expectData(script.data);
-             },
+                const bool gzip = encoding == "gzip";
+                const ScriptedStream script = mixedStream(40, gzip ? u"gz"_s : u"zz"_s);
+                const QByteArray encoded = gzip ? gzipOf(script.bytes) : zlibOf(script.bytes);
+                run.serve([encoded, encoding](const HttpRequest &, QTcpSocket *socket) {
+                    SseTestServer::writeStreamHead(socket,
+                                                   "Content-Encoding: " + encoding + "\r\n");
+                    drip(socket, encoded, 1, 7);
+                });
+                run.expectData(script.data);
+            },
              [encoding](HostileRun &run) { checkAcceptEncoding(run, encoding); } };
 }
 
@@ -235,7 +238,8 @@ void tst_Reliability::hostileServers_data()
                                      const QString data = e.data();
                                      huge->size = data.size();
                                      huge->intact = huge->size == 100 * MiB;
-                                     for (qsizetype at = 0; huge->intact && at < data.size(); at += MiB)
+                                     for (qsizetype at = 0; huge->intact && at < data.size();
+                                          at += MiB)
                                          huge->intact = QStringView(data).mid(at, MiB)
                                                  == QLatin1StringView(block);
                                      ++huge->count;
@@ -243,18 +247,23 @@ void tst_Reliability::hostileServers_data()
                 run.serve([block](const HttpRequest &, QTcpSocket *socket) {
                     SseTestServer::writeStreamHead(socket);
                     socket->write("data: ");
-                    pump(socket, 100 * MiB, [block](qint64, qint64 size) { return block.left(size); },
-                         [socket] { socket->write("\n\n"); });
+                    pump(
+                            socket, 100 * MiB,
+                            [block](qint64, qint64 size) { return block.left(size); },
+                            [socket] { socket->write("\n\n"); });
                 });
-                run.settled = [&run, huge] { return huge->count == 1 || !run.rec.errors.isEmpty(); };
+                run.settled = [&run, huge] {
+                    return huge->count == 1 || !run.rec.errors.isEmpty();
+                };
                 run.timeoutMs = 120000;
             },
             [huge](HostileRun &run) {
                 QCOMPARE(huge->count, 1);
                 QCOMPARE(huge->size, 100 * MiB);
                 QVERIFY(huge->intact);
-                qInfo().noquote() << u"100 MiB event delivered in %1 ms, RSS %2 -> %3"_s.arg(
-                        run.elapsedMs).arg(mib(run.rssBefore), mib(run.rssAfter));
+                qInfo().noquote() << u"100 MiB event delivered in %1 ms, RSS %2 -> %3"_s
+                                             .arg(run.elapsedMs)
+                                             .arg(mib(run.rssBefore), mib(run.rssAfter));
             }
         };
         QTest::newRow("100 MiB event within the cap")
@@ -329,8 +338,9 @@ void tst_Reliability::hostileServers_data()
         const HostileRow row{
             [endless](HostileRun &run) {
                 run.serve([&run, endless](const HttpRequest &, QTcpSocket *socket) {
-                    socket->write("HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html\r\n\r\n"
-                                  "<html><body>");
+                    socket->write(
+                            "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html\r\n\r\n"
+                            "<html><body>");
                     endless->socket = socket;
                     pump(socket, std::numeric_limits<qint64>::max(), [&run](qint64, qint64 size) {
                         run.serverBytes += size;
@@ -347,8 +357,9 @@ void tst_Reliability::hostileServers_data()
                 QCOMPARE(run.source.httpStatus(), 500);
                 QVERIFY(run.source.errorResponseBody().startsWith("<html><body>!!!"));
                 QVERIFY(endless->sendingWhenFailed);
-                qInfo().noquote() << u"endless 500 body: failed after %1 ms, server sent %2"_s.arg(
-                        run.elapsedMs).arg(mib(run.serverBytes));
+                qInfo().noquote() << u"endless 500 body: failed after %1 ms, server sent %2"_s
+                                             .arg(run.elapsedMs)
+                                             .arg(mib(run.serverBytes));
             }
         };
         QTest::newRow("500 with an endless body")
@@ -365,56 +376,55 @@ void tst_Reliability::hostileServers_data()
                                         EventSource::DefaultMaximumRedirects + 1);
                            } }
             << QStringList{ redirect } << false << 0 << E::Closed << E::RedirectError;
-    QTest::newRow("redirect ping-pong between two origins")
-            << HostileRow{ [](HostileRun &run) {
-                              run.other = std::make_unique<SseTestServer>(
-                                      [&run](const HttpRequest &, QTcpSocket *socket) {
-                                          writeRedirect(socket, 307,
-                                                        run.server->url(u"/ping"_s).toEncoded());
-                                      });
-                              run.serve([&run](const HttpRequest &, QTcpSocket *socket) {
-                                  writeRedirect(socket, 307, run.other->url(u"/pong"_s).toEncoded());
-                              });
-                          },
-                           [](HostileRun &run) {
-                               QCOMPARE(run.server->requests.size() + run.other->requests.size(),
-                                        EventSource::DefaultMaximumRedirects + 1);
-                           } }
-            << QStringList{ redirect } << false << 0 << E::Closed << E::RedirectError;
+    QTest::newRow("redirect ping-pong between two origins") << HostileRow{
+        [](HostileRun &run) {
+            run.other = std::make_unique<SseTestServer>(
+                    [&run](const HttpRequest &, QTcpSocket *socket) {
+                        writeRedirect(socket, 307, run.server->url(u"/ping"_s).toEncoded());
+                    });
+            run.serve([&run](const HttpRequest &, QTcpSocket *socket) {
+                writeRedirect(socket, 307, run.other->url(u"/pong"_s).toEncoded());
+            });
+        },
+        [](HostileRun &run) {
+            QCOMPARE(run.server->requests.size() + run.other->requests.size(),
+                     EventSource::DefaultMaximumRedirects + 1);
+        }
+    } << QStringList{ redirect } << false << 0 << E::Closed << E::RedirectError;
     QTest::newRow("redirect to file:")
             << redirectTo("file:///etc/passwd") << QStringList{ redirect } << false << 0
             << E::Closed << E::RedirectError;
     QTest::newRow("redirect to data:")
             << redirectTo("data:text/event-stream,data:%20x%0A%0A") << QStringList{ redirect }
             << false << 0 << E::Closed << E::RedirectError;
-    QTest::newRow("redirect from https to http")
-            << HostileRow{ [](HostileRun &run) {
-                              const TestCertificate cert = loadCertificate(u"server"_s);
-                              QVERIFY2(cert.error.isEmpty(), qPrintable(cert.error));
-                              run.other = std::make_unique<SseTestServer>(streamOf("data: insecure\n\n"));
-                              run.tls = std::make_unique<TlsTestServer>(
-                                      [&run](const HttpRequest &, QTcpSocket *socket) {
-                                          writeRedirect(socket, 302,
-                                                        run.other->url(u"/plain"_s).toEncoded());
-                                      },
-                                      cert.certificate, cert.key);
-                              run.source.setRequest(trustingRequest(run.tls->httpsUrl(u"/secure"_s)));
-                          },
-                           [](HostileRun &run) {
-                               QCOMPARE(run.tls->requests.size(), 1);
-                               QVERIFY(run.other->requests.isEmpty()); // the insecure target never heard of us
-                               QVERIFY2(run.source.errorString().contains(u"https"_s),
-                                        qPrintable(run.source.errorString()));
-                           } }
-            << QStringList{ redirect } << false << 0 << E::Closed << E::RedirectError;
+    QTest::newRow("redirect from https to http") << HostileRow{
+        [](HostileRun &run) {
+            const TestCertificate cert = loadCertificate(u"server"_s);
+            QVERIFY2(cert.error.isEmpty(), qPrintable(cert.error));
+            run.other = std::make_unique<SseTestServer>(streamOf("data: insecure\n\n"));
+            run.tls = std::make_unique<TlsTestServer>(
+                    [&run](const HttpRequest &, QTcpSocket *socket) {
+                        writeRedirect(socket, 302, run.other->url(u"/plain"_s).toEncoded());
+                    },
+                    cert.certificate, cert.key);
+            run.source.setRequest(trustingRequest(run.tls->httpsUrl(u"/secure"_s)));
+        },
+        [](HostileRun &run) {
+            QCOMPARE(run.tls->requests.size(), 1);
+            QVERIFY(run.other->requests.isEmpty()); // the insecure target never heard of us
+            QVERIFY2(run.source.errorString().contains(u"https"_s),
+                     qPrintable(run.source.errorString()));
+        }
+    } << QStringList{ redirect } << false << 0 << E::Closed
+                                                 << E::RedirectError;
     QTest::newRow("plain HTTP answering an https URL")
             << HostileRow{ [](HostileRun &run) {
                               // What a plain HTTP server answers to the bytes of a TLS ClientHello.
                               run.slammer = std::make_unique<SlammingServer>(
                                       "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
                                       "Connection: close\r\n\r\n");
-                              run.source.setRequest(trustingRequest(
-                                      QUrl(u"https://127.0.0.1:%1/"_s.arg(run.slammer->serverPort()))));
+                              run.source.setRequest(trustingRequest(QUrl(
+                                      u"https://127.0.0.1:%1/"_s.arg(run.slammer->serverPort()))));
                           },
                            [](HostileRun &run) { QCOMPARE(run.slammer->connects, 1); } }
             << QStringList{ errorEntry(E::TlsError, E::Closed) } << false << 0 << E::Closed
@@ -459,41 +469,41 @@ void tst_Reliability::hostileServers_data()
             }
         };
         auto live = std::make_shared<Live>();
-        const HostileRow row{
-            [live](HostileRun &run) {
-                run.serve([live](const HttpRequest &, QTcpSocket *socket) {
-                    SseTestServer::writeStreamHead(socket, "Content-Encoding: gzip\r\n");
-                    socket->write(gzipHeader());
-                    live->socket = socket;
-                    live->sent = 0;
-                });
-                QObject::connect(&run.source, &EventSource::opened, &run.source,
-                                 [live] { live->sendNext(); });
-                QObject::connect(&run.source, &EventSource::eventReceived, &run.source,
-                                 [live] { live->sendNext(); });
-                run.expectData(live->script.data);
-            },
-            [](HostileRun &run) { checkAcceptEncoding(run, "gzip"); }
-        };
+        const HostileRow row{ [live](HostileRun &run) {
+                                 run.serve([live](const HttpRequest &, QTcpSocket *socket) {
+                                     SseTestServer::writeStreamHead(socket,
+                                                                    "Content-Encoding: gzip\r\n");
+                                     socket->write(gzipHeader());
+                                     live->socket = socket;
+                                     live->sent = 0;
+                                 });
+                                 QObject::connect(&run.source, &EventSource::opened, &run.source,
+                                                  [live] { live->sendNext(); });
+                                 QObject::connect(&run.source, &EventSource::eventReceived,
+                                                  &run.source, [live] { live->sendNext(); });
+                                 run.expectData(live->script.data);
+                             },
+                              [](HostileRun &run) { checkAcceptEncoding(run, "gzip"); } };
         QTest::newRow("gzip live stream, flushed per event")
                 << row << QStringList{ open } << false << 30 << E::Open << E::NoError;
     }
-    QTest::newRow("deflate body")
-            << compressed("deflate") << QStringList{ open } << false << 40 << E::Open << E::NoError;
-    QTest::newRow("chunked, 1-3 bytes per chunk")
-            << HostileRow{ [](HostileRun &run) {
-                              const ScriptedStream script = mixedStream(60, u"chunk"_s);
-                              const QByteArray chunked = chunkedOf(script.bytes, 7u) + "0\r\n\r\n";
-                              run.serve([chunked](const HttpRequest &request, QTcpSocket *socket) {
-                                  SseTestServer::writeStreamHead(socket, "Transfer-Encoding: chunked\r\n");
-                                  if (request.header("last-event-id") != "60") // a resumed stream has nothing new
-                                      drip(socket, chunked, 0, 13);
-                              });
-                              run.expectedData = script.data;
-                              run.settled = [&run] { return !run.rec.errors.isEmpty(); };
-                          },
-                           [](HostileRun &run) { QCOMPARE(run.source.lastEventId(), u"60"_s); } }
-            << QStringList{ open, ended } << false << 60 << E::Connecting << E::StreamEndedError;
+    QTest::newRow("deflate body") << compressed("deflate") << QStringList{ open } << false << 40
+                                  << E::Open << E::NoError;
+    QTest::newRow("chunked, 1-3 bytes per chunk") << HostileRow{
+        [](HostileRun &run) {
+            const ScriptedStream script = mixedStream(60, u"chunk"_s);
+            const QByteArray chunked = chunkedOf(script.bytes, 7u) + "0\r\n\r\n";
+            run.serve([chunked](const HttpRequest &request, QTcpSocket *socket) {
+                SseTestServer::writeStreamHead(socket, "Transfer-Encoding: chunked\r\n");
+                if (request.header("last-event-id") != "60") // a resumed stream has nothing new
+                    drip(socket, chunked, 0, 13);
+            });
+            run.expectedData = script.data;
+            run.settled = [&run] { return !run.rec.errors.isEmpty(); };
+        },
+        [](HostileRun &run) { QCOMPARE(run.source.lastEventId(), u"60"_s); }
+    } << QStringList{ open, ended } << false << 60 << E::Connecting
+                                                  << E::StreamEndedError;
     QTest::newRow("one byte at a time")
             << HostileRow{ [](HostileRun &run) {
                               const ScriptedStream script = mixedStream(12, u"slow"_s);
@@ -580,7 +590,8 @@ void tst_Reliability::credentialsNeverCrossOrigins()
             ++withCredentials;
             QVERIFY2(request.header("authorization") == "Bearer s3cr3t", what.constData());
             QVERIFY2(request.header("cookie") == "sid=c00kie", what.constData());
-            QVERIFY2(request.header("proxy-authorization") == "Basic cHJveHk6c2VjcmV0", what.constData());
+            QVERIFY2(request.header("proxy-authorization") == "Basic cHJveHk6c2VjcmV0",
+                     what.constData());
         } else {
             ++without;
             QVERIFY2(!request.hasHeader("authorization"), what.constData());
@@ -651,7 +662,8 @@ void tst_Reliability::tlsFailsClosed()
         QVERIFY2(server.handshakes <= 1, qPrintable(QString::number(server.handshakes)));
         qInfo().noquote() << "TLS error reported:" << source.errorString();
         // Trust granted to one request is not global: the default configuration is untouched.
-        QVERIFY(!QSslConfiguration::defaultConfiguration().caCertificates().contains(testAuthority()));
+        QVERIFY(!QSslConfiguration::defaultConfiguration().caCertificates().contains(
+                testAuthority()));
     }
     source.close();
 }
@@ -672,8 +684,9 @@ void tst_Reliability::logsNeverShowCredentials()
     // Every qtsse category at every level, through a whole session with credentials in headers
     // and in the URL, redirects across origins, errors, reconnects and closes: no message
     // shows a secret.
-    const QList<QByteArray> secrets = { "Bearer-s3cr3t-A1", "c00kie-secret-B2", "cHJveHktc2VjcmV0LUMz",
-                                        "urlpass-D4", QByteArray("alice:urlpass-D4").toBase64() };
+    const QList<QByteArray> secrets = { "Bearer-s3cr3t-A1", "c00kie-secret-B2",
+                                        "cHJveHktc2VjcmV0LUMz", "urlpass-D4",
+                                        QByteArray("alice:urlpass-D4").toBase64() };
     {
         QMutexLocker locker(&capturedMutex);
         captured.clear();
@@ -745,7 +758,7 @@ void tst_Reliability::logsNeverShowCredentials()
     s4->setMaximumRetries(2);
     run(s4.get(), [&] { return s4->readyState() == EventSource::Closed; });
     // A read timeout.
-    SseTestServer silent([](const HttpRequest &, QTcpSocket *) { });
+    SseTestServer silent([](const HttpRequest &, QTcpSocket *) {});
     auto s5 = withSecrets(silent.url());
     s5->setReadTimeout(100);
     s5->setMaximumRetries(1);
@@ -803,7 +816,8 @@ void tst_Reliability::invalidUrlErrorHidesPassword()
     Recorder rec(&source);
     source.open();
     QCOMPARE(source.error(), EventSource::InvalidUrlError);
-    QTRY_COMPARE(rec.log, QStringList{ errorEntry(EventSource::InvalidUrlError, EventSource::Closed) });
+    QTRY_COMPARE(rec.log,
+                 QStringList{ errorEntry(EventSource::InvalidUrlError, EventSource::Closed) });
     QVERIFY2(!source.errorString().contains(u"urlpass-D4"_s), qPrintable(source.errorString()));
     QVERIFY(!source.errorString().isEmpty());
 }

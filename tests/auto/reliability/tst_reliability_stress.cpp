@@ -139,15 +139,14 @@ void tst_ReliabilityStress::faultInjectionSoak()
             rssWarm = residentBytes();
     });
     QMap<EventSource::Error, int> errors;
-    connect(&source, &EventSource::errorOccurred, this,
-            [&](EventSource::Error e) { ++errors[e]; });
+    connect(&source, &EventSource::errorOccurred, this, [&](EventSource::Error e) { ++errors[e]; });
 
     QElapsedTimer clock;
     clock.start();
     source.open();
     // A few seconds on an idle machine; the time limit is only there to end a hung run.
-    QTRY_VERIFY_WITH_TIMEOUT(expectedNext > SoakEvents || source.readyState() == EventSource::Closed,
-                             300000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+            expectedNext > SoakEvents || source.readyState() == EventSource::Closed, 300000);
     const qint64 elapsed = clock.elapsed();
     const qint64 rssEnd = residentBytes();
     lost += SoakEvents + 1 - expectedNext;
@@ -155,19 +154,28 @@ void tst_ReliabilityStress::faultInjectionSoak()
     QStringList errorSummary;
     for (auto it = errors.cbegin(); it != errors.cend(); ++it)
         errorSummary.append(u"%1 x%2"_s.arg(keyOf(it.key())).arg(it.value()));
-    qInfo().noquote() << u"soak (seed %1): %2 events delivered, %3 lost, %4 duplicated, %5 corrupted"_s
-                                 .arg(seed).arg(delivered).arg(lost).arg(duplicated).arg(corrupted);
+    qInfo().noquote()
+            << u"soak (seed %1): %2 events delivered, %3 lost, %4 duplicated, %5 corrupted"_s
+                       .arg(seed)
+                       .arg(delivered)
+                       .arg(lost)
+                       .arg(duplicated)
+                       .arg(corrupted);
     qInfo().noquote() << u"soak: %1 drops (%2 mid-line, %3 mid-CRLF, %4 mid-UTF-8, %5 between "
-                         "events; %6 by RST), %7 requests, errors seen: %8, %9 ms"_s
-                                 .arg(dropsDone).arg(perKind[MidLine]).arg(perKind[MidCrLf])
-                                 .arg(perKind[MidUtf8]).arg(perKind[BetweenEvents]).arg(resets)
-                                 .arg(server.requests.size()).arg(errorSummary.join(u", "_s))
+                         "events; %6 by RST), %7 requests, errors seen: %8, %9 ms"_s.arg(dropsDone)
+                                 .arg(perKind[MidLine])
+                                 .arg(perKind[MidCrLf])
+                                 .arg(perKind[MidUtf8])
+                                 .arg(perKind[BetweenEvents])
+                                 .arg(resets)
+                                 .arg(server.requests.size())
+                                 .arg(errorSummary.join(u", "_s))
                                  .arg(elapsed);
-    qInfo().noquote() << u"soak: RSS after warm-up %1, at the end %2, growth %3%4"_s
-                                 .arg(mib(rssWarm), mib(rssEnd), mib(rssEnd - rssWarm),
-                                      QTSSE_UNDER_ASAN ? u" (not asserted under AddressSanitizer: "
-                                                         "its quarantine holds freed memory)"_s
-                                                       : QString());
+    qInfo().noquote() << u"soak: RSS after warm-up %1, at the end %2, growth %3%4"_s.arg(
+            mib(rssWarm), mib(rssEnd), mib(rssEnd - rssWarm),
+            QTSSE_UNDER_ASAN ? u" (not asserted under AddressSanitizer: "
+                               "its quarantine holds freed memory)"_s
+                             : QString());
 
     QVERIFY2(firstProblem.isEmpty(), qPrintable(firstProblem));
     QCOMPARE(delivered, qint64(SoakEvents));
@@ -202,14 +210,19 @@ namespace {
 void checkBackoff(const HostileRun &run, int serverHits)
 {
     qInfo().noquote() << u"%1 errors, %2 server hits, in %3 ms with %4 s of CPU; reconnectDelay "
-                         "now %5"_s.arg(run.rec.errors.size()).arg(serverHits).arg(run.elapsedMs)
-                                 .arg(run.cpuUsed, 0, 'f', 3).arg(run.source.reconnectDelay());
+                         "now %5"_s.arg(run.rec.errors.size())
+                                 .arg(serverHits)
+                                 .arg(run.elapsedMs)
+                                 .arg(run.cpuUsed, 0, 'f', 3)
+                                 .arg(run.source.reconnectDelay());
     QVERIFY2(run.elapsedMs >= FiveAttemptsMinimumMs, qPrintable(QString::number(run.elapsedMs)));
     QVERIFY(serverHits >= Attempts);
-    QVERIFY2(serverHits <= 2 * int(run.rec.errors.size()) + 2, qPrintable(QString::number(serverHits)));
+    QVERIFY2(serverHits <= 2 * int(run.rec.errors.size()) + 2,
+             qPrintable(QString::number(serverHits)));
     QVERIFY(run.source.reconnectDelay() <= EventSource::DefaultMaximumReconnectionDelay);
     // Waiting is idle: a busy loop would take about as much CPU time as wall time.
-    QVERIFY2(run.cpuUsed < 0.5 * double(run.elapsedMs) / 1000.0, qPrintable(QString::number(run.cpuUsed)));
+    QVERIFY2(run.cpuUsed < 0.5 * double(run.elapsedMs) / 1000.0,
+             qPrintable(QString::number(run.cpuUsed)));
 }
 } // namespace
 
@@ -233,13 +246,15 @@ void tst_ReliabilityStress::resourceBounds_data()
                           },
                            [](HostileRun &run) {
                                const qint64 growth = run.rssAfter - run.rssBefore;
-                               qInfo().noquote() << u"endless line: server sent %1 before the drop, "
-                                                    "RSS growth %2"_s.arg(mib(run.serverBytes), mib(growth));
+                               qInfo().noquote()
+                                       << u"endless line: server sent %1 before the drop, "
+                                          "RSS growth %2"_s.arg(mib(run.serverBytes), mib(growth));
                                QVERIFY2(run.source.errorString().contains(u"1048576"_s),
                                         qPrintable(run.source.errorString()));
                                QVERIFY(run.serverBytes >= MiB);
                                if (!QTSSE_UNDER_ASAN)
-                                   QVERIFY2(growth < EndlessLineRssGrowthLimit, qPrintable(mib(growth)));
+                                   QVERIFY2(growth < EndlessLineRssGrowthLimit,
+                                            qPrintable(mib(growth)));
                            } }
             << QStringList{ openEntry(), errorEntry(E::EventTooLargeError, E::Connecting) } << false
             << 0 << E::Connecting << E::EventTooLargeError;
@@ -304,8 +319,8 @@ void tst_ReliabilityStress::fastServerIsFlowControlled()
                              // busy application would, until the server stalls (or gives up).
                              waited = true;
                              server.clientPaused = true;
-                             gotVerdict = server.verdict.tryAcquire(
-                                     1, FirehoseServer::GiveUpMs + 30000);
+                             gotVerdict =
+                                     server.verdict.tryAcquire(1, FirehoseServer::GiveUpMs + 30000);
                          }
                      });
     source.addEventListener(u"done"_s, this, [&](const QtSse::MessageEvent &event) {
@@ -319,8 +334,8 @@ void tst_ReliabilityStress::fastServerIsFlowControlled()
     QVERIFY2(!server.gaveUp, "the server gave up before a verdict: no client, or it was too slow");
     QVERIFY2(server.stalled,
              qPrintable(u"the server wrote %1 bytes after the client paused and never stalled: "
-                        "nothing bounded the client's buffer"_s.arg(
-                                server.writtenAtVerdict - server.writtenAtPause)));
+                        "nothing bounded the client's buffer"_s.arg(server.writtenAtVerdict
+                                                                    - server.writtenAtPause)));
     qInfo("the server stalled %lld bytes after the client paused (limit %lld)",
           static_cast<long long>(server.writtenAtVerdict - server.writtenAtPause),
           static_cast<long long>(FirehoseServer::Limit));

@@ -74,17 +74,17 @@ void tst_ResponsePolicy::serializeOrigin_data()
     QTest::addColumn<QString>("origin");
 
     QTest::newRow("http") << QUrl(u"http://example.com/a/b?c#d"_s) << u"http://example.com"_s;
-    QTest::newRow("http default port") << QUrl(u"http://example.com:80/"_s)
-                                       << u"http://example.com"_s;
-    QTest::newRow("https default port") << QUrl(u"https://example.com:443/"_s)
-                                        << u"https://example.com"_s;
-    QTest::newRow("https other port") << QUrl(u"https://example.com:8443/x"_s)
-                                      << u"https://example.com:8443"_s;
+    QTest::newRow("http default port")
+            << QUrl(u"http://example.com:80/"_s) << u"http://example.com"_s;
+    QTest::newRow("https default port")
+            << QUrl(u"https://example.com:443/"_s) << u"https://example.com"_s;
+    QTest::newRow("https other port")
+            << QUrl(u"https://example.com:8443/x"_s) << u"https://example.com:8443"_s;
     QTest::newRow("http on 443") << QUrl(u"http://example.com:443/"_s)
                                  << u"http://example.com:443"_s;
     QTest::newRow("case") << QUrl(u"HTTP://Example.COM/"_s) << u"http://example.com"_s;
-    QTest::newRow("user info dropped") << QUrl(u"https://user:secret@example.com/"_s)
-                                       << u"https://example.com"_s;
+    QTest::newRow("user info dropped")
+            << QUrl(u"https://user:secret@example.com/"_s) << u"https://example.com"_s;
     QTest::newRow("IPv6") << QUrl(u"http://[::1]:8080/s"_s) << u"http://[::1]:8080"_s;
     QTest::newRow("IDN in ASCII") << QUrl(u"http://b\u00fccher.example/"_s)
                                   << u"http://xn--bcher-kva.example"_s;
@@ -195,8 +195,8 @@ void tst_ResponsePolicy::retryAfterMilliseconds_data()
     QTest::newRow("RFC 850 date") << QByteArray("Wednesday, 01-Dec-27 12:01:00 GMT")
                                   << qint64(60000);
     QTest::newRow("asctime date") << QByteArray("Wed Dec  1 12:00:02 2027") << qint64(2000);
-    QTest::newRow("date with a wrong weekday") << QByteArray("Fri, 01 Dec 2027 12:00:30 GMT")
-                                               << qint64(-1);
+    QTest::newRow("date with a wrong weekday")
+            << QByteArray("Fri, 01 Dec 2027 12:00:30 GMT") << qint64(-1);
     QTest::newRow("date not GMT") << QByteArray("Wed, 01 Dec 2027 12:00:30 PST") << qint64(-1);
     QTest::newRow("date garbage") << QByteArray("Wed, 41 Dec 2027 12:00:30 GMT") << qint64(-1);
 }
@@ -255,10 +255,10 @@ void tst_ResponsePolicy::decideRedirect_data()
         QTest::newRow(name) << from << status << to << method << 0 << 20 << int(Redirect::Follow)
                             << target << leaves << get;
     };
-    follow("relative path", http, 302, "/next"_ba, "GET"_ba, QUrl(u"http://a.test/next"_s),
+    follow("relative path", http, 302, "/next"_ba, "GET"_ba, QUrl(u"http://a.test/next"_s), false,
+           false);
+    follow("location trimmed", http, 307, "  /next \r"_ba, "GET"_ba, QUrl(u"http://a.test/next"_s),
            false, false);
-    follow("location trimmed", http, 307, "  /next \r"_ba, "GET"_ba,
-           QUrl(u"http://a.test/next"_s), false, false);
     follow("same origin, explicit default port", http, 301, "http://a.test:80/x"_ba, "GET"_ba,
            QUrl(u"http://a.test:80/x"_s), false, false);
     follow("other host", http, 302, "http://b.test/s"_ba, "GET"_ba, QUrl(u"http://b.test/s"_s),
@@ -267,16 +267,16 @@ void tst_ResponsePolicy::decideRedirect_data()
            QUrl(u"http://a.test:8080/s"_s), true, false);
     follow("http to https leaves the origin", http, 308, "https://a.test/stream"_ba, "GET"_ba,
            QUrl(u"https://a.test/stream"_s), true, false);
-    follow("scheme-relative", https, 302, "//b.test/s"_ba, "GET"_ba,
-           QUrl(u"https://b.test/s"_s), true, false);
+    follow("scheme-relative", https, 302, "//b.test/s"_ba, "GET"_ba, QUrl(u"https://b.test/s"_s),
+           true, false);
     follow("303 after POST becomes GET", http, 303, "/next"_ba, "POST"_ba,
            QUrl(u"http://a.test/next"_s), false, true);
     follow("302 after POST becomes GET", https, 302, "/next"_ba, "POST"_ba,
            QUrl(u"https://a.test/next"_s), false, true);
-    follow("307 keeps POST", https, 307, "/next"_ba, "POST"_ba,
-           QUrl(u"https://a.test/next"_s), false, false);
-    follow("303 keeps HEAD", http, 303, "/next"_ba, "HEAD"_ba, QUrl(u"http://a.test/next"_s),
+    follow("307 keeps POST", https, 307, "/next"_ba, "POST"_ba, QUrl(u"https://a.test/next"_s),
            false, false);
+    follow("303 keeps HEAD", http, 303, "/next"_ba, "HEAD"_ba, QUrl(u"http://a.test/next"_s), false,
+           false);
 
     const auto refuse = [](const char *name, const QUrl &from, const QByteArray &to, int hops,
                            int maximum, Redirect::Verdict verdict, const QUrl &target) {
@@ -295,9 +295,9 @@ void tst_ResponsePolicy::decideRedirect_data()
            QUrl(u"http://a.test/next"_s));
     refuse("maximum 0", http, "/next"_ba, 0, 0, Redirect::TooManyHops,
            QUrl(u"http://a.test/next"_s));
-    QTest::newRow("last hop allowed")
-            << http << 302 << "/next"_ba << "GET"_ba << 19 << 20 << int(Redirect::Follow)
-            << QUrl(u"http://a.test/next"_s) << false << false;
+    QTest::newRow("last hop allowed") << http << 302 << "/next"_ba
+                                      << "GET"_ba << 19 << 20 << int(Redirect::Follow)
+                                      << QUrl(u"http://a.test/next"_s) << false << false;
 }
 
 void tst_ResponsePolicy::decideRedirect()
@@ -328,16 +328,16 @@ void tst_ResponsePolicy::streamRequest_data()
     QTest::addColumn<bool>("withoutCredentials");
     QTest::addColumn<QByteArrayList>("expectedHeaders"); // name, value ...; "" value: absent
 
-    const QByteArrayList credentials = { "Authorization"_ba, "Bearer t"_ba, "Cookie"_ba, "a=b"_ba,
-                                         "Proxy-Authorization"_ba, "Basic p"_ba,
-                                         "X-Api-Key"_ba, "k"_ba };
+    const QByteArrayList credentials = {
+        "Authorization"_ba,       "Bearer t"_ba, "Cookie"_ba,    "a=b"_ba,
+        "Proxy-Authorization"_ba, "Basic p"_ba,  "X-Api-Key"_ba, "k"_ba
+    };
     QTest::newRow("plain (C-02, C-03)")
             << QByteArrayList() << QString() << false
-            << QByteArrayList{ "Accept"_ba, "text/event-stream"_ba, "Cache-Control"_ba,
-                               "no-cache"_ba, "Last-Event-ID"_ba, QByteArray() };
-    QTest::newRow("last event ID (C-04)")
-            << QByteArrayList() << u"42"_s << false
-            << QByteArrayList{ "Last-Event-ID"_ba, "42"_ba };
+            << QByteArrayList{ "Accept"_ba,   "text/event-stream"_ba, "Cache-Control"_ba,
+                               "no-cache"_ba, "Last-Event-ID"_ba,     QByteArray() };
+    QTest::newRow("last event ID (C-04)") << QByteArrayList() << u"42"_s << false
+                                          << QByteArrayList{ "Last-Event-ID"_ba, "42"_ba };
     QTest::newRow("last event ID in UTF-8")
             << QByteArrayList() << u"\u00e9t\u00e9"_s << false
             << QByteArrayList{ "Last-Event-ID"_ba, "\xc3\xa9t\xc3\xa9"_ba };
@@ -360,9 +360,9 @@ void tst_ResponsePolicy::streamRequest_data()
             << credentials << QString() << false << credentials;
     QTest::newRow("credentials dropped off the origin")
             << credentials << u"7"_s << true
-            << QByteArrayList{ "Authorization"_ba, QByteArray(), "Cookie"_ba, QByteArray(),
+            << QByteArrayList{ "Authorization"_ba,       QByteArray(), "Cookie"_ba,    QByteArray(),
                                "Proxy-Authorization"_ba, QByteArray(), "X-Api-Key"_ba, "k"_ba,
-                               "Last-Event-ID"_ba, "7"_ba };
+                               "Last-Event-ID"_ba,       "7"_ba };
 }
 
 void tst_ResponsePolicy::streamRequest()

@@ -114,7 +114,8 @@ void tst_RetryPolicy::statusClasses()
     source.open();
     if (!retried) {
         QTRY_COMPARE(rec.log.size(), 1);
-        QCOMPARE(rec.log, QStringList{ errorEntry(EventSource::HttpStatusError, EventSource::Closed) });
+        QCOMPARE(rec.log,
+                 QStringList{ errorEntry(EventSource::HttpStatusError, EventSource::Closed) });
         QCOMPARE(source.httpStatus(), status);
         QSignalSpy errors(&source, &EventSource::errorOccurred);
         QVERIFY(!errors.wait(100)); // no reconnect follows
@@ -122,8 +123,9 @@ void tst_RetryPolicy::statusClasses()
         return;
     }
     QTRY_COMPARE(rec.events.size(), 1);
-    QCOMPARE(rec.log, QStringList({ errorEntry(EventSource::HttpStatusError, EventSource::Connecting),
-                                    openEntry() }));
+    QCOMPARE(rec.log,
+             QStringList({ errorEntry(EventSource::HttpStatusError, EventSource::Connecting),
+                           openEntry() }));
     QCOMPARE(server.requests.size(), 2);
     QCOMPARE(source.error(), EventSource::NoError); // recovered
     QCOMPARE(source.httpStatus(), 200);
@@ -285,8 +287,9 @@ void tst_RetryPolicy::hookPicksItsDelay()
     QTRY_COMPARE(rec.events.size(), 1);
     QCOMPARE(delay, 30);
     QCOMPARE(message, u"HTTP 404 Not Found (body: \"down\"); reconnecting in 30 ms"_s);
-    QCOMPARE(rec.log, QStringList({ errorEntry(EventSource::HttpStatusError, EventSource::Connecting),
-                                    openEntry() }));
+    QCOMPARE(rec.log,
+             QStringList({ errorEntry(EventSource::HttpStatusError, EventSource::Connecting),
+                           openEntry() }));
 }
 
 void tst_RetryPolicy::hookRetriesContentType()
@@ -365,11 +368,14 @@ void tst_RetryPolicy::budgetEndsRetries()
     Recorder rec(&source);
     source.open();
     QTRY_COMPARE(source.readyState(), EventSource::Closed);
-    QCOMPARE(rec.log, QStringList({ errorEntry(EventSource::HttpStatusError, EventSource::Connecting),
-                                    errorEntry(EventSource::HttpStatusError, EventSource::Connecting),
-                                    errorEntry(EventSource::RetriesExhaustedError, EventSource::Closed) }));
-    QVERIFY2(source.errorString().startsWith(u"HTTP 503 Service Unavailable"_s), qPrintable(source.errorString()));
-    QVERIFY2(source.errorString().endsWith(u"gave up after 3 failed attempts"_s), qPrintable(source.errorString()));
+    QCOMPARE(rec.log,
+             QStringList({ errorEntry(EventSource::HttpStatusError, EventSource::Connecting),
+                           errorEntry(EventSource::HttpStatusError, EventSource::Connecting),
+                           errorEntry(EventSource::RetriesExhaustedError, EventSource::Closed) }));
+    QVERIFY2(source.errorString().startsWith(u"HTTP 503 Service Unavailable"_s),
+             qPrintable(source.errorString()));
+    QVERIFY2(source.errorString().endsWith(u"gave up after 3 failed attempts"_s),
+             qPrintable(source.errorString()));
     QCOMPARE(server.requests.size(), 3);
 
     // A hook's reconnects count the same way.

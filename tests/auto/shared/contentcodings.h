@@ -42,12 +42,12 @@ inline bool canTestEncoding(const QByteArray &encoding)
 } // namespace QtSseTest
 
 // Skips the current row when the build does not decode `encoding`.
-#define QTSSE_SKIP_UNLESS_TESTABLE(encoding)                                                     \
-    do {                                                                                         \
-        const QByteArray qtsse_encoding_ = (encoding);                                           \
-        if (!QtSseTest::canTestEncoding(qtsse_encoding_))                                        \
-            QSKIP(qPrintable(QStringLiteral("this build does not decode ")                       \
-                             + QString::fromLatin1(qtsse_encoding_)));                           \
-    } while (false)
+#define QTSSE_SKIP_UNLESS_TESTABLE(encoding)                         \
+  do {                                                               \
+    const QByteArray qtsse_encoding_ = (encoding);                   \
+    if (!QtSseTest::canTestEncoding(qtsse_encoding_))                \
+      QSKIP(qPrintable(QStringLiteral("this build does not decode ") \
+                       + QString::fromLatin1(qtsse_encoding_)));     \
+  } while (false)
 
 #endif // QTSSE_CONTENTCODINGS_H

@@ -84,8 +84,7 @@ void FirehoseServer::run()
         queueEvents(last);
     socket->write("event: done\ndata: " + QByteArray::number(id) + "\n\n");
     lastId = id;
-    while (socket->bytesToWrite() > 0 && socket->waitForBytesWritten(GiveUpMs)) {
-    }
+    while (socket->bytesToWrite() > 0 && socket->waitForBytesWritten(GiveUpMs)) { }
     socket->disconnectFromHost();
     if (socket->state() != QAbstractSocket::UnconnectedState)
         socket->waitForDisconnected(10000);

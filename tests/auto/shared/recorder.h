@@ -16,7 +16,7 @@
 namespace QtSseTest {
 
 // The name of an enumerator of a Q_ENUM, e.g. "Connecting".
-template<typename E>
+template <typename E>
 QString keyOf(E value)
 {
     return QString::fromLatin1(QMetaEnum::fromType<E>().valueToKey(int(value)));

@@ -24,7 +24,8 @@ ScriptedStream mixedStream(int count, const QString &tag)
         const QByteArray &eol = eolOf(n);
         const QString data = n % 2 ? u"%1 %2 caf\u00e9 \u6f22\u5b57 \U0001F600"_s.arg(tag).arg(n)
                                    : u"%1 %2\nsecond line"_s.arg(tag).arg(n);
-        QByteArray block = ": note " + QByteArray::number(n) + eol + "id: " + QByteArray::number(n) + eol;
+        QByteArray block =
+                ": note " + QByteArray::number(n) + eol + "id: " + QByteArray::number(n) + eol;
         for (const QString &line : data.split(u'\n'))
             block += "data: " + line.toUtf8() + eol;
         block += eol;

@@ -14,7 +14,7 @@ struct ScriptedStream
 {
     QByteArray bytes;
     QList<QByteArray> blocks; // each event's bytes
-    QStringList data;         // each event's data
+    QStringList data; // each event's data
 };
 
 // `count` events with ids 1..count: LF, CRLF and CR line ends, multi-line data, non-ASCII text,

@@ -28,7 +28,7 @@ void closeAfterFlush(QTcpSocket *socket, bool reset)
     auto resetNow = [socket] {
         if (socket->bytesToWrite() > 0 || socket->state() != QAbstractSocket::ConnectedState)
             return;
-        const linger hard { 1, 0 };
+        const linger hard{ 1, 0 };
         setsockopt(int(socket->socketDescriptor()), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
         socket->abort();
     };
@@ -47,7 +47,8 @@ void pump(QTcpSocket *socket, qint64 total, Producer next, std::function<void()>
     auto step = [socket, total, next, done, state] {
         while (state->sent < total && socket->state() == QAbstractSocket::ConnectedState
                && socket->bytesToWrite() < PumpMaximumQueued) {
-            const QByteArray piece = next(state->sent, qMin<qint64>(total - state->sent, PumpPiece));
+            const QByteArray piece =
+                    next(state->sent, qMin<qint64>(total - state->sent, PumpPiece));
             socket->write(piece);
             state->sent += piece.size();
         }
@@ -82,8 +83,9 @@ void drip(QTcpSocket *socket, const QByteArray &bytes, int intervalMs, int perTi
 void writeRedirect(QTcpSocket *socket, int status, const QByteArray &location)
 {
     static const QHash<int, QByteArray> reasons = {
-        { 301, "Moved Permanently" }, { 302, "Found" }, { 303, "See Other" },
-        { 307, "Temporary Redirect" }, { 308, "Permanent Redirect" },
+        { 301, "Moved Permanently" },  { 302, "Found" },
+        { 303, "See Other" },          { 307, "Temporary Redirect" },
+        { 308, "Permanent Redirect" },
     };
     SseTestServer::writeResponse(socket, QByteArray::number(status) + ' ' + reasons.value(status),
                                  "Location: " + location + "\r\n", {});

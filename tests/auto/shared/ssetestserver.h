@@ -76,15 +76,14 @@ public:
     static void writeResponse(QTcpSocket *socket, const QByteArray &statusLine,
                               const QByteArray &headers, const QByteArray &body)
     {
-        socket->write("HTTP/1.1 " + statusLine + "\r\n" + headers
-                      + "Content-Length: " + QByteArray::number(body.size())
-                      + "\r\nConnection: close\r\n\r\n" + body);
+        socket->write("HTTP/1.1 " + statusLine + "\r\n" + headers + "Content-Length: "
+                      + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
         socket->disconnectFromHost();
     }
 
-    QList<HttpRequest> requests;          // every request received, in order
-    QList<QPointer<QTcpSocket>> sockets;  // every accepted connection, in order
-    QPointer<QTcpSocket> lastSocket;      // the socket of the last request
+    QList<HttpRequest> requests; // every request received, in order
+    QList<QPointer<QTcpSocket>> sockets; // every accepted connection, in order
+    QPointer<QTcpSocket> lastSocket; // the socket of the last request
 
 private:
     void acceptConnections()

@@ -92,9 +92,10 @@ void tst_Ssecat::inputFromStdin()
 {
     const Run r = run({ u"--json"_s, u"--input"_s, u"-"_s }, "data: a\n\ndata: b\n\n");
     QCOMPARE(r.exitCode, 0);
-    QCOMPARE(r.out, "{\"kind\":\"event\",\"type\":\"message\",\"data\":\"a\",\"lastEventId\":\"\"}\n"
-                    "{\"kind\":\"event\",\"type\":\"message\",\"data\":\"b\",\"lastEventId\":\"\"}\n"
-                    "{\"kind\":\"end\",\"lastEventId\":\"\"}\n");
+    QCOMPARE(r.out,
+             "{\"kind\":\"event\",\"type\":\"message\",\"data\":\"a\",\"lastEventId\":\"\"}\n"
+             "{\"kind\":\"event\",\"type\":\"message\",\"data\":\"b\",\"lastEventId\":\"\"}\n"
+             "{\"kind\":\"end\",\"lastEventId\":\"\"}\n");
 }
 
 void tst_Ssecat::inputSeededLastEventId()
@@ -103,15 +104,17 @@ void tst_Ssecat::inputSeededLastEventId()
     const Run r = run({ u"--json"_s, u"--last-event-id"_s, u"-5"_s, u"--input"_s, u"-"_s },
                       "data: x\n\ndata: y\n");
     QCOMPARE(r.exitCode, 0);
-    QCOMPARE(r.out, "{\"kind\":\"event\",\"type\":\"message\",\"data\":\"x\",\"lastEventId\":\"-5\"}\n"
-                    "{\"kind\":\"end\",\"lastEventId\":\"-5\"}\n");
+    QCOMPARE(r.out,
+             "{\"kind\":\"event\",\"type\":\"message\",\"data\":\"x\",\"lastEventId\":\"-5\"}\n"
+             "{\"kind\":\"end\",\"lastEventId\":\"-5\"}\n");
 }
 
 void tst_Ssecat::inputReadable()
 {
     const Run r = run({ u"--input"_s, u"-"_s }, "event: tick\nid: 3\ndata: a\ndata: b\n\n");
     QCOMPARE(r.exitCode, 0);
-    QCOMPARE(r.out, "event: tick\nid: 3\ndata: a\ndata: b\n\n# end of stream, last event id \"3\"\n");
+    QCOMPARE(r.out,
+             "event: tick\nid: 3\ndata: a\ndata: b\n\n# end of stream, last event id \"3\"\n");
 }
 
 void tst_Ssecat::inputMissingFile()
@@ -135,10 +138,11 @@ void tst_Ssecat::inputRetryAsReceived()
     const Run r = run({ u"--json"_s, u"--input"_s, u"-"_s },
                       "retry: 3000\nretry: 4294967296\nretry: 3000\n");
     QCOMPARE(r.exitCode, 0);
-    QCOMPARE(r.out, "{\"kind\":\"retry\",\"ms\":3000}\n"
-                    "{\"kind\":\"retry\",\"ms\":4294967296}\n"
-                    "{\"kind\":\"retry\",\"ms\":3000}\n"
-                    "{\"kind\":\"end\",\"lastEventId\":\"\"}\n");
+    QCOMPARE(r.out,
+             "{\"kind\":\"retry\",\"ms\":3000}\n"
+             "{\"kind\":\"retry\",\"ms\":4294967296}\n"
+             "{\"kind\":\"retry\",\"ms\":3000}\n"
+             "{\"kind\":\"end\",\"lastEventId\":\"\"}\n");
 }
 
 void tst_Ssecat::usageErrors()
@@ -163,12 +167,13 @@ void tst_Ssecat::networkNoReconnectNormalEnd()
     QVERIFY(waitExit(cat.get()));
     QCOMPARE(cat->exitCode(), 0);
     const QByteArray origin = server.origin().toUtf8();
-    QCOMPARE(lines(cat.get()), QList<QByteArray>({
-            "{\"kind\":\"open\"}",
-            "{\"kind\":\"retry\",\"ms\":100}",
-            "{\"kind\":\"comment\",\"text\":\" keep alive\"}",
-            "{\"kind\":\"event\",\"type\":\"tick\",\"data\":\"x\",\"lastEventId\":\"1\",\"origin\":\"" + origin + "\"}",
-            "{\"kind\":\"end\",\"lastEventId\":\"2\"}" }));
+    QCOMPARE(lines(cat.get()),
+             QList<QByteArray>({ "{\"kind\":\"open\"}", "{\"kind\":\"retry\",\"ms\":100}",
+                                 "{\"kind\":\"comment\",\"text\":\" keep alive\"}",
+                                 "{\"kind\":\"event\",\"type\":\"tick\",\"data\":\"x\","
+                                 "\"lastEventId\":\"1\",\"origin\":\""
+                                         + origin + "\"}",
+                                 "{\"kind\":\"end\",\"lastEventId\":\"2\"}" }));
 }
 
 void tst_Ssecat::networkCountAcrossReconnects()
@@ -187,14 +192,18 @@ void tst_Ssecat::networkCountAcrossReconnects()
     QCOMPARE(cat->exitCode(), 0);
     const QList<QByteArray> out = lines(cat.get());
     QCOMPARE(out.count("{\"kind\":\"open\"}"), 3);
-    QCOMPARE(std::count_if(out.begin(), out.end(), [](const QByteArray &l) {
-                 return l.startsWith("{\"kind\":\"error\"") && l.contains("\"readyState\":\"connecting\"")
-                         && l.contains("\"httpStatus\":200");
-             }), 2);
+    QCOMPARE(std::count_if(out.begin(), out.end(),
+                           [](const QByteArray &l) {
+                               return l.startsWith("{\"kind\":\"error\"")
+                                       && l.contains("\"readyState\":\"connecting\"")
+                                       && l.contains("\"httpStatus\":200");
+                           }),
+             2);
     for (int i = 1; i <= 3; ++i) {
-        QVERIFY2(out.count("{\"kind\":\"event\",\"type\":\"message\",\"data\":\"" + QByteArray::number(i)
-                           + "\",\"lastEventId\":\"" + QByteArray::number(i) + "\",\"origin\":\""
-                           + server.origin().toUtf8() + "\"}") == 1,
+        QVERIFY2(out.count("{\"kind\":\"event\",\"type\":\"message\",\"data\":\""
+                           + QByteArray::number(i) + "\",\"lastEventId\":\"" + QByteArray::number(i)
+                           + "\",\"origin\":\"" + server.origin().toUtf8() + "\"}")
+                         == 1,
                  out.join('\n').constData());
     }
     QVERIFY(out.last().contains("\"data\":\"3\""));
@@ -205,9 +214,11 @@ void tst_Ssecat::networkFailureExitCodes_data()
     QTest::addColumn<QByteArray>("status");
     QTest::addColumn<QByteArray>("contentType");
     QTest::addColumn<int>("exitCode");
-    QTest::newRow("500 fails") << QByteArray("500 Internal Server Error") << QByteArray("text/html") << 1;
+    QTest::newRow("500 fails") << QByteArray("500 Internal Server Error") << QByteArray("text/html")
+                               << 1;
     QTest::newRow("200 text/html fails") << QByteArray("200 OK") << QByteArray("text/html") << 1;
-    QTest::newRow("204 stops cleanly") << QByteArray("204 No Content") << QByteArray("text/event-stream") << 0;
+    QTest::newRow("204 stops cleanly")
+            << QByteArray("204 No Content") << QByteArray("text/event-stream") << 0;
 }
 
 void tst_Ssecat::networkFailureExitCodes()
@@ -217,7 +228,8 @@ void tst_Ssecat::networkFailureExitCodes()
     QFETCH(int, exitCode);
     SseTestServer server([&](const HttpRequest &, QTcpSocket *socket) {
         SseTestServer::writeResponse(socket, status, "Content-Type: " + contentType + "\r\n",
-                                     status.startsWith("204") ? QByteArray() : QByteArray("<p>no</p>"));
+                                     status.startsWith("204") ? QByteArray()
+                                                              : QByteArray("<p>no</p>"));
     });
     auto cat = startCat({ u"--json"_s, server.url().toString() });
     QVERIFY(waitExit(cat.get()));
@@ -225,7 +237,8 @@ void tst_Ssecat::networkFailureExitCodes()
     const QList<QByteArray> out = lines(cat.get());
     QCOMPARE(out.size(), 1);
     QVERIFY(out.first().startsWith("{\"kind\":\"error\",\"message\":\""));
-    QVERIFY(out.first().endsWith(QByteArray(",\"readyState\":\"closed\",\"httpStatus\":" + status.left(3) + "}")));
+    QVERIFY(out.first().endsWith(
+            QByteArray(",\"readyState\":\"closed\",\"httpStatus\":" + status.left(3) + "}")));
 }
 
 void tst_Ssecat::networkRetryAsReceived()
@@ -241,11 +254,10 @@ void tst_Ssecat::networkRetryAsReceived()
     QVERIFY(waitExit(cat.get()));
     QCOMPARE(cat->exitCode(), 0);
     const QList<QByteArray> out = lines(cat.get());
-    QCOMPARE(out.mid(0, 4), QList<QByteArray>({
-            "{\"kind\":\"open\"}",
-            "{\"kind\":\"retry\",\"ms\":3000}",
-            "{\"kind\":\"retry\",\"ms\":4294967296}",
-            "{\"kind\":\"retry\",\"ms\":4294967296}" }));
+    QCOMPARE(out.mid(0, 4),
+             QList<QByteArray>({ "{\"kind\":\"open\"}", "{\"kind\":\"retry\",\"ms\":3000}",
+                                 "{\"kind\":\"retry\",\"ms\":4294967296}",
+                                 "{\"kind\":\"retry\",\"ms\":4294967296}" }));
 }
 
 void tst_Ssecat::networkNoReconnectSaysSo()
@@ -276,7 +288,8 @@ void tst_Ssecat::networkRetryHttpErrors()
     SseTestServer server([count](const HttpRequest &, QTcpSocket *socket) {
         if ((*count)++ == 0) {
             SseTestServer::writeResponse(socket, "503 Service Unavailable",
-                                         "Retry-After: 0\r\nContent-Type: text/plain\r\n", "deploying");
+                                         "Retry-After: 0\r\nContent-Type: text/plain\r\n",
+                                         "deploying");
             return;
         }
         SseTestServer::writeStreamHead(socket);
@@ -291,7 +304,8 @@ void tst_Ssecat::networkRetryHttpErrors()
     QCOMPARE(out.size(), 3);
     QVERIFY2(out.at(0).startsWith("{\"kind\":\"error\",\"message\":\"HTTP 503 Service Unavailable"),
              out.at(0).constData());
-    QVERIFY2(out.at(0).endsWith("; reconnecting in 10 ms\",\"readyState\":\"connecting\",\"httpStatus\":503}"),
+    QVERIFY2(out.at(0).endsWith(
+                     "; reconnecting in 10 ms\",\"readyState\":\"connecting\",\"httpStatus\":503}"),
              out.at(0).constData());
     QCOMPARE(out.at(1), "{\"kind\":\"open\"}");
     QVERIFY(out.at(2).contains("\"data\":\"back\""));
@@ -311,13 +325,13 @@ void tst_Ssecat::networkRequestOptions()
     SseTestServer server([](const HttpRequest &request, QTcpSocket *socket) {
         SseTestServer::writeStreamHead(socket, "Connection: close\r\n");
         socket->write("data: " + request.method + '|' + request.body + '|' + request.header("x-a")
-                      + '|' + request.header("authorization") + '|' + request.header("last-event-id")
-                      + "\n\n");
+                      + '|' + request.header("authorization") + '|'
+                      + request.header("last-event-id") + "\n\n");
         socket->disconnectFromHost();
     });
     auto post = startCat({ u"--json"_s, u"-n"_s, u"1"_s, u"-H"_s, u"X-A: 1"_s, u"-H"_s,
-                           u"Authorization: Bearer t"_s, u"-d"_s, u"-body-"_s,
-                           u"--last-event-id"_s, u"-7"_s, server.url().toString() });
+                           u"Authorization: Bearer t"_s, u"-d"_s, u"-body-"_s, u"--last-event-id"_s,
+                           u"-7"_s, server.url().toString() });
     QVERIFY(waitExit(post.get()));
     QCOMPARE(post->exitCode(), 0);
     QVERIFY(lines(post.get()).last().contains("\"data\":\"POST|-body-|1|Bearer t|-7\""));
@@ -360,7 +374,8 @@ void tst_Ssecat::networkCommands()
     QCOMPARE(cat->exitCode(), 0);
     const QList<QByteArray> out = lines(cat.get());
     QCOMPARE(out.count("{\"kind\":\"open\"}"), 2);
-    QVERIFY(std::none_of(out.begin(), out.end(), [](const QByteArray &l) { return l.contains("error"); }));
+    QVERIFY(std::none_of(out.begin(), out.end(),
+                         [](const QByteArray &l) { return l.contains("error"); }));
 }
 
 void tst_Ssecat::networkUsageErrors()

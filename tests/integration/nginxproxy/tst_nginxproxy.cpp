@@ -37,19 +37,23 @@ QString proxyConfig(quint16 listenPort, quint16 upstreamPort, quint16 longStream
         listen 127.0.0.1:%1;
 
         # Buffering off in nginx.
-        location /plain/ {)"_s + settings + uR"(
+        location /plain/ {)"_s
+            + settings + uR"(
             proxy_buffering off;
         }
         # Buffering on (nginx's default); the upstream sends X-Accel-Buffering: no.
-        location /accel/ {)"_s + settings + uR"(
+        location /accel/ {)"_s
+            + settings + uR"(
         }
         # gzip, with either setting.
-        location /gzip-plain/ {)"_s + settings + uR"(
+        location /gzip-plain/ {)"_s
+            + settings + uR"(
             proxy_buffering off;
             gzip on;
             gzip_types text/event-stream;
         }
-        location /gzip-accel/ {)"_s + settings + uR"(
+        location /gzip-accel/ {)"_s
+            + settings + uR"(
             gzip on;
             gzip_types text/event-stream;
         }
@@ -66,14 +70,16 @@ QString proxyConfig(quint16 listenPort, quint16 upstreamPort, quint16 longStream
             gzip_comp_level 9;
         }
         # The mistake: gzip with buffering on and the upstream's header ignored.
-        location /gzip-buffered/ {)"_s + settings + uR"(
+        location /gzip-buffered/ {)"_s
+            + settings + uR"(
             proxy_ignore_headers X-Accel-Buffering;
             gzip on;
             gzip_types text/event-stream;
         }
         # While the upstream is down, answer with an empty stream that asks the client to
         # retry, instead of a 502 that closes an EventSource for good.
-        location /resilient/ {)"_s + settings + uR"(
+        location /resilient/ {)"_s
+            + settings + uR"(
             proxy_buffering off;
             error_page 502 503 504 = @sse_retry;
         }
@@ -146,8 +152,7 @@ void tst_NginxProxy::init()
     m_nginx = std::make_unique<Nginx>();
     m_proxyPort = freePort();
     QVERIFY(m_proxyPort != 0);
-    QVERIFY(m_nginx->start(
-            proxyConfig(m_proxyPort, m_node->port(), m_longUpstream->serverPort())));
+    QVERIFY(m_nginx->start(proxyConfig(m_proxyPort, m_node->port(), m_longUpstream->serverPort())));
     QTRY_VERIFY2(acceptsConnections(m_proxyPort) || !m_nginx->isRunning(),
                  m_nginx->diagnostics().constData());
     QVERIFY2(m_nginx->isRunning(), m_nginx->diagnostics().constData());
@@ -162,7 +167,7 @@ void tst_NginxProxy::cleanup()
             qWarning("%s", m_nginx->diagnostics().constData());
     }
     m_nginx.reset(); // kills nginx
-    m_node.reset();  // kills node
+    m_node.reset(); // kills node
     m_longUpstream.reset();
 }
 
@@ -187,7 +192,8 @@ void tst_NginxProxy::pacedThroughProxy()
     EventSource source(proxied ? proxyUrl(path) : m_node->url(path));
     StreamRecorder recorder(&source);
     Pacer pacer(m_node.get(), { &source }, last);
-    connect(&source, &EventSource::opened, &pacer, [&pacer] { pacer.start(); },
+    connect(
+            &source, &EventSource::opened, &pacer, [&pacer] { pacer.start(); },
             Qt::SingleShotConnection);
     source.open();
     QVERIFY(pacer.wait(20000));
@@ -224,11 +230,10 @@ void tst_NginxProxy::gzipWithBufferingHoldsEvents()
     EventSource source(proxyUrl(u"/gzip-buffered/events?accel=0"_s));
     StreamRecorder recorder(&source);
     int publishedAtFirstArrival = -1;
-    connect(&source, &EventSource::eventReceived, this,
-            [&] {
-                if (publishedAtFirstArrival < 0)
-                    publishedAtFirstArrival = m_node->lastPublished();
-            });
+    connect(&source, &EventSource::eventReceived, this, [&] {
+        if (publishedAtFirstArrival < 0)
+            publishedAtFirstArrival = m_node->lastPublished();
+    });
     source.open();
     constexpr int batch = 100;
     constexpr int limit = 50000;
@@ -303,7 +308,8 @@ void tst_NginxProxy::upstreamRestartResumesThroughProxy()
     StreamRecorder recorder(&source);
     {
         Pacer pacer(m_node.get(), { &source }, 5);
-        connect(&source, &EventSource::opened, &pacer, [&pacer] { pacer.start(); },
+        connect(
+                &source, &EventSource::opened, &pacer, [&pacer] { pacer.start(); },
                 Qt::SingleShotConnection);
         source.open();
         QVERIFY(pacer.wait());
@@ -318,8 +324,7 @@ void tst_NginxProxy::upstreamRestartResumesThroughProxy()
     QVERIFY(recorder.errors.contains(EventSource::StreamEndedError)); // its empty stream ended
     QCOMPARE(recorder.errorStates.last(), EventSource::Connecting);
     QCOMPARE(source.lastEventId(), u"5"_s);
-    qInfo("while the upstream was down: errors %s",
-          qPrintable(QDebug::toString(recorder.errors)));
+    qInfo("while the upstream was down: errors %s", qPrintable(QDebug::toString(recorder.errors)));
 
     // Restarted on the same port, with 6..8 published while it was down.
     QVERIFY(m_node->start(upstreamPort, 8));
@@ -355,7 +360,8 @@ void tst_NginxProxy::upstreamDownWithoutFallbackFails()
     StreamRecorder recorder(&source);
     {
         Pacer pacer(m_node.get(), { &source }, 2);
-        connect(&source, &EventSource::opened, &pacer, [&pacer] { pacer.start(); },
+        connect(
+                &source, &EventSource::opened, &pacer, [&pacer] { pacer.start(); },
                 Qt::SingleShotConnection);
         source.open();
         QVERIFY(pacer.wait());

@@ -98,7 +98,7 @@ void tst_NginxTls::initTestCase()
 void tst_NginxTls::cleanupTestCase()
 {
     m_nginx.reset(); // kills nginx
-    m_node.reset();  // kills node
+    m_node.reset(); // kills node
 }
 
 void tst_NginxTls::cleanup()
@@ -131,7 +131,8 @@ void tst_NginxTls::trustedCertificateFlows()
     QCOMPARE(source.url(), url(tag));
     StreamRecorder recorder(&source);
     Pacer pacer(m_node.get(), { &source }, 10);
-    connect(&source, &EventSource::opened, &pacer, [&pacer] { pacer.start(); },
+    connect(
+            &source, &EventSource::opened, &pacer, [&pacer] { pacer.start(); },
             Qt::SingleShotConnection);
     source.open();
     QVERIFY(pacer.wait(20000));
@@ -182,8 +183,8 @@ void tst_NginxTls::fortyStreamsOverHttp2_data()
 #else
     constexpr int perPooledManager = 6;
 #endif
-    QTest::newRow("forty at once") << u"forty-"_s << false
-                                   << 1 + (40 - 4 + perPooledManager - 1) / perPooledManager;
+    QTest::newRow("forty at once")
+            << u"forty-"_s << false << 1 + (40 - 4 + perPooledManager - 1) / perPooledManager;
     // Opened after the first one answered over HTTP/2: all multiplexed on one connection.
     QTest::newRow("after the first") << u"staggered-"_s << true << 1;
 }

@@ -45,7 +45,8 @@ void tst_NpmServer::receivesExactlyWhatWasSent()
             [&messages](const MessageEvent &e) { messages.append(e); });
     source.addEventListener(u"tick"_s, this, [&ticks](const MessageEvent &e) { ticks.append(e); });
     Pacer pacer(&server, { &source }, last - initial);
-    connect(&source, &EventSource::opened, &pacer, [&pacer] { pacer.start(); },
+    connect(
+            &source, &EventSource::opened, &pacer, [&pacer] { pacer.start(); },
             Qt::SingleShotConnection);
     source.open();
     QVERIFY2(pacer.wait(), server.diagnostics().constData());

@@ -36,7 +36,7 @@
 #include <memory>
 
 #if defined(Q_OS_LINUX)
-#include <sys/prctl.h>
+#  include <sys/prctl.h>
 #endif
 #include <sys/types.h>
 
@@ -50,9 +50,18 @@ inline QString toolPath(const char *configured)
     return info.isFile() && info.isExecutable() ? path : QString();
 }
 
-inline QString nodeExecutable() { return toolPath(QTSSE_NODE_EXECUTABLE); }
-inline QString nginxExecutable() { return toolPath(QTSSE_NGINX_EXECUTABLE); }
-inline QString nodeServerDir() { return QString::fromLocal8Bit(QTSSE_NODE_SERVER_DIR); }
+inline QString nodeExecutable()
+{
+    return toolPath(QTSSE_NODE_EXECUTABLE);
+}
+inline QString nginxExecutable()
+{
+    return toolPath(QTSSE_NGINX_EXECUTABLE);
+}
+inline QString nodeServerDir()
+{
+    return QString::fromLocal8Bit(QTSSE_NODE_SERVER_DIR);
+}
 
 inline bool integrationRequired()
 {
@@ -64,21 +73,23 @@ inline QString nodeServerMissing()
 {
     if (nodeExecutable().isEmpty())
         return QStringLiteral("node was not found when CMake ran");
-    if (!QFileInfo::exists(nodeServerDir() + QStringLiteral("/node_modules/better-sse/package.json")))
-        return QStringLiteral("better-sse is not installed: run `npm ci` in %1").arg(nodeServerDir());
+    if (!QFileInfo::exists(nodeServerDir()
+                           + QStringLiteral("/node_modules/better-sse/package.json")))
+        return QStringLiteral("better-sse is not installed: run `npm ci` in %1")
+                .arg(nodeServerDir());
     return QString();
 }
 
 // Skips the test when `missing` is not empty, or fails it when integration tests are required.
-#define INTEGRATION_REQUIRE(missing)                                                               \
-    do {                                                                                           \
-        const QString integrationMissing_ = (missing);                                             \
-        if (!integrationMissing_.isEmpty()) {                                                      \
-            if (Integration::integrationRequired())                                                \
-                QFAIL(qPrintable(integrationMissing_));                                            \
-            QSKIP(qPrintable(integrationMissing_));                                                \
-        }                                                                                          \
-    } while (false)
+#define INTEGRATION_REQUIRE(missing)               \
+  do {                                             \
+    const QString integrationMissing_ = (missing); \
+    if (!integrationMissing_.isEmpty()) {          \
+      if (Integration::integrationRequired())      \
+        QFAIL(qPrintable(integrationMissing_));    \
+      QSKIP(qPrintable(integrationMissing_));      \
+    }                                              \
+  } while (false)
 
 // A loopback TCP port that nothing listens on right now.
 inline quint16 freePort()
@@ -114,7 +125,10 @@ public:
         m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
 #endif
     }
-    ~ChildProcess() { kill(); }
+    ~ChildProcess()
+    {
+        kill();
+    }
     Q_DISABLE_COPY_MOVE(ChildProcess)
 
     bool start(const QString &program, const QStringList &arguments,
@@ -132,8 +146,14 @@ public:
         return true;
     }
 
-    qint64 processId() const { return m_process.processId(); }
-    bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
+    qint64 processId() const
+    {
+        return m_process.processId();
+    }
+    bool isRunning() const
+    {
+        return m_process.state() != QProcess::NotRunning;
+    }
 
     // Kills the process by its id (SIGKILL: no clean shutdown, like a crash) and reaps it.
     void kill()
@@ -148,10 +168,19 @@ public:
         m_stderr += m_process.readAllStandardError();
     }
 
-    void write(const QByteArray &data) { m_process.write(data); }
+    void write(const QByteArray &data)
+    {
+        m_process.write(data);
+    }
 
-    QByteArray standardOutput() const { return m_stdout; }
-    QByteArray standardError() const { return m_stderr; }
+    QByteArray standardOutput() const
+    {
+        return m_stdout;
+    }
+    QByteArray standardError() const
+    {
+        return m_stderr;
+    }
 
 private:
     QProcess m_process;
@@ -293,7 +322,8 @@ http {
     default_type application/octet-stream;
 %2
 }
-)").arg(prefix, httpBlock);
+)")
+                                       .arg(prefix, httpBlock);
         QFile file(filePath(QStringLiteral("nginx.conf")));
         if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)
             || file.write(config.toUtf8()) < 0)
@@ -326,9 +356,8 @@ http {
         const QByteArray errorLog = file.open(QIODevice::ReadOnly)
                 ? file.readAll()
                 : QByteArray("(cannot open: " + file.errorString().toUtf8() + ')');
-        return "nginx error.log:\n" + errorLog + "\nnginx stderr:\n"
-                + m_process.standardError() + "\naccess.log:\n"
-                + accessLog().join('\n');
+        return "nginx error.log:\n" + errorLog + "\nnginx stderr:\n" + m_process.standardError()
+                + "\naccess.log:\n" + accessLog().join('\n');
     }
 
 private:

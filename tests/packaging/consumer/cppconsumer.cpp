@@ -39,7 +39,8 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     if (std::strcmp(QTSSE_VERSION_STR, EXPECTED_VERSION_STR) != 0) {
-        std::fprintf(stderr, "QTSSE_VERSION_STR is %s, not %s\n", QTSSE_VERSION_STR, EXPECTED_VERSION_STR);
+        std::fprintf(stderr, "QTSSE_VERSION_STR is %s, not %s\n", QTSSE_VERSION_STR,
+                     EXPECTED_VERSION_STR);
         return 1;
     }
     Count count;

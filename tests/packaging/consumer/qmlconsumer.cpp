@@ -22,15 +22,17 @@ using namespace Qt::StringLiterals;
 static bool check(QQmlEngine &engine, const QByteArray &import)
 {
     QQmlComponent component(&engine);
-    component.setData(import + "\n"
-                      "EventSource {\n"
-                      "    id: source\n"
-                      "    active: false\n"
-                      "    url: \"http://127.0.0.1:1/\"\n"
-                      "    property int openValue: EventSource.Open\n"
-                      "    property int closedValue: EventSource.Closed\n"
-                      "    property EventModel model: EventModel { source: source; maximumCount: 5 }\n"
-                      "}\n",
+    component.setData(import
+                              + "\n"
+                                "EventSource {\n"
+                                "    id: source\n"
+                                "    active: false\n"
+                                "    url: \"http://127.0.0.1:1/\"\n"
+                                "    property int openValue: EventSource.Open\n"
+                                "    property int closedValue: EventSource.Closed\n"
+                                "    property EventModel model: EventModel { source: source; "
+                                "maximumCount: 5 }\n"
+                                "}\n",
                       QUrl(u"qrc:/consumer.qml"_s));
     std::unique_ptr<QObject> object(component.create());
     if (!object) {
@@ -53,7 +55,8 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QQmlEngine engine;
 #if defined(QTSSE_STATIC)
-    engine.addImportPath(u"qrc:/qt/qml"_s); // the linked module's qmldir (Qt 6.5+ looks there anyway)
+    engine.addImportPath(
+            u"qrc:/qt/qml"_s); // the linked module's qmldir (Qt 6.5+ looks there anyway)
 #endif
     const bool ok = check(engine, "import QtSse") && check(engine, "import QtSse 0.1");
     return ok ? 0 : 1;
