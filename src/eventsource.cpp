@@ -102,15 +102,19 @@ namespace QtSse {
     stream holds one for good, and each manager runs a network thread that polls every
     socket it owns whenever one of them has data. So, without an injected manager, sources
     stream through managers that QtSse keeps for itself, one pool per thread: each carries up
-    to 32 connections, and up to six streams per host (on Qt 6.5 and later, up to 32: the
-    limit is raised per request). A thousand streams to two hundred hosts take about 32
+    to 34 connections, and up to six streams per host (on Qt 6.5 and later, up to 34: the
+    limit is raised per request). A thousand streams to two hundred hosts take 30
     network threads rather than a thousand, and the CPU each event costs does not grow with
     the number of streams. The pooled managers share one cookie jar per thread (per user
     info, for URLs that carry credentials), so a source keeps its cookies whichever manager
     it reconnects on; a pooled manager left without streams is deleted after ten seconds.
+    Each connection a manager carries adds about half a microsecond to the CPU every event
+    costs (BENCHMARKS.md, "Many streams"); the environment variable
+    \c QTSSE_STREAMS_PER_MANAGER, read once per thread, trades threads for CPU: 8 makes
+    events about a fifth cheaper with four times the threads.
 
     With a shared manager (setNetworkAccessManager(), or the QML engine's), EventSource puts
-    at most four streams per host on it, and at most 32 in all, so the application's other
+    at most four streams per host on it, and at most 34 in all, so the application's other
     requests still get connections; further streams go through pooled managers that take the
     cookie jar, proxy and HSTS settings of the shared one. Once a host has answered over
     HTTP/2, its streams on that manager are multiplexed on one connection, up to 64 of them.

@@ -60,7 +60,7 @@ class ManagerPool : public QObject
 public:
     static constexpr int StreamsPerHost = 4; // on an application's manager
     static constexpr int Http2StreamsPerHost = 64; // well under RFC 9113's recommended 100
-    static constexpr int DefaultStreamsPerManager = 32; // see BENCHMARKS.md, "Many streams"
+    static constexpr int DefaultStreamsPerManager = 34; // see BENCHMARKS.md, "Many streams"
     static constexpr int Http1ConnectionsPerHost = 6; // QNAM's, fixed before Qt 6.5
     static constexpr int IdleLaneMs = 10000;
 
