@@ -87,26 +87,45 @@ QString ManagerPool::hostKey(const QUrl &url)
             + QString::number(url.port(url.scheme() == "https"_L1 ? 443 : 80));
 }
 
-int ManagerPool::streamsPerHostOnLane() const
+// How many connections a lane opens to a host it has not carried yet. QNAM fixes that number
+// with the first request for the host (from the request's QHttp1Configuration on Qt 6.5+) and
+// allocates a channel for each: six, as QNAM's default, unless the thread already streams from
+// the host six times, in which case as many as the lane carries.
+int ManagerPool::channelsFor(const QString &key) const
 {
 #if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
-    return m_streamsPerManager; // prepareRequest() raises the limit to match
+    int streams = 0;
+    for (const Tally &tally : m_tallies)
+        streams += tally.hosts.value(key).streams;
+    if (streams >= Http1ConnectionsPerHost)
+        return std::max(m_streamsPerManager, Http1ConnectionsPerHost);
 #else
-    return std::min(m_streamsPerManager, Http1ConnectionsPerHost);
+    Q_UNUSED(key);
 #endif
+    return Http1ConnectionsPerHost;
 }
 
+// perHost: the streams `manager` may carry to `key`; 0 for a lane, whose limit is the number of
+// connections it opens to the host (channelsFor() the first time, then the same for its life).
 bool ManagerPool::tryCount(QNetworkAccessManager *manager, const QString &key, int perHost)
 {
+    const int newChannels = perHost == 0 && !m_tallies.value(manager).hosts.value(key).channels
+            ? channelsFor(key)
+            : 0;
     Tally &tally = m_tallies[manager];
     HostSlot &slot = tally.hosts[key];
     const bool newConnection = !slot.http2 || slot.streams == 0;
-    const int limit = slot.http2 ? Http2StreamsPerHost : perHost;
+    const int limit = slot.http2 ? Http2StreamsPerHost
+            : perHost > 0        ? perHost
+            : slot.channels      ? slot.channels
+                                 : newChannels;
     if (slot.streams >= limit || (newConnection && tally.connections >= m_streamsPerManager)) {
-        if (slot.streams == 0)
+        if (slot.streams == 0 && slot.channels == 0)
             tally.hosts.remove(key);
         return false;
     }
+    if (perHost == 0 && slot.channels == 0)
+        slot.channels = newChannels;
     ++slot.streams;
     if (newConnection)
         ++tally.connections;
@@ -148,7 +167,6 @@ ManagerPool::Lease ManagerPool::acquire(QNetworkAccessManager *base, const QUrl 
         return lease;
     }
     const Profile profile = Profile::of(base, url, request);
-    const int perHost = streamsPerHostOnLane();
     // A lane that multiplexes this host over HTTP/2 first, then the first with room.
     Lane *chosen = nullptr;
     for (int pass = 0; pass < 2 && !chosen; ++pass) {
@@ -157,7 +175,7 @@ ManagerPool::Lease ManagerPool::acquire(QNetworkAccessManager *base, const QUrl 
                 continue;
             if (!(lane.profile == profile))
                 continue;
-            if (tryCount(lane.manager, lease.key, perHost)) {
+            if (tryCount(lane.manager, lease.key, 0)) {
                 chosen = &lane;
                 break;
             }
@@ -165,11 +183,12 @@ ManagerPool::Lease ManagerPool::acquire(QNetworkAccessManager *base, const QUrl 
     }
     if (!chosen) {
         chosen = &createLane(profile);
-        tryCount(chosen->manager, lease.key, perHost);
+        tryCount(chosen->manager, lease.key, 0);
     }
     chosen->idleSince.invalidate();
     lease.manager = chosen->manager;
     lease.pooled = true;
+    lease.channels = m_tallies.value(chosen->manager).hosts.value(lease.key).channels;
     return lease;
 }
 
@@ -187,7 +206,8 @@ void ManagerPool::release(Lease &lease)
         return;
     if (!slot->http2 || slot->streams == 1)
         --tally->connections;
-    if (--slot->streams <= 0)
+    // A lane remembers what it opened to the host (QNAM keeps the connection object cached).
+    if (--slot->streams <= 0 && slot->channels == 0)
         tally->hosts.erase(slot);
     if (tally->connections > 0 || !lease.pooled)
         return;
@@ -219,7 +239,7 @@ void ManagerPool::prepareRequest(const Lease &lease, QNetworkRequest &request) c
 #if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
     if (lease.pooled) {
         QHttp1Configuration http1;
-        http1.setNumberOfConnectionsPerHost(qsizetype(streamsPerHostOnLane()));
+        http1.setNumberOfConnectionsPerHost(qsizetype(lease.channels));
         request.setHttp1Configuration(http1);
     }
 #else

@@ -39,8 +39,11 @@ namespace QtSse {
 // stream, and one manager for every stream costs CPU per event that grows with the streams.
 // So streams go on pooled managers ("lanes") that QtSse creates and keeps to itself, each
 // carrying at most streamsPerManager() connections (measured with qtsse-bench-scale, see
-// BENCHMARKS.md) and at most streamsPerHostOnLane() streams per host (QNetworkAccessManager's
-// HTTP/1.1 limit of six on Qt 6.4; Qt 6.5 and later raise it per request). Lanes belong to a
+// BENCHMARKS.md) and to each host as many streams as it opens connections there: six, QNAM's
+// HTTP/1.1 limit, which Qt 6.4 cannot raise; on Qt 6.5 and later, once a thread streams from
+// a host six times, further lanes open up to streamsPerManager() connections to it
+// (QHttp1Configuration), so many streams to one host need few threads while a host with few
+// streams does not get a lane's worth of QNAM channels allocated. Lanes belong to a
 // profile, and carry only streams of their profile: the application's manager they take the
 // cookie jar, proxy and HSTS settings from (or none: the pool's own jar); the user info of the
 // URL, so that credentials QNAM caches for one user are never offered for another; and the
@@ -79,13 +82,13 @@ public:
     static QString hostKey(const QUrl &url);
 
     int streamsPerManager() const { return m_streamsPerManager; }
-    int streamsPerHostOnLane() const;
 
     struct Lease
     {
         QPointer<QNetworkAccessManager> manager;
         QString key;
         bool pooled = false; // a lane, not the application's manager
+        int channels = 0; // a lane's connections to the host
         bool isValid() const { return !manager.isNull(); }
     };
     // A manager for one stream to `url` with `request`'s settings: on `base` (the
@@ -113,6 +116,7 @@ private:
     {
         int streams = 0;
         bool http2 = false;
+        int channels = 0; // a lane's connections to the host, fixed by its first request there
     };
     struct Tally
     {
@@ -140,6 +144,7 @@ private:
         QElapsedTimer idleSince; // valid while it carries no stream
     };
 
+    int channelsFor(const QString &key) const;
     bool tryCount(QNetworkAccessManager *manager, const QString &key, int perHost);
     Lane &createLane(const Profile &profile);
     QNetworkCookieJar *jarFor(const QString &userInfo);

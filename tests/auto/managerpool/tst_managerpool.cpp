@@ -22,6 +22,7 @@
 #endif
 #include <QtTest/qtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <set>
 #include <vector>
@@ -54,17 +55,6 @@ std::set<QNetworkAccessManager *> managersOf(const std::vector<Lease> &leases)
     return managers;
 }
 
-// The streams one host takes on one lane: QNAM's HTTP/1.1 limit before Qt 6.5, the lane's
-// whole budget after (the requests raise the limit).
-int perHostOnLane(const ManagerPool &pool)
-{
-#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
-    return pool.streamsPerManager();
-#else
-    return std::min(pool.streamsPerManager(), ManagerPool::Http1ConnectionsPerHost);
-#endif
-}
-
 } // namespace
 
 class tst_ManagerPool : public QObject
@@ -76,6 +66,7 @@ private Q_SLOTS:
     void defaultBudgetIsTheMeasuredOne();
     void lanesFillUpToTheirBudget();
     void hostsBeyondTheHttp1LimitTakeAnotherLane();
+    void lanesKeepTheirChannelsToAHost();
     void releasedRoomIsReused();
     void http2HostCountsOnce();
     void applicationManagerKeepsConnections();
@@ -146,20 +137,47 @@ void tst_ManagerPool::lanesFillUpToTheirBudget()
 
 void tst_ManagerPool::hostsBeyondTheHttp1LimitTakeAnotherLane()
 {
-    // Twenty streams to one host never wait for a connection: no lane takes more of them
-    // than it may open to that host.
+    // Twenty streams to one host never wait for a connection: no lane takes more of them than
+    // it opens connections to that host. That is six, QNAM's default, for the first six of a
+    // thread; on Qt 6.5 and later further lanes open a lane's budget to a host that busy.
     ManagerPool pool(10);
     std::vector<Lease> leases;
     for (int i = 0; i < 20; ++i)
         leases.push_back(pool.acquire(nullptr, hostA));
-    const int perHost = perHostOnLane(pool);
-    QCOMPARE(pool.laneCount(), (20 + perHost - 1) / perHost);
+    const QString a = ManagerPool::hostKey(hostA);
+    std::vector<int> perLane;
     for (QNetworkAccessManager *lane : managersOf(leases))
-        QVERIFY(pool.count(lane, ManagerPool::hostKey(hostA)) <= perHost);
-    // Another host still fits on the first lane, which has connections to spare on Qt 6.4.
-    const Lease other = pool.acquire(nullptr, host(1));
-    if (perHost < pool.streamsPerManager())
-        QCOMPARE(other.manager, leases.front().manager);
+        perLane.push_back(pool.count(lane, a));
+    std::sort(perLane.begin(), perLane.end());
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    QCOMPARE(perLane, (std::vector<int>{ 4, 6, 10 }));
+    QCOMPARE(leases[0].channels, 6);
+    QCOMPARE(leases[6].channels, 10);
+#else
+    QCOMPARE(perLane, (std::vector<int>{ 2, 6, 6, 6 }));
+    for (const Lease &lease : leases)
+        QCOMPARE(lease.channels, ManagerPool::Http1ConnectionsPerHost);
+#endif
+    // Another host still fits on the first lane, which has connections to spare.
+    QCOMPARE(pool.acquire(nullptr, host(1)).manager, leases.front().manager);
+}
+
+void tst_ManagerPool::lanesKeepTheirChannelsToAHost()
+{
+    // QNAM keeps a host's connection object cached with the channel count of its first
+    // request: a lane that once opened six to a host never takes a seventh stream there,
+    // however busy the host has become since.
+    ManagerPool pool(10);
+    Lease first = pool.acquire(nullptr, hostA);
+    QNetworkAccessManager *lane = first.manager;
+    pool.release(first);
+    std::vector<Lease> leases;
+    for (int i = 0; i < 12; ++i)
+        leases.push_back(pool.acquire(nullptr, hostA));
+    QCOMPARE(pool.count(lane, ManagerPool::hostKey(hostA)), 6);
+    QCOMPARE(leases[0].manager, lane);
+    QCOMPARE(leases[0].channels, 6);
+    QVERIFY(leases[6].manager != lane);
 }
 
 void tst_ManagerPool::releasedRoomIsReused()
@@ -399,17 +417,24 @@ void tst_ManagerPool::prepareRequestRaisesTheHostLimit()
 {
     ManagerPool pool(20);
     QNetworkAccessManager app;
-    const Lease onLane = pool.acquire(nullptr, hostA);
+    std::vector<Lease> leases;
+    for (int i = 0; i < 7; ++i)
+        leases.push_back(pool.acquire(nullptr, hostA));
     const Lease onApp = pool.acquire(&app, hostA);
-    QNetworkRequest laneRequest(hostA);
+    QNetworkRequest first(hostA);
+    QNetworkRequest seventh(hostA);
     QNetworkRequest appRequest(hostA);
-    pool.prepareRequest(onLane, laneRequest);
+    pool.prepareRequest(leases[0], first);
+    pool.prepareRequest(leases[6], seventh);
     pool.prepareRequest(onApp, appRequest);
 #if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
-    QCOMPARE(laneRequest.http1Configuration().numberOfConnectionsPerHost(), 20);
+    QCOMPARE(first.http1Configuration().numberOfConnectionsPerHost(), 6);
+    QCOMPARE(seventh.http1Configuration().numberOfConnectionsPerHost(), 20);
+    // The application's manager keeps the application's settings.
     QCOMPARE(appRequest.http1Configuration(), QNetworkRequest(hostA).http1Configuration());
 #else
-    QCOMPARE(laneRequest, QNetworkRequest(hostA));
+    QCOMPARE(first, QNetworkRequest(hostA));
+    QCOMPARE(seventh, QNetworkRequest(hostA));
     QCOMPARE(appRequest, QNetworkRequest(hostA));
 #endif
 }
