@@ -2,6 +2,8 @@
 #include "managerpool_p.h"
 #include "logging_p.h"
 
+#include <QtCore/qcoreapplication.h>
+#include <QtCore/qthread.h>
 #include <QtCore/qthreadstorage.h>
 #include <QtNetwork/qnetworkaccessmanager.h>
 #include <QtNetwork/qhstspolicy.h>
@@ -72,12 +74,34 @@ ManagerPool::~ManagerPool()
         takeJarBack(lane.manager);
 }
 
+namespace {
+
+QThreadStorage<ManagerPool *> &threadPools()
+{
+    static QThreadStorage<ManagerPool *> pools;
+    return pools;
+}
+
+// Called from the application object's destructor, in the main thread: its pool goes first,
+// with every lane and what they hold, while Qt can still tear them down.
+void deleteMainThreadPool()
+{
+    threadPools().setLocalData(nullptr); // deletes the previous value
+}
+
+} // namespace
+
 ManagerPool *ManagerPool::forCurrentThread()
 {
-    // Deleted when its thread ends; the main thread's with the application object.
-    static QThreadStorage<ManagerPool *> pools;
-    if (!pools.hasLocalData())
+    // A worker thread's pool is deleted when the thread ends (QThreadStorage), the main
+    // thread's with the application object.
+    QThreadStorage<ManagerPool *> &pools = threadPools();
+    if (!pools.hasLocalData() || !pools.localData()) {
         pools.setLocalData(new ManagerPool);
+        const QCoreApplication *app = QCoreApplication::instance();
+        if (app && app->thread() == QThread::currentThread())
+            qAddPostRoutine(deleteMainThreadPool);
+    }
     return pools.localData();
 }
 

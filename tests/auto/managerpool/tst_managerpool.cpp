@@ -531,9 +531,10 @@ void tst_ManagerPool::handleUsesThePoolOfItsThread()
     QVERIFY(theirs != ManagerPool::forCurrentThread());
     QVERIFY(theirLane);
     QCOMPARE(theirLane->thread(), &worker);
-    QMetaObject::invokeMethod(context, &QObject::deleteLater);
     worker.quit();
     QVERIFY(worker.wait(5000));
+    delete context; // its thread has finished
+
     QVERIFY(!theirLane); // the thread's pool went with the thread, and its lanes
 }
 
