@@ -53,14 +53,9 @@ ManagerPool::ManagerPool(int streamsPerManager, int idleLaneMs, QObject *parent)
 {
     m_reaper.setSingleShot(true);
     connect(&m_reaper, &QTimer::timeout, this, [this] {
-        for (auto it = m_lanes.begin(); it != m_lanes.end();) {
-            if (it->idleSince.isValid() && it->idleSince.hasExpired(m_idleLaneMs * 9 / 10)) {
-                deleteLane(it);
-                it = m_lanes.begin(); // deleteLane erased it
-            } else {
-                ++it;
-            }
-        }
+        deleteLanesIf([this](const Lane &lane) {
+            return lane.idleSince.isValid() && lane.idleSince.hasExpired(m_idleLaneMs * 9 / 10);
+        });
         scheduleReap();
     });
 }
@@ -133,23 +128,19 @@ int ManagerPool::channelsFor(const QString &key) const
 // connections it opens to the host (channelsFor() the first time, then the same for its life).
 bool ManagerPool::tryCount(QNetworkAccessManager *manager, const QString &key, int perHost)
 {
-    const int newChannels = perHost == 0 && !m_tallies.value(manager).hosts.value(key).channels
-            ? channelsFor(key)
-            : 0;
     Tally &tally = m_tallies[manager];
     HostSlot &slot = tally.hosts[key];
+    const bool lane = perHost == 0;
+    const int channels = lane && slot.channels == 0 ? channelsFor(key) : slot.channels;
     const bool newConnection = !slot.http2 || slot.streams == 0;
-    const int limit = slot.http2 ? Http2StreamsPerHost
-            : perHost > 0        ? perHost
-            : slot.channels      ? slot.channels
-                                 : newChannels;
+    const int limit = slot.http2 ? Http2StreamsPerHost : lane ? channels : perHost;
     if (slot.streams >= limit || (newConnection && tally.connections >= m_streamsPerManager)) {
         if (slot.streams == 0 && slot.channels == 0)
             tally.hosts.remove(key);
         return false;
     }
-    if (perHost == 0 && slot.channels == 0)
-        slot.channels = newChannels;
+    if (lane)
+        slot.channels = channels;
     ++slot.streams;
     if (newConnection)
         ++tally.connections;
@@ -291,14 +282,7 @@ bool ManagerPool::isHttp2(QNetworkAccessManager *manager, const QString &key) co
 
 void ManagerPool::reapIdleLanes()
 {
-    for (auto it = m_lanes.begin(); it != m_lanes.end();) {
-        if (it->idleSince.isValid()) {
-            deleteLane(it);
-            it = m_lanes.begin();
-        } else {
-            ++it;
-        }
-    }
+    deleteLanesIf([](const Lane &lane) { return lane.idleSince.isValid(); });
 }
 
 ManagerPool::Lane &ManagerPool::createLane(const Profile &profile)
@@ -344,31 +328,28 @@ void ManagerPool::dropProfile(QNetworkAccessManager *base)
 {
     m_watched.remove(base);
     m_tallies.remove(base);
-    for (auto it = m_lanes.begin(); it != m_lanes.end();) {
-        if (it->profile.base == base) {
-            deleteLane(it);
-            it = m_lanes.begin();
-        } else {
-            ++it;
-        }
-    }
+    deleteLanesIf([base](const Lane &lane) { return lane.profile.base == base; });
 }
 
-void ManagerPool::deleteLane(std::vector<Lane>::iterator lane)
+void ManagerPool::deleteLanesIf(const std::function<bool(const Lane &)> &doomed)
 {
-    QNetworkAccessManager *manager = lane->manager;
-    const QString userInfo = lane->profile.userInfo;
-    const bool defaultProfile = lane->profile.base == nullptr;
-    m_lanes.erase(lane);
-    m_tallies.remove(manager);
-    takeJarBack(manager);
-    manager->deleteLater();
+    const auto gone = std::stable_partition(m_lanes.begin(), m_lanes.end(),
+                                            [&doomed](const Lane &lane) { return !doomed(lane); });
+    QSet<QString> userInfos;
+    for (auto lane = gone; lane != m_lanes.end(); ++lane) {
+        m_tallies.remove(lane->manager);
+        takeJarBack(lane->manager);
+        lane->manager->deleteLater();
+        if (lane->profile.base == nullptr && !lane->profile.userInfo.isEmpty())
+            userInfos.insert(lane->profile.userInfo);
+    }
+    m_lanes.erase(gone, m_lanes.end());
     // A user info's jar goes with its last lane; the anonymous one stays with the pool.
-    if (defaultProfile && !userInfo.isEmpty()
-        && std::none_of(m_lanes.begin(), m_lanes.end(), [&userInfo](const Lane &l) {
-               return l.profile.base == nullptr && l.profile.userInfo == userInfo;
-           })) {
-        delete m_jars.take(userInfo);
+    for (const QString &userInfo : std::as_const(userInfos)) {
+        if (std::none_of(m_lanes.begin(), m_lanes.end(), [&userInfo](const Lane &l) {
+                return l.profile.base == nullptr && l.profile.userInfo == userInfo;
+            }))
+            delete m_jars.take(userInfo);
     }
 }
 

@@ -14,6 +14,7 @@
 #include <QtCore/qhash.h>
 #include <QtCore/qobject.h>
 #include <QtCore/qpointer.h>
+#include <QtCore/qset.h>
 #include <QtCore/qstring.h>
 #include <QtCore/qtimer.h>
 #include <QtCore/qurl.h>
@@ -150,7 +151,7 @@ private:
     QNetworkCookieJar *jarFor(const QString &userInfo);
     void watch(QNetworkAccessManager *base);
     void dropProfile(QNetworkAccessManager *base);
-    void deleteLane(std::vector<Lane>::iterator lane);
+    void deleteLanesIf(const std::function<bool(const Lane &)> &doomed);
     void scheduleReap();
 
     int m_streamsPerManager;
