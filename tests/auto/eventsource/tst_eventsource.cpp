@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 // QtSse::EventSource against in-process loopback servers that script every byte. Test names
 // and comments cite ../shared/conformance/CHECKLIST.md (C, R, X, T, E items).
+#include "processstats.h"
 #include "ssetestserver.h"
 
 #include <QtSse/EventSource>
 
 #include <QtCore/qeventloop.h>
-#include <QtCore/qfile.h>
 #include <QtCore/qthread.h>
 #include <QtCore/qtimer.h>
 #include <QtNetwork/qnetworkaccessmanager.h>
@@ -95,20 +95,6 @@ protected:
         return QNetworkAccessManager::createRequest(op, request, outgoingData);
     }
 };
-
-// Threads of this process (Linux), or -1.
-int threadCount()
-{
-    QFile status(u"/proc/self/status"_s);
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    const QList<QByteArray> lines = status.readAll().split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.startsWith("Threads:"))
-            return line.mid(8).trimmed().toInt();
-    }
-    return -1;
-}
 
 class PriceBoard : public QObject
 {
@@ -1282,7 +1268,7 @@ void tst_EventSource::streamsShareThreads()
     QFETCH(bool, sharedManager);
     QFETCH(int, hosts);
     QFETCH(int, maxNewThreads);
-    if (threadCount() < 0)
+    if (QtSseTest::threadCount() < 0)
         QSKIP("counts threads in /proc/self/status");
     constexpr int streams = 60;
     std::vector<std::unique_ptr<SseTestServer>> servers;
@@ -1310,7 +1296,7 @@ void tst_EventSource::streamsShareThreads()
         QTRY_COMPARE(warmUp.readyState(), EventSource::Open);
     }
     const int warmUps = sharedManager ? 2 : 1;
-    const int before = threadCount();
+    const int before = QtSseTest::threadCount();
     std::vector<std::unique_ptr<EventSource>> sources;
     std::vector<int> received(streams, 0);
     for (int i = 0; i < streams; ++i) {
@@ -1329,7 +1315,7 @@ void tst_EventSource::streamsShareThreads()
     }
     QTRY_VERIFY_WITH_TIMEOUT(
             std::all_of(received.begin(), received.end(), [](int n) { return n == 2; }), 20000);
-    const int added = threadCount() - before;
+    const int added = QtSseTest::threadCount() - before;
     QVERIFY2(added <= maxNewThreads,
              qPrintable(u"%1 new threads for %2 streams"_s.arg(added).arg(streams)));
     if (sharedManager) {

@@ -20,6 +20,19 @@ qint64 residentBytes()
     return fields.value(1).toLongLong() * qint64(sysconf(_SC_PAGESIZE));
 }
 
+int threadCount()
+{
+    QFile status(u"/proc/self/status"_s);
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> lines = status.readAll().split('\n');
+    for (const QByteArray &line : lines) {
+        if (line.startsWith("Threads:"))
+            return line.mid(8).trimmed().toInt();
+    }
+    return -1;
+}
+
 double cpuSeconds()
 {
     rusage usage{};

@@ -2,7 +2,7 @@
 #ifndef QTSSE_PROCESSSTATS_H
 #define QTSSE_PROCESSSTATS_H
 
-// What the test process uses: resident memory and CPU time (Linux).
+// What the test process uses: resident memory, threads and CPU time (Linux).
 
 #include <QtCore/qstring.h>
 
@@ -25,6 +25,9 @@ constexpr qint64 MiB = 1024 * 1024;
 
 // The resident set size in bytes, or -1.
 qint64 residentBytes();
+
+// The threads of this process, or -1.
+int threadCount();
 
 // User and system CPU time of the whole process (every thread), in seconds.
 double cpuSeconds();
