@@ -32,17 +32,23 @@ qint64 residentBytes()
     return fields.at(1).toLongLong() * qint64(sysconf(_SC_PAGESIZE));
 }
 
-int threadCount()
+qint64 statusField(const char *name)
 {
     QFile f(u"/proc/self/status"_s);
     if (!f.open(QIODevice::ReadOnly))
         return -1;
+    const QByteArray key = QByteArray(name) + ':';
     const QList<QByteArray> lines = f.readAll().split('\n');
     for (const QByteArray &line : lines) {
-        if (line.startsWith("Threads:"))
-            return line.mid(8).trimmed().toInt();
+        if (line.startsWith(key))
+            return line.mid(key.size()).trimmed().split(' ').constFirst().toLongLong();
     }
     return -1;
+}
+
+int threadCount()
+{
+    return int(statusField("Threads"));
 }
 
 double realtimeMs()

@@ -20,6 +20,8 @@ namespace QtSseBench {
 
 // Resident set size of this process in bytes (/proc/self/statm), or -1.
 qint64 residentBytes();
+// A numeric field of /proc/self/status ("Threads", "VmRSS" in KiB, ...), or -1.
+qint64 statusField(const char *name);
 // Threads of this process (/proc/self/status), or -1.
 int threadCount();
 // CLOCK_REALTIME in milliseconds, as the peer clients take it.

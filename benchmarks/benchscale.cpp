@@ -13,6 +13,8 @@
 //       the smoke run ctest does: starts SERVER (sse-scale-server) on 3 ports, runs 12 sources
 //       in each mode for a short window, prints the RESULT lines. It fails only when a run
 //       does not work at all (a source never opened, or nothing arrived), never on a figure.
+#include "benchcommon.h"
+
 #include <QtSse/EventSource>
 #include <QtSse/MessageEvent>
 
@@ -32,6 +34,7 @@
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <utility>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -57,20 +60,6 @@ struct Usage
     long csw = 0;
 };
 
-long statusField(const char *name)
-{
-    QFile file(u"/proc/self/status"_s);
-    if (!file.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray key = QByteArray(name) + ':';
-    const QList<QByteArray> lines = file.readAll().split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.startsWith(key))
-            return line.mid(key.size()).trimmed().split(' ').constFirst().toLong();
-    }
-    return -1;
-}
-
 double mainThreadCpu()
 {
     QFile file(u"/proc/self/task/%1/schedstat"_s.arg(::getpid()));
@@ -91,20 +80,10 @@ Usage usageNow()
     return u;
 }
 
-double realtimeUs()
+// The nearest-rank percentile in ms, -1 without values (as scaleprobe.mjs prints it).
+double percentileMs(const std::vector<double> &sorted, double p)
 {
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return double(ts.tv_sec) * 1e6 + double(ts.tv_nsec) / 1e3;
-}
-
-double nearestRank(const std::vector<double> &sorted, double p)
-{
-    if (sorted.empty())
-        return -1;
-    const auto k = std::min(sorted.size(),
-                            std::max<size_t>(1, size_t(std::ceil(p * double(sorted.size())))));
-    return sorted[k - 1];
+    return sorted.empty() ? -1 : QtSseBench::nearestRank(sorted, p);
 }
 
 struct Result
@@ -156,18 +135,19 @@ Result run(const Options &opts)
         const double win = double(sinceWindow.nsecsElapsed()) / 1e9;
         const int fds = int(QDir(u"/proc/self/fd"_s).entryList(QDir::Files | QDir::System).size());
         std::printf("RESULT client=qtsse-%s n=%d mode=%s ports=%d opened=%d opens=%d errors=%d "
-                    "events=%d win_s=%.3f win_events=%d expected=%lld threads=%ld fds=%d "
+                    "events=%d win_s=%.3f win_events=%d expected=%lld threads=%d fds=%d "
                     "rss_mib=%.1f hwm_mib=%.1f cpu_s=%.3f win_cpu_s=%.3f win_main_cpu_s=%.3f "
                     "win_csw_per_s=%.1f open_ms=%lld all_open=%d lat_p50_ms=%.3f "
                     "lat_p99_ms=%.3f lat_max_ms=%.3f\n",
                     QTSSE_VERSION_STRING, opts.n, opts.shared ? "shared" : "default", opts.ports,
                     opened, opens, errors, events, win, events - windowEvents0,
-                    qint64(opts.n) * opts.seconds * 1000 / opts.periodMs, statusField("Threads"),
-                    fds, double(statusField("VmRSS")) / 1024, double(statusField("VmHWM")) / 1024,
-                    u.cpu, u.cpu - window0.cpu, u.mainCpu - window0.mainCpu,
-                    double(u.csw - window0.csw) / win, openMs < 0 ? sinceStart.elapsed() : openMs,
-                    opened == opts.n ? 1 : 0, nearestRank(latencies, 0.5),
-                    nearestRank(latencies, 0.99), nearestRank(latencies, 1));
+                    qint64(opts.n) * opts.seconds * 1000 / opts.periodMs, QtSseBench::threadCount(),
+                    fds, double(QtSseBench::statusField("VmRSS")) / 1024,
+                    double(QtSseBench::statusField("VmHWM")) / 1024, u.cpu, u.cpu - window0.cpu,
+                    u.mainCpu - window0.mainCpu, double(u.csw - window0.csw) / win,
+                    openMs < 0 ? sinceStart.elapsed() : openMs, opened == opts.n ? 1 : 0,
+                    percentileMs(latencies, 0.5), percentileMs(latencies, 0.99),
+                    percentileMs(latencies, 1));
         if (errors)
             std::printf("LAST_ERROR %s\n", qPrintable(lastError));
         std::fflush(stdout);
@@ -195,8 +175,8 @@ Result run(const Options &opts)
                          [&](const QtSse::MessageEvent &event) {
                              ++events;
                              if (windowStarted && !windowEnded)
-                                 latencies.push_back((realtimeUs() - event.data().toDouble())
-                                                     / 1000);
+                                 latencies.push_back(QtSseBench::realtimeMs()
+                                                     - event.data().toDouble() / 1000);
                          });
         QObject::connect(es, &QtSse::EventSource::errorOccurred, &loop, [&, es] {
             ++errors;
@@ -280,25 +260,22 @@ int main(int argc, char **argv)
             opts.shared = value == "shared"_L1;
             continue;
         }
+        // The numeric options, named as scaleprobe.mjs names them.
+        const std::pair<QLatin1String, int Options::*> numbers[] = {
+            { "--n"_L1, &Options::n },
+            { "--base-port"_L1, &Options::basePort },
+            { "--ports"_L1, &Options::ports },
+            { "--seconds"_L1, &Options::seconds },
+            { "--period-ms"_L1, &Options::periodMs },
+            { "--open-timeout"_L1, &Options::openTimeoutS },
+            { "--settle-ms"_L1, &Options::settleMs },
+        };
+        const auto option = std::find_if(std::begin(numbers), std::end(numbers),
+                                         [&key](const auto &entry) { return key == entry.first; });
         const int number = value.toInt(&ok);
-        if (!ok)
+        if (option == std::end(numbers) || !ok)
             usage();
-        if (key == "--n"_L1)
-            opts.n = number;
-        else if (key == "--base-port"_L1)
-            opts.basePort = number;
-        else if (key == "--ports"_L1)
-            opts.ports = number;
-        else if (key == "--seconds"_L1)
-            opts.seconds = number;
-        else if (key == "--period-ms"_L1)
-            opts.periodMs = number;
-        else if (key == "--open-timeout"_L1)
-            opts.openTimeoutS = number;
-        else if (key == "--settle-ms"_L1)
-            opts.settleMs = number;
-        else
-            usage();
+        opts.*(option->second) = number;
     }
     if (opts.n < 1 || opts.basePort <= 0 || opts.ports < 1 || opts.periodMs < 1)
         usage();
