@@ -42,7 +42,7 @@ QByteArrayView FlowControl::readChunk(QNetworkReply *reply)
             qsizetype(std::clamp<qint64>(available, MinimumBufferSize, ReadChunkSize));
     if (m_buffer.size() < wanted)
         m_buffer.resize(wanted);
-    const qint64 n = reply->read(m_buffer.data(), std::min<qint64>(m_buffer.size(), ReadChunkSize));
+    const qint64 n = reply->read(m_buffer.data(), m_buffer.size());
     if (n <= 0)
         return {};
     return QByteArrayView(m_buffer.constData(), n);
