@@ -52,7 +52,14 @@ namespace QtSse {
     line-length limit at practical sizes (P-31). To bound memory against a hostile server, the
     bytes buffered for one event (its unfinished line plus its data) may not exceed
     maximumEventSize(); past it, feed() returns Status::EventTooLarge and the parser refuses
-    further input until the next startBody().
+    further input until the next startBody(). With setSkipOversizedEvents(), such an event is
+    skipped instead: its data is counted but not kept, its \c id is committed at its blank line
+    as any block's is, Handler::handleSkippedEvent() reports it, and parsing goes on.
+
+    \section1 Unterminated events
+    The standard discards a block that the body does not end with a blank line (P-22), which
+    finishBody() does. Some servers omit the final blank line of their last event; flush()
+    dispatches that block, as if the blank line had come.
 */
 
 /*!
@@ -94,6 +101,20 @@ bool EventStreamParser::Handler::handleRetry(qint64 milliseconds)
 bool EventStreamParser::Handler::handleComment(const QString &text)
 {
     Q_UNUSED(text);
+    return true;
+}
+
+/*!
+    Called instead of handleEvent() for an event that outgrew maximumEventSize() while
+    skipOversizedEvents() is set, with its \a type and its \a size: the bytes of its lines
+    counted up to its blank line (at least maximumEventSize() + 1). The event's \c id, if it
+    had one, is already the last event ID. The default implementation does nothing and returns
+    \c true.
+*/
+bool EventStreamParser::Handler::handleSkippedEvent(const QString &type, qint64 size)
+{
+    Q_UNUSED(type);
+    Q_UNUSED(size);
     return true;
 }
 
@@ -281,6 +302,20 @@ void EventStreamParser::setMaximumEventSize(qint64 bytes)
 }
 
 /*!
+    \fn bool QtSse::EventStreamParser::skipOversizedEvents() const
+    Returns whether an event over maximumEventSize() is skipped (see
+    setSkipOversizedEvents()); \c false by default.
+*/
+
+/*!
+    \fn void QtSse::EventStreamParser::setSkipOversizedEvents(bool skip)
+    When \a skip is \c true, an event that needs more than maximumEventSize() bytes is skipped
+    instead of stopping the parser: its data is counted, not kept, its \c id is committed at
+    its blank line, and Handler::handleSkippedEvent() reports its type and size. When \c false
+    (the default) feed() returns Status::EventTooLarge.
+*/
+
+/*!
     \fn QString QtSse::EventStreamParser::origin() const
     Returns the origin stamped on every dispatched MessageEvent.
 */
@@ -305,6 +340,9 @@ void EventStreamParser::startBody()
     m_dataRef = nullptr; // a handler may start a new body in the middle of a chunk
     m_idRef = nullptr;
     m_idPending = false;
+    m_skipping = false;
+    m_skipLine = false;
+    m_skippedSize = 0;
     m_bomMatched = 0;
     m_atBodyStart = true;
     m_skipLf = false;
@@ -329,6 +367,34 @@ void EventStreamParser::startBody(const QString &lastEventId)
 void EventStreamParser::finishBody()
 {
     startBody();
+}
+
+/*!
+    Dispatches what the body left unterminated, as if it ended with a blank line: the
+    unfinished last line is parsed as complete, then the block is dispatched (an event if it
+    has data, the \c id committed if it has one). For servers that omit the final blank line;
+    the standard discards that block instead (finishBody()). Returns Status::Stopped when the
+    handler stopped, otherwise the status of the body. Call finishBody() afterwards.
+*/
+EventStreamParser::Status EventStreamParser::flush()
+{
+    if (m_status == Status::EventTooLarge)
+        return m_status;
+    m_status = Status::Ok;
+    bool goOn = true;
+    if (m_skipLine) {
+        m_skipLine = false; // the dropped line is over
+    } else if (!m_line.isEmpty()) {
+        goOn = processLine(m_line.constData(), m_line.size(), false);
+        m_line.clear();
+        if (m_status == Status::EventTooLarge)
+            return m_status;
+    }
+    flushChunkReferences();
+    if (goOn)
+        goOn = dispatch();
+    m_status = goOn ? Status::Ok : Status::Stopped;
+    return m_status;
 }
 
 /*!
@@ -410,6 +476,32 @@ EventStreamParser::Status EventStreamParser::dropTooLargeEvent()
     return Status::EventTooLarge;
 }
 
+// Starts skipping the current block, which needs `pending` more bytes than its buffers hold
+// and so outgrows maximumEventSize(): its buffered data goes, its id and type stay. False when
+// the parser does not skip such events (the caller stops with Status::EventTooLarge).
+bool EventStreamParser::startSkipping(qint64 pending)
+{
+    if (!m_skipOversized)
+        return false;
+    m_skippedSize = (m_skipping ? m_skippedSize : bufferedSize()) + pending;
+    m_skipping = true;
+    m_line.clear();
+    m_data.clear();
+    m_dataRef = nullptr;
+    return true;
+}
+
+// The blank line of a skipped block: the type is reported with the size, and the block ends.
+bool EventStreamParser::dispatchSkipped()
+{
+    const QString type = m_eventType.isEmpty() ? messageType() : decodeUtf8(m_eventType);
+    const qint64 size = m_skippedSize;
+    m_eventType.resize(0);
+    m_skipping = false;
+    m_skippedSize = 0;
+    return m_handler ? m_handler->handleSkippedEvent(type, size) : true;
+}
+
 // Copies the values still referred to in the chunk being parsed into the parser's own buffers,
 // before the caller's chunk goes away.
 void EventStreamParser::flushChunkReferences()
@@ -438,17 +530,30 @@ EventStreamParser::Status EventStreamParser::processLines(const char *p, const c
         if (!eol) {
             // Unfinished line: keep it for the next chunk.
             const qsizetype tail = end - p;
-            if (overCap(tail))
-                return dropTooLargeEvent();
+            if (m_skipLine) {
+                m_skippedSize += tail;
+                return Status::Ok;
+            }
+            if (overCap(tail)) {
+                if (!startSkipping(tail))
+                    return dropTooLargeEvent();
+                m_skipLine = true; // a line too long to keep: dropped unparsed
+                return Status::Ok;
+            }
             m_line.append(p, tail);
             return Status::Ok;
         }
-        bool goOn;
-        if (m_line.isEmpty()) {
+        bool goOn = true;
+        if (m_skipLine) {
+            m_skippedSize += eol - p; // the end of a dropped line
+            m_skipLine = false;
+        } else if (m_line.isEmpty()) {
             goOn = processLine(p, eol - p, true);
-        } else {
-            if (overCap(eol - p))
+        } else if (overCap(eol - p)) {
+            if (!startSkipping(eol - p))
                 return dropTooLargeEvent();
+            // The line is dropped unparsed.
+        } else {
             m_line.append(p, eol - p);
             m_windowPeak = qMax(m_windowPeak, m_line.size());
             goOn = processLine(m_line.constData(), m_line.size(), false);
@@ -508,8 +613,14 @@ bool EventStreamParser::processLine(const char *line, qsizetype length, bool inC
     switch (nameLength) {
     case 4:
         if (std::memcmp(line, "data", 4) == 0) { // P-14
+            if (m_skipping) {
+                m_skippedSize += valueLength + 1;
+                break;
+            }
             // The line itself is released once parsed, so only the data buffer counts here.
             if (bufferedSize() - m_line.size() + valueLength + 1 > m_maximumEventSize) {
+                if (startSkipping(valueLength + 1 - (inChunk ? 0 : m_line.size())))
+                    break;
                 m_status = dropTooLargeEvent();
                 return false;
             }
@@ -577,6 +688,8 @@ bool EventStreamParser::dispatch()
             decodeInto(m_event.m_lastEventId, id);
         }
     }
+    if (m_skipping)
+        return dispatchSkipped();
     if (m_data.isEmpty() && !m_dataRef) {
         // P-16: nothing to fire; the type buffer is cleared all the same.
         m_eventType.resize(0);

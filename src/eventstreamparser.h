@@ -21,6 +21,7 @@ public:
         virtual bool handleEvent(const MessageEvent &event) = 0;
         virtual bool handleRetry(qint64 milliseconds);
         virtual bool handleComment(const QString &text);
+        virtual bool handleSkippedEvent(const QString &type, qint64 size);
     };
 
     enum class Status {
@@ -42,6 +43,9 @@ public:
     qint64 maximumEventSize() const { return m_maximumEventSize; }
     void setMaximumEventSize(qint64 bytes);
 
+    bool skipOversizedEvents() const { return m_skipOversized; }
+    void setSkipOversizedEvents(bool skip) { m_skipOversized = skip; }
+
     QString origin() const { return m_origin; }
     void setOrigin(const QString &origin) { m_origin = origin; }
 
@@ -49,6 +53,7 @@ public:
     void startBody(const QString &lastEventId);
 
     Status feed(QByteArrayView bytes);
+    Status flush();
     void finishBody();
 
     Status status() const { return m_status; }
@@ -64,6 +69,8 @@ private:
     bool dispatch();
     void flushChunkReferences();
     Status dropTooLargeEvent();
+    bool startSkipping(qint64 pending);
+    bool dispatchSkipped();
     bool overCap(qint64 pending) const;
     static void decodeInto(QString &out, QByteArrayView bytes);
 
@@ -94,6 +101,10 @@ private:
     bool m_atBodyStart = true;
     bool m_skipLf = false; // the previous chunk ended in CR: drop one LF if it comes next
     bool m_idPending = false; // an id field was seen in the current block
+    bool m_skipOversized = false; // an event over the limit is skipped, not the end of parsing
+    bool m_skipping = false; // the current block outgrew the limit: its data is counted, not kept
+    bool m_skipLine = false; // the rest of the current line is dropped unparsed
+    qint64 m_skippedSize = 0; // bytes of the skipped block's lines seen so far
 };
 
 } // namespace QtSse
