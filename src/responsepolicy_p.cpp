@@ -6,6 +6,7 @@
 #include <QtCore/qtimezone.h>
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 using namespace Qt::StringLiterals;
@@ -35,13 +36,63 @@ QString serializeOrigin(const QUrl &url)
     return scheme + "://"_L1 + host + u':' + QString::number(port);
 }
 
+namespace {
+// A MIME type's essence: parameters cut off, whitespace trimmed (case kept).
+QByteArray mimeEssence(const QByteArray &type)
+{
+    const qsizetype semicolon = type.indexOf(';');
+    return (semicolon >= 0 ? type.left(semicolon) : type).trimmed();
+}
+} // namespace
+
 bool isEventStreamType(const QByteArray &contentType)
 {
-    QByteArray essence = contentType;
-    const qsizetype semicolon = essence.indexOf(';');
-    if (semicolon >= 0)
-        essence.truncate(semicolon);
-    return essence.trimmed().compare("text/event-stream", Qt::CaseInsensitive) == 0;
+    return mimeEssence(contentType).compare("text/event-stream", Qt::CaseInsensitive) == 0;
+}
+
+bool isJsonType(const QByteArray &contentType)
+{
+    const QByteArray essence = mimeEssence(contentType).toLower();
+    return essence == "application/json"
+            || (essence.startsWith("application/") && essence.endsWith("+json")
+                && essence.size() > int(sizeof("application/+json")) - 1);
+}
+
+bool acceptsJson(const QByteArray &accept)
+{
+    for (const QByteArray &range : accept.split(',')) {
+        if (mimeEssence(range).compare("application/json", Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+QByteArray invalidHeader(const QNetworkRequest &request)
+{
+    // RFC 9110: a field name is a token; a value holds no CR, LF or NUL (obs-text allowed).
+    const auto badName = [](QByteArrayView name) {
+        if (name.isEmpty())
+            return true;
+        for (const char c : name) {
+            const auto u = static_cast<unsigned char>(c);
+            if (u <= 0x20 || u >= 0x7f || std::strchr("\"(),/:;<=>?@[\\]{}", c))
+                return true;
+        }
+        return false;
+    };
+    for (const QByteArray &name : request.rawHeaderList()) {
+        const QByteArray value = request.rawHeader(name);
+        if (badName(name) || value.contains('\r') || value.contains('\n') || value.contains('\0'))
+            return name;
+    }
+    return QByteArray();
+}
+
+QList<QPair<QByteArray, QByteArray>> lowerCaseNames(QList<QPair<QByteArray, QByteArray>> headers)
+{
+    for (auto &header : headers)
+        header.first = header.first.toLower();
+    return headers;
 }
 
 bool isRedirectStatus(int status)
@@ -54,13 +105,19 @@ bool isHttpScheme(const QString &scheme)
     return scheme == "http"_L1 || scheme == "https"_L1;
 }
 
-HeadVerdict classifyHead(int status, const QByteArray &contentType)
+HeadVerdict classifyHead(int status, const QByteArray &contentType, bool jsonAccepted)
 {
     if (isRedirectStatus(status))
         return HeadVerdict::Redirect;
-    if (status != 200)
-        return HeadVerdict::StatusFailure;
-    return isEventStreamType(contentType) ? HeadVerdict::Stream : HeadVerdict::ContentTypeFailure;
+    if (status == 200 && isEventStreamType(contentType))
+        return HeadVerdict::Stream;
+    if (jsonAccepted && status >= 200 && status <= 299) {
+        if (status == 202 || status == 204)
+            return HeadVerdict::EmptyAnswer;
+        if (isJsonType(contentType))
+            return HeadVerdict::JsonAnswer;
+    }
+    return status == 200 ? HeadVerdict::ContentTypeFailure : HeadVerdict::StatusFailure;
 }
 
 bool isRetryableStatus(int status)
@@ -150,7 +207,8 @@ QNetworkRequest streamRequest(const QNetworkRequest &base, const QUrl &url,
         request.setRawHeader("Cookie", QByteArray());
         request.setRawHeader("Proxy-Authorization", QByteArray());
     }
-    request.setRawHeader("Accept", "text/event-stream"); // C-02
+    if (!base.hasRawHeader("Accept")) // C-02; a caller's own Accept is sent as set
+        request.setRawHeader("Accept", "text/event-stream");
     request.setRawHeader("Cache-Control", "no-cache"); // C-03
     request.setRawHeader("Last-Event-ID", // C-04, C-05
                          lastEventId.isEmpty() ? QByteArray() : lastEventId.toUtf8());

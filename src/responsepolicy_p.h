@@ -34,14 +34,37 @@ QString serializeOrigin(const QUrl &url);
 // C-12: the MIME type's essence must be text/event-stream; parameters are ignored.
 bool isEventStreamType(const QByteArray &contentType);
 
+// application/json or application/<anything>+json; parameters are ignored.
+bool isJsonType(const QByteArray &contentType);
+
+// Whether an Accept header value names application/json among its media ranges.
+bool acceptsJson(const QByteArray &accept);
+
+// The name of the first request header that HTTP does not allow: a name that is not a token,
+// or a value with CR, LF or NUL (header injection). A null array when all are fine.
+QByteArray invalidHeader(const QNetworkRequest &request);
+
+// Header names as every Qt version gives them: Qt 6.7+ lower-cases them, 6.4 keeps the
+// server's spelling.
+QList<QPair<QByteArray, QByteArray>> lowerCaseNames(QList<QPair<QByteArray, QByteArray>> headers);
+
 bool isRedirectStatus(int status);
 
 // Takes a lower-case scheme.
 bool isHttpScheme(const QString &scheme);
 
 // What a response head means: a redirect to follow, the stream, or a failure (C-11, C-12).
-enum class HeadVerdict { Redirect, Stream, ContentTypeFailure, StatusFailure };
-HeadVerdict classifyHead(int status, const QByteArray &contentType);
+// To a request that accepts JSON, a 2xx JSON response is an answer to deliver as one event,
+// and a 202 or 204 an answer without one.
+enum class HeadVerdict {
+    Redirect,
+    Stream,
+    JsonAnswer,
+    EmptyAnswer,
+    ContentTypeFailure,
+    StatusFailure
+};
+HeadVerdict classifyHead(int status, const QByteArray &contentType, bool jsonAccepted = false);
 
 // Whether the opt-in retry of HTTP failures retries `status`: 5xx, 429 Too Many Requests and
 // 408 Request Timeout. Never 204, the standard's "do not reconnect".

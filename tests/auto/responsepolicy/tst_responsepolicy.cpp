@@ -39,6 +39,12 @@ private Q_SLOTS:
     void streamRequest_data();
     void streamRequest();
     void streamRequestKeepAlive();
+    void jsonAnswers_data();
+    void jsonAnswers();
+    void acceptsJson_data();
+    void acceptsJson();
+    void invalidHeader_data();
+    void invalidHeader();
 };
 
 void tst_ResponsePolicy::checkSourceUrl_data()
@@ -345,11 +351,12 @@ void tst_ResponsePolicy::streamRequest_data()
             << QByteArrayList{ "Last-Event-ID"_ba, "old"_ba } << QString() << false
             << QByteArrayList{ "Last-Event-ID"_ba, QByteArray() };
     QTest::newRow("own headers override the base's")
-            << QByteArrayList{ "Accept"_ba, "application/json"_ba, "Cache-Control"_ba,
-                               "max-age=60"_ba }
-            << QString() << false
+            << QByteArrayList{ "Cache-Control"_ba, "max-age=60"_ba } << QString() << false
             << QByteArrayList{ "Accept"_ba, "text/event-stream"_ba, "Cache-Control"_ba,
                                "no-cache"_ba };
+    QTest::newRow("the caller's Accept is sent as set (MCP)")
+            << QByteArrayList{ "Accept"_ba, "application/json, text/event-stream"_ba } << QString()
+            << false << QByteArrayList{ "Accept"_ba, "application/json, text/event-stream"_ba };
     QTest::newRow("asks for the encodings the library decodes")
             << QByteArrayList() << QString() << false
             << QByteArrayList{ "Accept-Encoding"_ba, QtSseTest::acceptedByThisBuild() };
@@ -414,6 +421,104 @@ void tst_ResponsePolicy::streamRequestKeepAlive()
 #else
     QSKIP("per-request TCP keep-alive needs Qt 6.11");
 #endif
+}
+
+// To a request whose Accept names application/json, 2xx JSON is an answer and 202/204 an
+// empty one; to any other request they fail as the standard says (C-11, C-12).
+void tst_ResponsePolicy::jsonAnswers_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<bool>("jsonAccepted");
+    QTest::addColumn<int>("verdict");
+    const auto row = [](const char *name, int status, const QByteArray &type, bool accepted,
+                        HeadVerdict v) {
+        QTest::newRow(name) << status << type << accepted << int(v);
+    };
+    row("200 json", 200, "application/json"_ba, true, HeadVerdict::JsonAnswer);
+    row("200 json, charset", 200, "application/json; charset=utf-8"_ba, true,
+        HeadVerdict::JsonAnswer);
+    row("200 JSON in capitals", 200, "Application/JSON"_ba, true, HeadVerdict::JsonAnswer);
+    row("200 +json", 200, "application/problem+json"_ba, true, HeadVerdict::JsonAnswer);
+    row("201 json", 201, "application/json"_ba, true, HeadVerdict::JsonAnswer);
+    row("200 bare +json is no type", 200, "application/+json"_ba, true,
+        HeadVerdict::ContentTypeFailure);
+    row("200 text/json", 200, "text/json"_ba, true, HeadVerdict::ContentTypeFailure);
+    row("202", 202, QByteArray(), true, HeadVerdict::EmptyAnswer);
+    row("204", 204, QByteArray(), true, HeadVerdict::EmptyAnswer);
+    row("200 stream stays a stream", 200, "text/event-stream"_ba, true, HeadVerdict::Stream);
+    row("400 json is a failure", 400, "application/json"_ba, true, HeadVerdict::StatusFailure);
+    row("200 json not accepted (C-12)", 200, "application/json"_ba, false,
+        HeadVerdict::ContentTypeFailure);
+    row("204 not accepted (C-11)", 204, QByteArray(), false, HeadVerdict::StatusFailure);
+}
+
+void tst_ResponsePolicy::jsonAnswers()
+{
+    QFETCH(int, status);
+    QFETCH(QByteArray, contentType);
+    QFETCH(bool, jsonAccepted);
+    QFETCH(int, verdict);
+    QCOMPARE(int(QtSse::ResponsePolicy::classifyHead(status, contentType, jsonAccepted)), verdict);
+}
+
+void tst_ResponsePolicy::acceptsJson_data()
+{
+    QTest::addColumn<QByteArray>("accept");
+    QTest::addColumn<bool>("expected");
+    QTest::newRow("MCP") << "application/json, text/event-stream"_ba << true;
+    QTest::newRow("reversed, q values")
+            << "text/event-stream;q=1,application/json;q=0.9"_ba << true;
+    QTest::newRow("capitals") << "APPLICATION/JSON"_ba << true;
+    QTest::newRow("event stream only") << "text/event-stream"_ba << false;
+    QTest::newRow("empty") << QByteArray() << false;
+    QTest::newRow("a +json type is not json") << "application/ld+json"_ba << false;
+    QTest::newRow("wildcards are not named") << "*/*"_ba << false;
+}
+
+void tst_ResponsePolicy::acceptsJson()
+{
+    QFETCH(QByteArray, accept);
+    QFETCH(bool, expected);
+    QCOMPARE(QtSse::ResponsePolicy::acceptsJson(accept), expected);
+}
+
+void tst_ResponsePolicy::invalidHeader_data()
+{
+    QTest::addColumn<QByteArray>("name");
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<bool>("refused");
+    QTest::newRow("plain") << "Authorization"_ba
+                           << "Bearer abc.def"_ba << false;
+    QTest::newRow("obs-text value") << "X-Name"_ba
+                                    << "gr\xC3\xBC\xC3\x9F"_ba << false;
+    QTest::newRow("tab in value") << "X-A"_ba
+                                  << "a\tb"_ba << false;
+    QTest::newRow("LF in value") << "X-A"_ba
+                                 << "a\nb"_ba << true;
+    QTest::newRow("CR in value") << "X-A"_ba
+                                 << "a\rb"_ba << true;
+    QTest::newRow("NUL in value") << "X-A"_ba << QByteArray("a\0b", 3) << true;
+    QTest::newRow("space in name") << "X A"_ba
+                                   << "v"_ba << true;
+    QTest::newRow("colon in name") << "X:A"_ba
+                                   << "v"_ba << true;
+    QTest::newRow("non-ASCII name") << "X-\xC3\xBC"_ba
+                                    << "v"_ba << true;
+}
+
+void tst_ResponsePolicy::invalidHeader()
+{
+    QFETCH(QByteArray, name);
+    QFETCH(QByteArray, value);
+    QFETCH(bool, refused);
+    QNetworkRequest request;
+    request.setRawHeader("Accept", "text/event-stream");
+    request.setRawHeader(name, value);
+    const QByteArray bad = QtSse::ResponsePolicy::invalidHeader(request);
+    QCOMPARE(!bad.isNull(), refused);
+    if (refused)
+        QCOMPARE(bad, name);
 }
 
 QTEST_APPLESS_MAIN(tst_ResponsePolicy)
