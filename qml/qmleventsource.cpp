@@ -182,6 +182,42 @@ void QmlEventSource::setActive(bool active)
 */
 
 /*!
+    \qmlproperty var EventSource::responseHeaders
+    The headers of the last final response (after any redirects), as a JavaScript object
+    mapping lower-case header names to values; repeated headers are joined by ", ". Set
+    before \c onOpened (and before \c onErrorOccurred for a failed response), cleared by
+    \c open(); bindings update with \c responseHeadersChanged.
+    \qml
+    Text { text: "request " + (source.responseHeaders["x-request-id"] ?? "") }
+    \endqml
+    Use \l responseHeader() to look a name up in any case.
+*/
+QVariant QmlEventSource::responseHeaderMap() const
+{
+    QVariantMap map;
+    for (const auto &[name, value] : responseHeaders()) {
+        const QString key = QString::fromLatin1(name);
+        const QString text = QString::fromUtf8(value);
+        const auto it = map.find(key);
+        if (it == map.end())
+            map.insert(key, text);
+        else
+            *it = QString(it->toString() + u", "_s + text);
+    }
+    return QVariant(map);
+}
+
+/*!
+    \qmlmethod string EventSource::responseHeader(string name)
+    Returns the value of the response header \a name, in any case, from the last final
+    response (repeated headers joined by ", "), or an empty string.
+*/
+QString QmlEventSource::responseHeader(const QString &name) const
+{
+    return QString::fromUtf8(EventSource::responseHeader(name.toLatin1()));
+}
+
+/*!
     \qmlproperty object EventSource::headers
 
     Extra HTTP request headers, as a JavaScript object mapping header names to values:
@@ -195,7 +231,10 @@ void QmlEventSource::setActive(bool active)
 
     Values are sent as UTF-8 text. Changes apply from the next connection attempt, including
     the automatic reconnections; an open stream is not interrupted. Headers the source manages
-    itself (\c Accept, \c Cache-Control, \c Last-Event-ID) may be overridden by it.
+    itself (\c Cache-Control, \c Last-Event-ID) are overridden by it; an \c Accept given
+    here is sent as given (\c{"application/json, text/event-stream"} for MCP also takes JSON
+    answers). A name or value holding CR, LF or NUL fails the source with
+    \c EventSource.InvalidHeaderError; nothing is sent.
 */
 void QmlEventSource::setHeaders(const QVariantMap &headers)
 {

@@ -27,6 +27,9 @@ class QmlEventSource : public QtSse::EventSource, public QQmlParserStatus
     // exactly; the same on every Qt version, so tooling sees one type everywhere.
     Q_PROPERTY(double maximumEventSize READ maximumEventSizeAsNumber WRITE
                        setMaximumEventSizeFromNumber NOTIFY maximumEventSizeNumberChanged)
+    // The C++ class gives a list of pairs; QML gets an object to index by lower-case name. A
+    // var, not a QVariantMap: qmllint would warn on every responseHeaders["x-request-id"].
+    Q_PROPERTY(QVariant responseHeaders READ responseHeaderMap NOTIFY responseHeadersChanged)
     QML_NAMED_ELEMENT(EventSource)
 
 public:
@@ -41,6 +44,10 @@ public:
 
     double maximumEventSizeAsNumber() const { return double(maximumEventSize()); }
     void setMaximumEventSizeFromNumber(double bytes) { setMaximumEventSize(qint64(bytes)); }
+
+    QVariant responseHeaderMap() const;
+    using EventSource::responseHeader;
+    Q_INVOKABLE QString responseHeader(const QString &name) const;
 
     Q_INVOKABLE void addEventListener(const QString &type, const QJSValue &callback);
     Q_INVOKABLE void removeEventListener(const QString &type, const QJSValue &callback);

@@ -64,6 +64,36 @@ namespace QtSse {
     compressed stream is a NetworkError that names the encoding and the decoding library's
     reason.
 
+    \section1 Finite streams: LLM answers and MCP
+    The standard's EventSource reconnects forever and sends the same request each time, which
+    suits a stream of notifications. An LLM's answer or an MCP response is a finite stream,
+    and sending its request again asks, and pays, for the answer twice. For them:
+    \list
+    \li reconnectPolicy() ReconnectBeforeFirstEvent retries failures only until the first
+        event; NeverReconnect sends one request. A body that ends cleanly then finishes the
+        stream: finished() is emitted and readyState() is \l Closed.
+    \li finishMarkers() (\c{[DONE]}, \c message_stop, \c response.completed) finish the
+        stream on the event that carries one, without waiting for the server to close; with
+        markers set, a body that ends without one is StreamTruncatedError.
+        errorEventTypes() turn an in-band error event into ServerEventError.
+    \li responseHeaders() and responseHeader() give the headers of the response (a request
+        id, rate limits, MCP's \c Mcp-Session-Id) from opened() on.
+    \li A request whose \c Accept header names \c application/json (MCP's
+        "application/json, text/event-stream") also takes a JSON answer: a 2xx response of a
+        JSON type is delivered as one \c message event whose data is the body, then the stream
+        finishes; a 202 or 204 finishes it with no event.
+    \li setAttemptPreparer() and setAsyncAttemptPreparer() decide the URL, method, body and
+        headers of every attempt and redirect hop, the latter after an asynchronous token
+        refresh.
+    \endlist
+
+    \snippet llmstream.cpp llm
+
+    Qt's HTTP layer reads a malformed chunk size as the last chunk, and reports some
+    connections closed or reset inside a chunked body as a complete body, so a body that
+    breaks that way ends "cleanly": with no finish markers set, the finite policies cannot
+    tell it from a complete answer. Set the markers the service sends.
+
     \section1 Reconnection and back-off
     After a connection that delivered at least one event, the next attempt waits exactly the
     reconnection time (T-03, T-04). After consecutive failed attempts (no event delivered,
@@ -168,6 +198,15 @@ namespace QtSse {
     \value OfflineError           The machine has no network: the source waits in
                                   \l Connecting, without attempts, and connects as soon as the
                                   network is back (see followNetworkChanges).
+    \value StreamTruncatedError   Under a finite reconnectPolicy(), the body ended without any
+                                  of the finishMarkers(): the answer is incomplete.
+    \value ServerEventError       An event of one of the errorEventTypes() arrived; errorString()
+                                  carries its data (reconnects under AlwaysReconnect only).
+    \value RequestPreparationError The asynchronous request preparer failed or gave no request
+                                  in time; nothing was sent.
+    \value InvalidHeaderError     A request header (from the request, a preparer, or the last
+                                  event ID) holds a CR, LF or NUL character, or its name is not
+                                  a valid token; nothing was sent.
 */
 
 /*!
@@ -198,8 +237,14 @@ EventSource::EventSource(QObject *parent) : QObject(parent), d_ptr(new EventSour
     Q_D(EventSource);
     d->reconnectTimer.setParent(this);
     d->readTimer.setParent(this);
+    d->preparationTimer.setParent(this);
     connect(&d->reconnectTimer, &QTimer::timeout, this, [d] { d->startAttempt(); });
     connect(&d->readTimer, &QTimer::timeout, this, [d] { d->onReadTimer(); });
+    connect(&d->preparationTimer, &QTimer::timeout, this, [d] {
+        d->fail(RequestPreparationError,
+                tr("The request preparer gave no request within %1 ms; nothing was sent")
+                        .arg(d->preparationTimeout));
+    });
 }
 
 /*!
@@ -219,6 +264,7 @@ EventSource::~EventSource()
     d->releaseReply();
     d->reconnectTimer.setParent(nullptr);
     d->readTimer.setParent(nullptr);
+    d->preparationTimer.setParent(nullptr);
 }
 
 /*!
@@ -279,10 +325,21 @@ void EventSource::setRequestHeader(const QByteArray &name, const QByteArray &val
     included, and before the redirect hops of that connection reuse it. It may change headers
     and attributes: refresh an access token, add a signature. It runs in the source's thread.
     Pass an empty function to remove it.
+
+    It is the simple form of setAttemptPreparer(), which may also change the URL, method and
+    body of each attempt and sees each redirect hop; setAsyncAttemptPreparer() may take its
+    time. Each replaces the preparer the others set.
 */
 void EventSource::setRequestPreparer(RequestPreparer preparer)
 {
-    d_func()->preparer = std::move(preparer);
+    if (!preparer) {
+        setAttemptPreparer(nullptr);
+        return;
+    }
+    setAttemptPreparer([preparer = std::move(preparer)](RequestAttempt &attempt) {
+        if (attempt.redirects == 0) // hops reuse the request prepared for their attempt
+            preparer(attempt.request);
+    });
 }
 
 /*!

@@ -5,10 +5,12 @@
 #include "qtsse_global.h"
 #include "messageevent.h"
 
+#include <QtCore/qfuture.h>
 #include <QtCore/qlist.h>
 #include <QtCore/qobject.h>
 #include <QtCore/qpair.h>
 #include <QtCore/qstring.h>
+#include <QtCore/qstringlist.h>
 #include <QtCore/qurl.h>
 #include <QtNetwork/qnetworkrequest.h>
 
@@ -74,6 +76,18 @@ class QTSSE_EXPORT EventSource : public QObject
     Q_PROPERTY(QByteArray body READ body WRITE setBody NOTIFY bodyChanged FINAL)
     Q_PROPERTY(bool followNetworkChanges READ followNetworkChanges WRITE setFollowNetworkChanges
                        NOTIFY followNetworkChangesChanged FINAL)
+    Q_PROPERTY(ReconnectPolicy reconnectPolicy READ reconnectPolicy WRITE setReconnectPolicy NOTIFY
+                       reconnectPolicyChanged FINAL)
+    Q_PROPERTY(QStringList finishMarkers READ finishMarkers WRITE setFinishMarkers NOTIFY
+                       finishMarkersChanged FINAL)
+    Q_PROPERTY(QStringList errorEventTypes READ errorEventTypes WRITE setErrorEventTypes NOTIFY
+                       errorEventTypesChanged FINAL)
+    Q_PROPERTY(bool dispatchUnterminatedEvent READ dispatchUnterminatedEvent WRITE
+                       setDispatchUnterminatedEvent NOTIFY dispatchUnterminatedEventChanged FINAL)
+    Q_PROPERTY(OversizedEventPolicy oversizedEventPolicy READ oversizedEventPolicy WRITE
+                       setOversizedEventPolicy NOTIFY oversizedEventPolicyChanged FINAL)
+    Q_PROPERTY(int maximumServerDelay READ maximumServerDelay WRITE setMaximumServerDelay NOTIFY
+                       maximumServerDelayChanged FINAL)
 
 public:
     enum ReadyState {
@@ -98,8 +112,25 @@ public:
         AbortedError,
         RetriesExhaustedError,
         OfflineError,
+        StreamTruncatedError,
+        ServerEventError,
+        RequestPreparationError,
+        InvalidHeaderError,
     };
     Q_ENUM(Error)
+
+    enum ReconnectPolicy {
+        AlwaysReconnect = 0,
+        ReconnectBeforeFirstEvent = 1,
+        NeverReconnect = 2,
+    };
+    Q_ENUM(ReconnectPolicy)
+
+    enum OversizedEventPolicy {
+        ReconnectOnOversizedEvent = 0,
+        SkipOversizedEvents = 1,
+    };
+    Q_ENUM(OversizedEventPolicy)
 
     enum HttpErrorPolicy {
         CloseOnHttpError = 0,
@@ -108,6 +139,21 @@ public:
     Q_ENUM(HttpErrorPolicy)
 
     using RequestPreparer = std::function<void(QNetworkRequest &request)>;
+
+    struct RequestAttempt
+    {
+        QUrl url;
+        QNetworkRequest request;
+        QByteArray method;
+        QByteArray body;
+        QString lastEventId;
+        int attempt = 1;
+        int redirects = 0;
+    };
+
+    using AttemptPreparer = std::function<void(RequestAttempt &attempt)>;
+    using AsyncAttemptPreparer =
+            std::function<QFuture<RequestAttempt>(const RequestAttempt &attempt)>;
 
     struct HttpFailure
     {
@@ -130,6 +176,8 @@ public:
     static constexpr int DefaultReconnectionTime = 3000;
     static constexpr int DefaultMaximumReconnectionDelay = 30000;
     static constexpr int DefaultMaximumRedirects = 20;
+    static constexpr int DefaultMaximumServerDelay = 600000;
+    static constexpr int DefaultRequestPreparationTimeout = 30000;
 
     explicit EventSource(QObject *parent = nullptr);
     explicit EventSource(const QUrl &url, QObject *parent = nullptr);
@@ -142,6 +190,10 @@ public:
     void setRequest(const QNetworkRequest &request);
     void setRequestHeader(const QByteArray &name, const QByteArray &value);
     void setRequestPreparer(RequestPreparer preparer);
+    void setAttemptPreparer(AttemptPreparer preparer);
+    void setAsyncAttemptPreparer(AsyncAttemptPreparer preparer);
+    int requestPreparationTimeout() const;
+    void setRequestPreparationTimeout(int milliseconds);
 
     QByteArray method() const;
     void setMethod(const QByteArray &method);
@@ -156,6 +208,8 @@ public:
     QString errorString() const;
     int httpStatus() const;
     QByteArray errorResponseBody() const;
+    QList<QPair<QByteArray, QByteArray>> responseHeaders() const;
+    QByteArray responseHeader(QByteArrayView name) const;
 
     int reconnectionTime() const;
     std::chrono::milliseconds reconnectionTimeAsDuration() const;
@@ -188,6 +242,21 @@ public:
     bool followNetworkChanges() const;
     void setFollowNetworkChanges(bool follow);
 
+    ReconnectPolicy reconnectPolicy() const;
+    void setReconnectPolicy(ReconnectPolicy policy);
+    QStringList finishMarkers() const;
+    void setFinishMarkers(const QStringList &markers);
+    QStringList errorEventTypes() const;
+    void setErrorEventTypes(const QStringList &types);
+    bool dispatchUnterminatedEvent() const;
+    void setDispatchUnterminatedEvent(bool dispatch);
+    OversizedEventPolicy oversizedEventPolicy() const;
+    void setOversizedEventPolicy(OversizedEventPolicy policy);
+    int maximumServerDelay() const;
+    std::chrono::milliseconds maximumServerDelayAsDuration() const;
+    void setMaximumServerDelay(int milliseconds);
+    void setMaximumServerDelay(std::chrono::milliseconds delay);
+
     QNetworkAccessManager *networkAccessManager() const;
     void setNetworkAccessManager(QNetworkAccessManager *manager);
 
@@ -208,6 +277,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void opened();
+    void finished();
     void messageReceived(const QtSse::MessageEvent &event);
     void eventReceived(const QtSse::MessageEvent &event);
     void commentReceived(const QString &text);
@@ -230,6 +300,14 @@ Q_SIGNALS:
     void methodChanged(const QByteArray &method);
     void bodyChanged(const QByteArray &body);
     void followNetworkChangesChanged(bool follow);
+    void responseHeadersChanged();
+    void eventSkipped(const QString &type, qint64 size);
+    void reconnectPolicyChanged(QtSse::EventSource::ReconnectPolicy policy);
+    void finishMarkersChanged(const QStringList &markers);
+    void errorEventTypesChanged(const QStringList &types);
+    void dispatchUnterminatedEventChanged(bool dispatch);
+    void oversizedEventPolicyChanged(QtSse::EventSource::OversizedEventPolicy policy);
+    void maximumServerDelayChanged(int milliseconds);
 
 private:
     Q_DECLARE_PRIVATE(EventSource)

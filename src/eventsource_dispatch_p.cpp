@@ -39,8 +39,13 @@ bool EventSourcePrivate::handleEvent(const MessageEvent &event)
     const quint64 attempt = generation;
     if (!isCurrent(attempt) || readyState != EventSource::Open)
         return false;
-    deliveredEvent = true;
-    consecutiveFailures = 0;
+    const EventMarkers::Verdict verdict = markers.classify(event);
+    ++eventsSinceOpen;
+    if (verdict != EventMarkers::Verdict::Failure) {
+        // The server is answering: the back-off starts afresh. A reported failure is not that.
+        deliveredEvent = true;
+        consecutiveFailures = 0;
+    }
     syncLastEventId(event.lastEventId());
     if (!isCurrent(attempt))
         return false;
@@ -57,6 +62,37 @@ bool EventSourcePrivate::handleEvent(const MessageEvent &event)
         }
     }
     Q_EMIT q->eventReceived(event);
+    if (!isCurrent(attempt))
+        return false;
+    switch (verdict) {
+    case EventMarkers::Verdict::None:
+        return true;
+    case EventMarkers::Verdict::Finish:
+        finishStream(); // delivered; the connection goes without waiting for the server
+        return false;
+    case EventMarkers::Verdict::Failure:
+        parser.finishBody();
+        reestablish(EventSource::ServerEventError,
+                    EventSource::tr("The server reported an error (\"%1\" event): %2")
+                            .arg(event.type(), event.data()));
+        return false;
+    }
+    return false;
+}
+
+bool EventSourcePrivate::handleSkippedEvent(const QString &type, qint64 size)
+{
+    Q_Q(EventSource);
+    const quint64 attempt = generation;
+    if (!isCurrent(attempt) || readyState != EventSource::Open)
+        return false;
+    ++eventsSinceOpen;
+    deliveredEvent = true;
+    consecutiveFailures = 0;
+    syncLastEventId(parser.lastEventId()); // the skipped event's id is committed
+    if (!isCurrent(attempt))
+        return false;
+    Q_EMIT q->eventSkipped(type, size);
     return isCurrent(attempt);
 }
 
@@ -69,7 +105,11 @@ bool EventSourcePrivate::handleRetry(qint64 milliseconds)
     Q_EMIT q->retryReceived(milliseconds); // as received, before the int clamp
     if (!isCurrent(attempt))
         return false;
-    q->setReconnectionTime(std::chrono::milliseconds(milliseconds));
+    // Honoured exactly, up to the application's cap on waits a server chooses.
+    const int time =
+            qMin(clampedMilliseconds(std::chrono::milliseconds(milliseconds)), maximumServerDelay);
+    updateProperty(&EventSourcePrivate::reconnectionTime, time,
+                   &EventSource::reconnectionTimeChanged);
     return isCurrent(attempt);
 }
 

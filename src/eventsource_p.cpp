@@ -26,12 +26,37 @@ QString excerptText(const QByteArray &body)
     return text;
 }
 
+// Why a URL cannot be requested (C-08, C-09), or NoError.
+EventSource::Error refuseUrl(const QUrl &url, QString *message)
+{
+    switch (ResponsePolicy::checkSourceUrl(url)) {
+    case ResponsePolicy::UrlVerdict::Invalid: {
+        // QUrl::errorString() quotes the URL as given, password included: keep only its reason.
+        const QString reason = url.isValid()
+                ? QString()
+                : u": "_s + url.errorString().section(u"; source was"_s, 0, 0);
+        *message = EventSource::tr("Invalid URL \"%1\"%2")
+                           .arg(url.toDisplayString(QUrl::RemoveUserInfo), reason);
+        return EventSource::InvalidUrlError;
+    }
+    case ResponsePolicy::UrlVerdict::UnsupportedScheme:
+        *message = EventSource::tr("Unsupported URL scheme \"%1\": only http and https are "
+                                   "supported")
+                           .arg(url.scheme());
+        return EventSource::UnsupportedSchemeError;
+    case ResponsePolicy::UrlVerdict::Accepted:
+        break;
+    }
+    return EventSource::NoError;
+}
+
 } // namespace
 
 EventSourcePrivate::EventSourcePrivate(EventSource *q)
     : q_ptr(q), managers(q, [this] { failManagerDestroyed(); })
 {
     parser.setHandler(this);
+    preparationTimer.setSingleShot(true);
     reconnectTimer.setSingleShot(true);
     reconnectTimer.setTimerType(Qt::PreciseTimer);
     readTimer.setSingleShot(true);
@@ -47,33 +72,23 @@ void EventSourcePrivate::open()
     networkDropped = false;
     watchNetwork();
     consecutiveFailures = 0;
+    eventsSinceOpen = 0;
+    attemptNumber = 0;
+    if (!responseHeaders.isEmpty()) {
+        responseHeaders.clear();
+        ++responseHeadersSerial;
+    }
     setReconnectDelay(-1);
     ++generation;
-    switch (ResponsePolicy::checkSourceUrl(url)) {
-    case ResponsePolicy::UrlVerdict::Invalid: {
-        // QUrl::errorString() quotes the URL as given, password included: keep only its reason.
-        const QString reason = url.isValid()
-                ? QString()
-                : u": "_s + url.errorString().section(u"; source was"_s, 0, 0);
-        setError(EventSource::InvalidUrlError,
-                 EventSource::tr("Invalid URL \"%1\"%2")
-                         .arg(url.toDisplayString(QUrl::RemoveUserInfo), reason));
-        refusedUrl = true;
-        break;
-    }
-    case ResponsePolicy::UrlVerdict::UnsupportedScheme:
-        setError(EventSource::UnsupportedSchemeError,
-                 EventSource::tr("Unsupported URL scheme \"%1\": only http and https are "
-                                 "supported")
-                         .arg(url.scheme()));
-        refusedUrl = true;
-        break;
-    case ResponsePolicy::UrlVerdict::Accepted:
-        refusedUrl = false;
+    QString refusal;
+    const EventSource::Error refused = refuseUrl(url, &refusal);
+    refusedUrl = refused != EventSource::NoError;
+    if (refusedUrl) {
+        setError(refused, refusal);
+    } else {
         clearError();
         httpStatus = 0;
         readyState = EventSource::Connecting;
-        break;
     }
     scheduleStart();
 }
@@ -158,22 +173,95 @@ void EventSourcePrivate::startAttempt()
     notifyState();
     if (readyState != EventSource::Connecting)
         return; // closed by a readyStateChanged handler
-    currentUrl = url;
     redirectCount = 0;
     credentialsStripped = false;
-    currentMethod = method;
-    currentBody = body;
-    chainRequest = request;
-    if (preparer)
-        preparer(chainRequest);
+    prepareRequest(EventSource::RequestAttempt{ url, request, method, body, lastEventId,
+                                                ++attemptNumber, 0 });
+}
+
+// Runs the preparer, if any, on the request of an attempt or of one of its redirect hops,
+// then sends what it made. An asynchronous preparer is waited for, at most
+// preparationTimeout ms; close(), reconnect() and a failure cancel the wait.
+void EventSourcePrivate::prepareRequest(EventSource::RequestAttempt attempt)
+{
+    Q_Q(EventSource);
+    const quint64 current = generation;
+    if (asyncPreparer) {
+        QFuture<EventSource::RequestAttempt> future = asyncPreparer(attempt);
+        if (current != generation)
+            return; // closed or restarted by the preparer
+        cancelPreparation();
+        preparation = new QFutureWatcher<EventSource::RequestAttempt>(q);
+        QObject::connect(preparation, &QFutureWatcherBase::finished, q,
+                         [this, current] { onPreparationFinished(current); });
+        preparation->setFuture(future);
+        preparationTimer.start(preparationTimeout);
+        return;
+    }
+    if (preparer) {
+        preparer(attempt);
+        if (current != generation)
+            return;
+    }
+    sendPrepared(attempt);
+}
+
+void EventSourcePrivate::onPreparationFinished(quint64 attempt)
+{
+    if (attempt != generation || !preparation)
+        return;
+    const QFuture<EventSource::RequestAttempt> future = preparation->future();
+    cancelPreparation();
+    // An exception in the future cancels it too: no result is read from a failed one.
+    if (future.isCanceled() || future.resultCount() == 0) {
+        fail(EventSource::RequestPreparationError,
+             EventSource::tr("The request preparer failed: its future was cancelled or gave no "
+                             "request; nothing was sent"));
+        return;
+    }
+    sendPrepared(future.result());
+}
+
+void EventSourcePrivate::cancelPreparation()
+{
+    preparationTimer.stop();
+    if (!preparation)
+        return;
+    QObject::disconnect(preparation, nullptr, q_ptr, nullptr);
+    preparation->deleteLater(); // it may be emitting the signal that brought us here
+    preparation = nullptr;
+}
+
+void EventSourcePrivate::sendPrepared(const EventSource::RequestAttempt &attempt)
+{
+    QString refusal;
+    const EventSource::Error refused = refuseUrl(attempt.url, &refusal);
+    if (refused != EventSource::NoError) {
+        fail(refused, EventSource::tr("The request preparer gave a bad URL: %1").arg(refusal));
+        return;
+    }
+    currentUrl = attempt.url;
+    chainRequest = attempt.request;
+    currentMethod = attempt.method.isEmpty() ? QByteArrayLiteral("GET") : attempt.method;
+    currentBody = attempt.body;
+    sentLastEventId = attempt.lastEventId;
     sendRequest();
 }
 
 void EventSourcePrivate::sendRequest()
 {
     Q_Q(EventSource);
-    QNetworkRequest req = ResponsePolicy::streamRequest(chainRequest, currentUrl, lastEventId,
+    QNetworkRequest req = ResponsePolicy::streamRequest(chainRequest, currentUrl, sentLastEventId,
                                                         credentialsStripped);
+    const QByteArray badHeader = ResponsePolicy::invalidHeader(req);
+    if (!badHeader.isNull()) {
+        fail(EventSource::InvalidHeaderError,
+             EventSource::tr("The request header \"%1\" has a name or value that HTTP does not "
+                             "allow (a CR, LF or NUL character): nothing was sent")
+                     .arg(QString::fromLatin1(badHeader.left(64))));
+        return;
+    }
+    acceptsJson = ResponsePolicy::acceptsJson(req.rawHeader("Accept"));
     QNetworkAccessManager *nam = managers.acquire(currentUrl, &req);
     if (!nam) {
         fail(EventSource::AbortedError,
@@ -183,6 +271,8 @@ void EventSourcePrivate::sendRequest()
 
     announced = false;
     failing = false;
+    answer = false;
+    answerBody.clear();
     deliveredEvent = false;
     QNetworkReply *r = currentMethod == "GET" && currentBody.isEmpty()
             ? nam->get(req)
@@ -231,13 +321,37 @@ bool EventSourcePrivate::handleResponseHead()
     // the manager this one used.
     if (reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool())
         managers.noteHttp2();
-    const ResponsePolicy::HeadVerdict verdict =
-            ResponsePolicy::classifyHead(status, reply->rawHeader("Content-Type"));
-    if (verdict == ResponsePolicy::HeadVerdict::Redirect) {
+    using ResponsePolicy::HeadVerdict;
+    const HeadVerdict verdict =
+            ResponsePolicy::classifyHead(status, reply->rawHeader("Content-Type"), acceptsJson);
+    if (verdict == HeadVerdict::Redirect) {
         followRedirect(status);
         return false;
     }
-    if (verdict == ResponsePolicy::HeadVerdict::Stream) {
+    // The final response of the chain: its headers are the source's from here on.
+    responseHeaders = ResponsePolicy::lowerCaseNames(reply->rawHeaderPairs());
+    ++responseHeadersSerial;
+    if (verdict == HeadVerdict::EmptyAnswer) {
+        // 202 or 204 to a request that accepts JSON: the server's "done, nothing to say".
+        const quint64 attempt = generation;
+        announce();
+        if (isCurrent(attempt) && readyState == EventSource::Open)
+            finishStream();
+        return false;
+    }
+    if (verdict == HeadVerdict::JsonAnswer) {
+        const qint64 length = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong();
+        if (length > parser.maximumEventSize()) {
+            reestablish(EventSource::EventTooLargeError,
+                        EventSource::tr("The JSON answer of %1 bytes exceeds the maximum event "
+                                        "size of %2 bytes")
+                                .arg(length)
+                                .arg(parser.maximumEventSize()));
+            return false;
+        }
+        answer = true;
+    }
+    if (verdict == HeadVerdict::Stream || verdict == HeadVerdict::JsonAnswer) {
         const QByteArray encoding = reply->rawHeader("Content-Encoding");
         if (!decoder.start(encoding)) {
             reestablish(EventSource::NetworkError,
@@ -292,15 +406,16 @@ void EventSourcePrivate::followRedirect(int status)
     ++redirectCount;
     if (redirect.leavesOrigin)
         credentialsStripped = true;
+    EventSource::RequestAttempt hop{ redirect.target, chainRequest,  currentMethod, currentBody,
+                                     sentLastEventId, attemptNumber, redirectCount };
     if (redirect.becomesGet) {
-        currentMethod = QByteArrayLiteral("GET");
-        currentBody.clear();
-        chainRequest.setHeader(QNetworkRequest::ContentTypeHeader, QVariant());
+        hop.method = QByteArrayLiteral("GET");
+        hop.body.clear();
+        hop.request.setHeader(QNetworkRequest::ContentTypeHeader, QVariant());
     }
     qCDebug(lcEventSource) << "redirected" << status << "to" << target;
     releaseReply();
-    currentUrl = redirect.target;
-    sendRequest();
+    prepareRequest(std::move(hop));
 }
 
 void EventSourcePrivate::announce()
@@ -384,6 +499,11 @@ bool EventSourcePrivate::parseDecoded(quint64 attempt)
         case ContentDecoder::Result::Output:
             break;
         }
+        if (answer) {
+            if (!collectAnswer(piece))
+                return false;
+            continue;
+        }
         const EventStreamParser::Status status = parser.feed(piece);
         if (status == EventStreamParser::Status::Stopped)
             return false; // closed, or reconnected, by a handler
@@ -399,6 +519,77 @@ bool EventSourcePrivate::parseDecoded(quint64 attempt)
             return false;
         }
     }
+}
+
+// Appends a piece of a JSON answer's body, within maximumEventSize: nothing is kept past it.
+bool EventSourcePrivate::collectAnswer(QByteArrayView piece)
+{
+    if (answerBody.size() + piece.size() > parser.maximumEventSize()) {
+        answerBody.clear();
+        reestablish(EventSource::EventTooLargeError,
+                    EventSource::tr("The JSON answer exceeds the maximum event size of %1 bytes")
+                            .arg(parser.maximumEventSize()));
+        return false;
+    }
+    answerBody.append(piece);
+    return true;
+}
+
+// The whole JSON answer arrived: one message event with the body as its data, then the end.
+void EventSourcePrivate::deliverAnswer()
+{
+    const quint64 attempt = generation;
+    if (!answerBody.isEmpty()) {
+        const MessageEvent event(QStringLiteral("message"),
+                                 EventStreamParser::decodeUtf8(answerBody), lastEventId,
+                                 ResponsePolicy::serializeOrigin(currentUrl));
+        answerBody.clear();
+        if (!handleEvent(event))
+            return; // closed, restarted or finished by a handler or a marker
+    }
+    if (isCurrent(attempt))
+        finishStream();
+}
+
+// The body ended cleanly: an unterminated last event is dispatched when asked for, then the
+// stream reconnects (AlwaysReconnect, the standard's way) or is over: finished, or truncated
+// when finish markers were expected and none came.
+void EventSourcePrivate::endOfBody()
+{
+    const quint64 attempt = generation;
+    if (dispatchUnterminatedEvent) {
+        const EventStreamParser::Status status = parser.flush();
+        if (status == EventStreamParser::Status::Stopped || !isCurrent(attempt))
+            return;
+        syncLastEventId(parser.lastEventId()); // an id-only block commits without an event
+        if (!isCurrent(attempt))
+            return;
+    }
+    parser.finishBody(); // P-22, P-27: the unfinished block is dropped
+    if (reconnectPolicy == EventSource::AlwaysReconnect) {
+        reestablish(EventSource::StreamEndedError, EventSource::tr("The server ended the stream"));
+    } else if (markers.hasFinishMarkers()) {
+        fail(EventSource::StreamTruncatedError,
+             EventSource::tr("The stream ended without a finish marker (%1) after %n event(s): "
+                             "the answer is incomplete",
+                             nullptr, int(qMin<qint64>(eventsSinceOpen, INT_MAX)))
+                     .arg(markers.finishMarkers().join(u", "_s)));
+    } else {
+        finishStream();
+    }
+}
+
+bool EventSourcePrivate::mayReconnect() const
+{
+    switch (reconnectPolicy) {
+    case EventSource::AlwaysReconnect:
+        return true;
+    case EventSource::ReconnectBeforeFirstEvent:
+        return eventsSinceOpen == 0;
+    case EventSource::NeverReconnect:
+        break;
+    }
+    return false;
 }
 
 void EventSourcePrivate::collectErrorBody()
@@ -435,7 +626,7 @@ void EventSourcePrivate::finishFailedResponse()
         message += EventSource::tr(" (body: \"%1\")").arg(excerptText(errorBody));
     int delay = -1;
     bool abandoned = false;
-    const bool retry = retryFailedResponse(code, &delay, &abandoned);
+    const bool retry = mayReconnect() && retryFailedResponse(code, &delay, &abandoned);
     if (abandoned)
         return; // the retry policy closed or restarted the source
     if (retry)
@@ -466,19 +657,24 @@ void EventSourcePrivate::onFinished()
         return;
     }
     if (announced) {
-        parser.finishBody(); // P-22, P-27: the unfinished block is dropped
         if (code == QNetworkReply::NoError && !decoder.isAtBoundary()) {
-            reestablish(EventSource::NetworkError,
-                        EventSource::tr("The server's %1-compressed stream was cut short: it "
-                                        "ended inside a compressed member")
-                                .arg(QString::fromLatin1(decoder.encoding())));
+            parser.finishBody();
+            reestablish(
+                    EventSource::NetworkError,
+                    EventSource::tr("The server's %1-compressed %2 was cut short: it "
+                                    "ended inside a compressed member")
+                            .arg(QString::fromLatin1(decoder.encoding()),
+                                 answer ? EventSource::tr("answer") : EventSource::tr("stream")));
             return;
         }
-        if (code == QNetworkReply::NoError)
-            reestablish(EventSource::StreamEndedError,
-                        EventSource::tr("The server ended the stream"));
-        else
+        if (code != QNetworkReply::NoError) {
+            parser.finishBody(); // P-22, P-27: the unfinished block is dropped
             reestablish(EventSource::NetworkError, message);
+        } else if (answer) {
+            deliverAnswer();
+        } else {
+            endOfBody();
+        }
         return;
     }
     switch (code) {
@@ -533,6 +729,7 @@ void EventSourcePrivate::failManagerDestroyed()
 
 void EventSourcePrivate::releaseReply()
 {
+    cancelPreparation();
     readTimer.stop();
     managers.endLease();
     QNetworkReply *r = reply;
@@ -555,6 +752,18 @@ void EventSourcePrivate::reestablish(EventSource::Error code, const QString &mes
                                      int chosenDelay)
 {
     Q_Q(EventSource);
+    if (!mayReconnect()) {
+        // A finite stream: a failure after its first event, or any under NeverReconnect, is
+        // the end. Sending the request again could duplicate an answer.
+        fail(code,
+             eventsSinceOpen > 0
+                     ? EventSource::tr("%1; not reconnecting after %n event(s) (reconnect "
+                                       "policy)",
+                                       nullptr, int(qMin<qint64>(eventsSinceOpen, INT_MAX)))
+                               .arg(message)
+                     : EventSource::tr("%1; not reconnecting (reconnect policy)").arg(message));
+        return;
+    }
     releaseReply();
     if (isOffline()) {
         waitForNetwork(); // a failure while offline spends no retry budget
@@ -591,22 +800,40 @@ void EventSourcePrivate::reestablish(EventSource::Error code, const QString &mes
     Q_EMIT q->errorOccurred(code);
 }
 
-void EventSourcePrivate::fail(EventSource::Error code, const QString &message)
+// Ends the source for good, as fail() and finishStream() do: the connection released, no
+// reconnect pending, readyState Closed and announced. False when a handler of the
+// announcements opened or reconnected the source, which then must not hear more of this end.
+bool EventSourcePrivate::settleClosed()
 {
-    Q_Q(EventSource);
     ++generation;
     releaseReply();
     reconnectTimer.stop();
     refusedUrl = false;
-    setError(code, message);
     readyState = EventSource::Closed;
     const quint64 attempt = generation;
     setReconnectDelay(-1);
+    if (attempt != generation)
+        return false;
     notifyState();
-    if (attempt != generation || readyState != EventSource::Closed)
+    return attempt == generation && readyState == EventSource::Closed;
+}
+
+void EventSourcePrivate::fail(EventSource::Error code, const QString &message)
+{
+    setError(code, message);
+    if (!settleClosed())
         return;
     qCDebug(lcEventSource) << "failed:" << message;
-    Q_EMIT q->errorOccurred(code);
+    Q_EMIT q_func()->errorOccurred(code);
+}
+
+// A finite stream is complete: a finish marker, the end of its body, or a JSON answer.
+void EventSourcePrivate::finishStream()
+{
+    if (!settleClosed())
+        return;
+    qCDebug(lcEventSource) << "finished after" << eventsSinceOpen << "events";
+    Q_EMIT q_func()->finished();
 }
 
 void EventSourcePrivate::setError(EventSource::Error code, const QString &message)
@@ -642,6 +869,12 @@ void EventSourcePrivate::notifyState()
         notifiedErrorString = errorString;
         notifiedErrorBody = errorBody;
         Q_EMIT q->errorChanged();
+        if (attempt != generation)
+            return;
+    }
+    if (notifiedResponseHeadersSerial != responseHeadersSerial) {
+        notifiedResponseHeadersSerial = responseHeadersSerial;
+        Q_EMIT q->responseHeadersChanged();
         if (attempt != generation)
             return;
     }

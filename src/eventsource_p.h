@@ -11,6 +11,7 @@
 //
 
 #include "contentdecoder_p.h"
+#include "eventmarkers_p.h"
 #include "eventsource.h"
 #include "eventstreamparser.h"
 #include "flowcontrol_p.h"
@@ -18,6 +19,7 @@
 #include "networkmonitor_p.h"
 
 #include <QtCore/qelapsedtimer.h>
+#include <QtCore/qfuturewatcher.h>
 #include <QtCore/qhash.h>
 #include <QtCore/qpointer.h>
 #include <QtCore/qtimer.h>
@@ -50,6 +52,7 @@ public:
     bool handleEvent(const MessageEvent &event) override;
     bool handleRetry(qint64 milliseconds) override;
     bool handleComment(const QString &text) override;
+    bool handleSkippedEvent(const QString &type, qint64 size) override;
 
     void open();
     void close();
@@ -63,6 +66,10 @@ public:
     void onTransportMediumChanged();
     void scheduleStart();
     void startAttempt();
+    void prepareRequest(EventSource::RequestAttempt attempt);
+    void onPreparationFinished(quint64 attempt);
+    void cancelPreparation();
+    void sendPrepared(const EventSource::RequestAttempt &attempt);
     void sendRequest();
     void onMetaDataChanged();
     void onReadyRead();
@@ -73,6 +80,12 @@ public:
     bool handleResponseHead();
     void followRedirect(int status);
     void announce();
+    bool collectAnswer(QByteArrayView piece);
+    void endOfBody();
+    void deliverAnswer();
+    bool mayReconnect() const;
+    void finishStream();
+    bool settleClosed();
     void collectErrorBody();
     void finishFailedResponse();
     bool retryFailedResponse(EventSource::Error code, int *delay, bool *abandoned);
@@ -105,7 +118,14 @@ public:
     QNetworkRequest request;
     QByteArray method = QByteArrayLiteral("GET");
     QByteArray body;
-    EventSource::RequestPreparer preparer;
+    EventSource::AttemptPreparer preparer; // setRequestPreparer() and setAttemptPreparer()
+    EventSource::AsyncAttemptPreparer asyncPreparer;
+    int preparationTimeout = EventSource::DefaultRequestPreparationTimeout;
+    EventSource::ReconnectPolicy reconnectPolicy = EventSource::AlwaysReconnect;
+    EventMarkers markers;
+    bool dispatchUnterminatedEvent = false;
+    EventSource::OversizedEventPolicy oversizedEventPolicy = EventSource::ReconnectOnOversizedEvent;
+    int maximumServerDelay = EventSource::DefaultMaximumServerDelay;
     int reconnectionTime = EventSource::DefaultReconnectionTime;
     int maximumReconnectionDelay = EventSource::DefaultMaximumReconnectionDelay;
     int maximumRetries = -1;
@@ -129,6 +149,11 @@ public:
     QString notifiedErrorString;
     QByteArray notifiedErrorBody;
     int notifiedHttpStatus = 0;
+    QList<QPair<QByteArray, QByteArray>> responseHeaders; // the last final response's
+    quint64 responseHeadersSerial = 0; // changes with responseHeaders
+    quint64 notifiedResponseHeadersSerial = 0;
+    qint64 eventsSinceOpen = 0; // delivered or skipped: the server has answered
+    int attemptNumber = 0; // since open()
     bool refusedUrl = false; // open() refused the URL; the queued start reports error
     EventSource::Error responseFailure = EventSource::NoError; // while failing: what to report
     int reconnectDelay = -1;
@@ -146,6 +171,12 @@ public:
     QNetworkRequest chainRequest; // the prepared request, reused by every redirect hop
     QByteArray currentMethod;
     QByteArray currentBody;
+    QString sentLastEventId; // the prepared attempt's Last-Event-ID
+    bool acceptsJson = false; // the request's Accept names application/json
+    bool answer = false; // the response is a JSON answer (or an empty one), not a stream
+    QByteArray answerBody;
+    QFutureWatcher<EventSource::RequestAttempt> *preparation = nullptr; // the async preparer's
+    QTimer preparationTimer;
     int redirectCount = 0;
     bool credentialsStripped = false;
 

@@ -14,15 +14,6 @@ namespace QtSse {
 namespace {
 // The smallest unit of exponential back-off, so that retry: 0 cannot spin.
 constexpr int MinimumBackoffUnitMs = 100;
-
-// Header names as every Qt version gives them: Qt 6.7+ lower-cases them, 6.4 keeps the
-// server's spelling.
-QList<QPair<QByteArray, QByteArray>> lowerCaseNames(QList<QPair<QByteArray, QByteArray>> headers)
-{
-    for (auto &header : headers)
-        header.first = header.first.toLower();
-    return headers;
-}
 } // namespace
 
 int EventSourcePrivate::nextDelay()
@@ -63,7 +54,7 @@ bool EventSourcePrivate::retryFailedResponse(EventSource::Error code, int *delay
     EventSource::RetryDecision decision{ failure.retriedByPolicy, std::chrono::milliseconds(-1) };
     if (retryPolicy) {
         if (reply)
-            failure.headers = lowerCaseNames(reply->rawHeaderPairs());
+            failure.headers = responseHeaders;
         const quint64 attempt = generation;
         decision = retryPolicy(failure);
         if (!isCurrent(attempt)) {
@@ -75,8 +66,9 @@ bool EventSourcePrivate::retryFailedResponse(EventSource::Error code, int *delay
         return false;
     if (decision.delay.count() >= 0) // the policy's own wait, as chosen
         *delay = clampedMilliseconds(decision.delay);
-    else if (retryAfter >= 0) // the server's wait, never shorter than the reconnection time
-        *delay = int(qMax<qint64>(retryAfter, reconnectionTime));
+    else if (retryAfter >= 0) // the server's wait, up to the cap, never shorter than the
+        // reconnection time
+        *delay = int(qMax<qint64>(qMin<qint64>(retryAfter, maximumServerDelay), reconnectionTime));
     return true;
 }
 
@@ -157,6 +149,9 @@ void EventSourcePrivate::onReachabilityChanged(NetworkMonitor::Reachability reac
         consecutiveFailures = 0;
         scheduleStart();
     } else if (networkDropped) {
+        networkDropped = false;
+        if (reply && !mayReconnect())
+            return; // a finite stream's request is not sent again; a dead connection fails
         qCDebug(lcEventSource) << "the network dropped and is back: reconnecting now";
         reconnect();
     }
@@ -166,6 +161,8 @@ void EventSourcePrivate::onTransportMediumChanged()
 {
     if (readyState == EventSource::Closed || waitingForNetwork)
         return;
+    if (reply && !mayReconnect())
+        return; // a finite stream's request is not sent again; a dead connection fails
     if (reply || reconnectTimer.isActive()) {
         // A connection made over the old medium is likely dead, and a pending wait pointless.
         qCDebug(lcEventSource) << "the transport medium changed: reconnecting now";

@@ -27,15 +27,18 @@ ApplicationWindow {
             stream: true,
             messages: [{ role: "user", content: prompt.text }]
         })
+        // A finite stream: retried only until the first token, complete on [DONE], and a body
+        // that ends without [DONE] is reported as truncated, never resent.
+        reconnectPolicy: EventSource.ReconnectBeforeFirstEvent
+        finishMarkers: ["[DONE]"]
         onMessageReceived: event => {
             window.eventsReceived++
-            if (event.data === "[DONE]") {
-                completion.active = false // the answer is complete: do not reconnect
+            if (event.data === "[DONE]")
                 return
-            }
             const delta = event.json().choices[0].delta
             answer.text += delta.content ?? ""
         }
+        onFinished: completion.active = false // ready for the next question
         onErrorOccurred: {
             if (completion.readyState === EventSource.Closed)
                 answer.text += "\n[" + completion.errorString + "]"

@@ -59,6 +59,8 @@ private Q_SLOTS:
     void backOnlineResetsTheBackoff();
     void dropAndReturnWhileOpenReconnects();
     void transportChangeWhileOpenReconnects();
+    void finiteStreamNotSentAgain_data();
+    void finiteStreamNotSentAgain();
     void briefDropWithoutAStreamChangesNothing();
     void followNetworkChangesOff();
     void closeWhileOfflineIsFinal();
@@ -248,6 +250,39 @@ void tst_NetworkChanges::transportChangeWhileOpenReconnects()
     QCOMPARE(s.server.requests.at(1).header("Last-Event-ID"), "2"_ba);
     QTRY_COMPARE(messages.size(), 4);
     QCOMPARE(source.lastEventId(), u"4"_s);
+}
+
+void tst_NetworkChanges::finiteStreamNotSentAgain_data()
+{
+    QTest::addColumn<bool>("dropAndReturn"); // or a new medium
+    QTest::newRow("drop and return") << true;
+    QTest::newRow("new medium") << false;
+}
+
+void tst_NetworkChanges::finiteStreamNotSentAgain()
+{
+    // An LLM's answer that already gave events is not requested again on a network change:
+    // the connection either survives or fails, and the failure closes the source.
+    QFETCH(bool, dropAndReturn);
+    ResumingServer s;
+    EventSource source(s.server.url());
+    source.setMethod("POST");
+    source.setBody("question");
+    source.setReconnectPolicy(EventSource::ReconnectBeforeFirstEvent);
+    QSignalSpy messages(&source, &EventSource::messageReceived);
+    source.open();
+    QTRY_COMPARE(messages.size(), 2);
+    if (dropAndReturn) {
+        setNetwork(NetworkMonitor::Reachability::Offline);
+        setNetwork(NetworkMonitor::Reachability::Online);
+    } else {
+        setNetwork(NetworkMonitor::Reachability::Online, Ethernet);
+    }
+    QSignalSpy connections(&s.server, &QTcpServer::newConnection);
+    QVERIFY(!connections.wait(500)); // the reconnection time is 3 s; a reconnect would be now
+    QCOMPARE(s.server.requests.size(), 1);
+    QCOMPARE(source.readyState(), EventSource::Open);
+    QVERIFY(s.last && s.last->state() == QAbstractSocket::ConnectedState);
 }
 
 void tst_NetworkChanges::briefDropWithoutAStreamChangesNothing()

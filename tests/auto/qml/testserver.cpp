@@ -85,6 +85,15 @@ void TestServer::handle(const HttpRequest &request, QTcpSocket *socket)
                       "event: news\ndata: hello\n\n"
                       "event: price\ndata: 2\n\n"
                       "data: plain\n\n");
+    } else if (path == "/completion") {
+        // An LLM's answer: a request id header, tokens, a finish marker; the connection stays.
+        SseTestServer::writeStreamHead(socket, "X-Request-Id: req_qml\r\n");
+        socket->write("data: Hel\n\ndata: lo\n\ndata: [DONE]\n\n");
+    } else if (path == "/answer") {
+        // A JSON answer to a request whose Accept names application/json, as MCP servers give.
+        SseTestServer::writeResponse(socket, "200 OK", "Content-Type: application/json\r\n",
+                                     "{\"result\":" + QByteArray::number(request.headers.size())
+                                             + "}");
     } else if (path == "/burst") {
         const QUrlQuery query(QUrl(QString::fromUtf8(request.target)));
         const int n = query.queryItemValue(u"n"_s).toInt();

@@ -57,9 +57,34 @@ TestCase {
         maximumEventSize: 1048576
         maximumRedirects: 20
         followNetworkChanges: false
+        reconnectPolicy: EventSource.AlwaysReconnect
+        finishMarkers: []
+        errorEventTypes: []
+        dispatchUnterminatedEvent: false
+        oversizedEventPolicy: EventSource.ReconnectOnOversizedEvent
+        maximumServerDelay: 600000
 
         // Every signal, each parameter by name.
         onOpened: function() { testCase.note("opened") }
+        onFinished: function() { testCase.note("finished") }
+        onResponseHeadersChanged: function() { testCase.note("responseHeaders") }
+        onEventSkipped: function(type, size) { testCase.note("skipped:" + type + ":" + size) }
+        onReconnectPolicyChanged: function(policy) { testCase.note("reconnectPolicy:" + policy) }
+        onFinishMarkersChanged: function(markers) {
+            testCase.note("finishMarkers:" + markers.join(","))
+        }
+        onErrorEventTypesChanged: function(types) {
+            testCase.note("errorEventTypes:" + types.join(","))
+        }
+        onDispatchUnterminatedEventChanged: function(dispatch) {
+            testCase.note("dispatchUnterminatedEvent:" + dispatch)
+        }
+        onOversizedEventPolicyChanged: function(policy) {
+            testCase.note("oversizedEventPolicy:" + policy)
+        }
+        onMaximumServerDelayChanged: function(milliseconds) {
+            testCase.note("maximumServerDelay:" + milliseconds)
+        }
         onMessageReceived: function(event) {
             testCase.lastEvent = event
             testCase.note("message:" + testCase.describe(event))
@@ -137,6 +162,17 @@ TestCase {
         seen = []
     }
 
+    // What test_finite changes goes back, whether or not it passed; open() resets the HTTP
+    // status and the response headers.
+    function cleanup() {
+        stream.active = false
+        stream.finishMarkers = []
+        stream.reconnectPolicy = EventSource.AlwaysReconnect
+        stream.url = TestServer.url("/coverage")
+        stream.open()
+        stream.close()
+    }
+
     // Every enum value by name, against the number C++ gives it.
     function test_enums() {
         compare(EventSource.Connecting, 0)
@@ -157,6 +193,17 @@ TestCase {
         compare(EventSource.AbortedError, 11)
         compare(EventSource.RetriesExhaustedError, 12)
         compare(EventSource.OfflineError, 13)
+        compare(EventSource.StreamTruncatedError, 14)
+        compare(EventSource.ServerEventError, 15)
+        compare(EventSource.RequestPreparationError, 16)
+        compare(EventSource.InvalidHeaderError, 17)
+
+        compare(EventSource.AlwaysReconnect, 0)
+        compare(EventSource.ReconnectBeforeFirstEvent, 1)
+        compare(EventSource.NeverReconnect, 2)
+
+        compare(EventSource.ReconnectOnOversizedEvent, 0)
+        compare(EventSource.SkipOversizedEvents, 1)
 
         compare(EventSource.CloseOnHttpError, 0)
         compare(EventSource.RetryServerErrors, 1)
@@ -193,6 +240,14 @@ TestCase {
         compare(stream.maximumEventSize, 1048576)
         compare(stream.maximumRedirects, 20)
         compare(stream.followNetworkChanges, false)
+        compare(stream.reconnectPolicy, EventSource.AlwaysReconnect)
+        compare(stream.finishMarkers, [])
+        compare(stream.errorEventTypes, [])
+        compare(stream.dispatchUnterminatedEvent, false)
+        compare(stream.oversizedEventPolicy, EventSource.ReconnectOnOversizedEvent)
+        compare(stream.maximumServerDelay, 600000)
+        compare(stream.responseHeaders, {})
+        compare(stream.responseHeader("X-Request-Id"), "")
 
         compare(events.source, stream)
         compare(events.count, 0)
@@ -216,6 +271,12 @@ TestCase {
         stream.maximumEventSize = 2048
         stream.maximumRedirects = 5
         stream.followNetworkChanges = true
+        stream.reconnectPolicy = EventSource.NeverReconnect
+        stream.finishMarkers = ["[DONE]"]
+        stream.errorEventTypes = ["error"]
+        stream.dispatchUnterminatedEvent = true
+        stream.oversizedEventPolicy = EventSource.SkipOversizedEvents
+        stream.maximumServerDelay = 1000
         stream.url = TestServer.url("/coverage2")
         events.maximumCount = 10
         events.eventTypes = ["message"]
@@ -226,6 +287,11 @@ TestCase {
                              "maximumRetryDuration:10000",
                              "policy:" + EventSource.RetryServerErrors, "readTimeout:5000",
                              "maximumEventSize:2048", "maximumRedirects:5", "follow:true",
+                             "reconnectPolicy:" + EventSource.NeverReconnect,
+                             "finishMarkers:[DONE]", "errorEventTypes:error",
+                             "dispatchUnterminatedEvent:true",
+                             "oversizedEventPolicy:" + EventSource.SkipOversizedEvents,
+                             "maximumServerDelay:1000",
                              "url:" + TestServer.url("/coverage2"), "events.maximumCount",
                              "events.eventTypes", "events.newestFirst", "events.source"]) {
             verify(seen.indexOf(entry) >= 0, entry + " in " + JSON.stringify(seen))
@@ -236,6 +302,12 @@ TestCase {
         stream.body = ""
         stream.httpErrorPolicy = EventSource.CloseOnHttpError
         stream.followNetworkChanges = false
+        stream.reconnectPolicy = EventSource.AlwaysReconnect
+        stream.finishMarkers = []
+        stream.errorEventTypes = []
+        stream.dispatchUnterminatedEvent = false
+        stream.oversizedEventPolicy = EventSource.ReconnectOnOversizedEvent
+        stream.maximumServerDelay = 600000
         stream.url = TestServer.url("/coverage")
         events.source = stream
         events.maximumCount = 100
@@ -306,6 +378,36 @@ TestCase {
         events.source = null
         tryCompare(events, "count", 2)
         events.source = stream
+    }
+
+    // A finite stream: the answer, its finish marker, the response headers, finished().
+    function test_finite() {
+        stream.finishMarkers = ["[DONE]"]
+        stream.reconnectPolicy = EventSource.ReconnectBeforeFirstEvent
+        stream.url = TestServer.url("/completion")
+        stream.active = true
+        tryVerify(function() { return seen.indexOf("finished") >= 0 }, 5000, JSON.stringify(seen))
+        compare(stream.readyState, EventSource.Closed)
+        compare(stream.responseHeaders["x-request-id"], "req_qml")
+        compare(stream.responseHeader("X-Request-ID"), "req_qml")
+        verify(seen.indexOf("responseHeaders") >= 0)
+        compare(events.count, 3)
+    }
+
+    // A JSON answer, as an MCP server gives one, through the headers property's Accept.
+    function test_jsonAnswer() {
+        const answering = createTemporaryQmlObject(
+                "import QtSse; import QtSseTest\n"
+                + "EventSource { url: TestServer.url(\"/answer\"); method: \"POST\"; body: \"{}\";"
+                + " reconnectPolicy: EventSource.NeverReconnect;"
+                + " headers: ({ \"Accept\": \"application/json, text/event-stream\" }) }",
+                testCase)
+        const got = []
+        answering.messageReceived.connect(function(event) { got.push(event.json()) })
+        tryCompare(answering, "readyState", EventSource.Closed)
+        tryCompare(got, "length", 1)
+        verify(got[0].result > 0)
+        compare(answering.error, EventSource.NoError)
     }
 
     function test_errors() {
