@@ -19,6 +19,7 @@
 #include <QtNetwork/qsslconfiguration.h>
 #include <QtNetwork/qsslcertificate.h>
 
+#include <algorithm>
 #include <cstdio>
 #ifdef Q_OS_UNIX
 #  include <unistd.h>
@@ -77,13 +78,51 @@ public:
             line(u':' + text);
         }
     }
-    void open()
+    // With -i, the status and headers (lower-case names, repeats joined) come along.
+    void open(int status = 0, const QList<QPair<QByteArray, QByteArray>> &headers = {})
     {
         if (m_json) {
             beginObject("open");
+            if (status > 0) {
+                m_out += ",\"status\":" + QByteArray::number(status) + ",\"headers\":{";
+                bool first = true;
+                for (const auto &[name, value] : headers) {
+                    m_out += first ? "\"" : ",\"";
+                    first = false;
+                    appendJsonEscaped(QString::fromLatin1(name));
+                    m_out += "\":\"";
+                    appendJsonEscaped(QString::fromUtf8(value));
+                    m_out += '"';
+                }
+                m_out += '}';
+            }
+            endObject();
+            return;
+        }
+        line(status > 0 ? u"# open (HTTP %1)"_s.arg(status) : u"# open"_s);
+        for (const auto &[name, value] : headers)
+            line(u"# "_s + QString::fromLatin1(name) + u": "_s + QString::fromUtf8(value));
+    }
+    void finished(const QString &lastEventId)
+    {
+        if (m_json) {
+            beginObject("finished");
+            field("lastEventId", lastEventId);
             endObject();
         } else {
-            line(u"# open"_s);
+            line(u"# finished"_s);
+        }
+        flush();
+    }
+    void skipped(const QString &type, qint64 size)
+    {
+        if (m_json) {
+            beginObject("skipped");
+            field("type", type);
+            m_out += ",\"size\":" + QByteArray::number(size);
+            endObject();
+        } else {
+            line(u"# skipped an event of type \"%1\" and %2 bytes"_s.arg(type).arg(size));
         }
     }
     void error(const QString &message, bool reconnecting, int httpStatus)
@@ -195,14 +234,26 @@ public:
         m_printer.comment(text);
         return true;
     }
+    bool handleSkippedEvent(const QString &type, qint64 size) override
+    {
+        m_printer.skipped(type, size);
+        return true;
+    }
 
 private:
     Printer &m_printer;
 };
 
 // Offline mode: the file is one connection's body.
-int parseFile(const QString &path, const QString &lastEventId, qint64 maxEventSize,
-              Printer &printer)
+struct FileOptions
+{
+    QString lastEventId;
+    qint64 maxEventSize = 0;
+    bool flushAtEnd = false;
+    bool skipOversize = false;
+};
+
+int parseFile(const QString &path, const FileOptions &options, Printer &printer)
 {
     QFile file;
     const bool opened = path == "-"_L1
@@ -215,9 +266,10 @@ int parseFile(const QString &path, const QString &lastEventId, qint64 maxEventSi
     }
     PrintingHandler handler(printer);
     QtSse::EventStreamParser parser(&handler);
-    if (maxEventSize > 0)
-        parser.setMaximumEventSize(maxEventSize);
-    parser.startBody(lastEventId);
+    if (options.maxEventSize > 0)
+        parser.setMaximumEventSize(options.maxEventSize);
+    parser.setSkipOversizedEvents(options.skipOversize);
+    parser.startBody(options.lastEventId);
     QByteArray buffer(64 * 1024, Qt::Uninitialized);
     for (;;) {
         const qint64 n = file.read(buffer.data(), buffer.size());
@@ -236,6 +288,8 @@ int parseFile(const QString &path, const QString &lastEventId, qint64 maxEventSi
         }
         printer.flush();
     }
+    if (options.flushAtEnd)
+        parser.flush();
     parser.finishBody();
     printer.end(parser.lastEventId());
     return ExitOk;
@@ -258,6 +312,11 @@ public:
         qint64 maxEvents = 0;
         bool noReconnect = false;
         bool retryHttpErrors = false;
+        QStringList finishMarkers;
+        QtSse::EventSource::ReconnectPolicy reconnectPolicy = QtSse::EventSource::AlwaysReconnect;
+        bool flushAtEnd = false;
+        bool include = false;
+        bool skipOversize = false;
         bool commands = false;
         QString caCertificates;
     };
@@ -285,11 +344,36 @@ public:
             m_source.setMaximumEventSize(options.maxEventSize);
         if (options.retryHttpErrors)
             m_source.setHttpErrorPolicy(EventSource::RetryServerErrors);
+        m_source.setFinishMarkers(options.finishMarkers);
+        m_source.setReconnectPolicy(options.reconnectPolicy);
+        m_source.setDispatchUnterminatedEvent(options.flushAtEnd);
+        if (options.skipOversize)
+            m_source.setOversizedEventPolicy(EventSource::SkipOversizedEvents);
 
         connect(&m_source, &EventSource::opened, this, [this] {
-            m_printer.open();
+            if (m_options.include) {
+                // One entry per name, in the server's order, repeats joined as the API joins.
+                QList<QPair<QByteArray, QByteArray>> headers;
+                for (const auto &header : m_source.responseHeaders()) {
+                    if (std::none_of(headers.cbegin(), headers.cend(),
+                                     [&](const auto &h) { return h.first == header.first; }))
+                        headers.append({ header.first, m_source.responseHeader(header.first) });
+                }
+                m_printer.open(m_source.httpStatus(), headers);
+            } else {
+                m_printer.open();
+            }
             scheduleFlush();
         });
+        connect(&m_source, &EventSource::finished, this, [this] {
+            m_printer.finished(m_source.lastEventId());
+            finish(ExitOk);
+        });
+        connect(&m_source, &EventSource::eventSkipped, this,
+                [this](const QString &type, qint64 size) {
+                    m_printer.skipped(type, size);
+                    scheduleFlush();
+                });
         connect(&m_source, &EventSource::eventReceived, this, [this](const QtSse::MessageEvent &e) {
             m_printer.event(e);
             scheduleFlush();
@@ -463,12 +547,35 @@ int main(int argc, char *argv[])
             u"commands"_s,
             u"Read commands from stdin, one per line: restart (reconnect now, keeping the "
             u"last event ID), close (close and exit 0)."_s);
+    const QCommandLineOption finishOnOption(
+            u"finish-on"_s,
+            u"The stream is complete when an event arrives whose type or data is MARKER "
+            u"(repeatable): it is printed, then the finished line, and ssecat exits 0 at once."_s,
+            u"MARKER"_s);
+    const QCommandLineOption reconnectPolicyOption(
+            u"reconnect-policy"_s,
+            u"always (default: the standard's), before-first-event (retry failures until the "
+            u"first event only) or never (one request). Under the last two a clean end finishes "
+            u"(exit 0), or is a truncation (exit 1) when --finish-on was given and no marker came; "
+            u"a failure after the first event exits 1."_s,
+            u"POLICY"_s);
+    const QCommandLineOption flushOption(
+            u"flush-at-end"_s,
+            u"Dispatch an unterminated last event when the body ends cleanly."_s);
+    const QCommandLineOption includeOption(
+            QStringList{ u"i"_s, u"include"_s },
+            u"Print the status and headers of the final response with the open line."_s);
+    const QCommandLineOption skipOversizeOption(
+            u"skip-oversize"_s,
+            u"Skip an event over --max-event-size (its id is kept) instead of reconnecting."_s);
     const QCommandLineOption caOption(
             u"cacert"_s, u"Trust the CA certificates in FILE (PEM) as well as the system's."_s,
             u"FILE"_s);
     cli.addOptions({ inputOption, jsonOption, lastIdOption, maxSizeOption, headerOption,
                      methodOption, dataOption, reconnectOption, readTimeoutOption, countOption,
-                     noReconnectOption, retryHttpErrorsOption, commandsOption, caOption });
+                     noReconnectOption, retryHttpErrorsOption, commandsOption, caOption,
+                     finishOnOption, reconnectPolicyOption, flushOption, includeOption,
+                     skipOversizeOption });
     if (!cli.parse(QCoreApplication::arguments())) {
         std::fprintf(stderr, "ssecat: %s\n", qPrintable(cli.errorText()));
         return ExitUsage;
@@ -493,7 +600,10 @@ int main(int argc, char *argv[])
     if (cli.isSet(inputOption)) {
         if (!cli.positionalArguments().isEmpty())
             return usage("--input takes no URL");
-        return parseFile(cli.value(inputOption), cli.value(lastIdOption), maxEventSize, printer);
+        return parseFile(cli.value(inputOption),
+                         { cli.value(lastIdOption), maxEventSize, cli.isSet(flushOption),
+                           cli.isSet(skipOversizeOption) },
+                         printer);
     }
     if (cli.positionalArguments().size() != 1)
         return usage("give one URL, or --input FILE");
@@ -533,6 +643,21 @@ int main(int argc, char *argv[])
     options.noReconnect = cli.isSet(noReconnectOption);
     options.retryHttpErrors = cli.isSet(retryHttpErrorsOption);
     options.commands = cli.isSet(commandsOption);
+    options.finishMarkers = cli.values(finishOnOption);
+    if (cli.isSet(reconnectPolicyOption)) {
+        const QString policy = cli.value(reconnectPolicyOption);
+        if (policy == "always"_L1)
+            options.reconnectPolicy = QtSse::EventSource::AlwaysReconnect;
+        else if (policy == "before-first-event"_L1)
+            options.reconnectPolicy = QtSse::EventSource::ReconnectBeforeFirstEvent;
+        else if (policy == "never"_L1)
+            options.reconnectPolicy = QtSse::EventSource::NeverReconnect;
+        else
+            return usage("--reconnect-policy takes always, before-first-event or never");
+    }
+    options.flushAtEnd = cli.isSet(flushOption);
+    options.include = cli.isSet(includeOption);
+    options.skipOversize = cli.isSet(skipOversizeOption);
     options.caCertificates = cli.value(caOption);
 
     NetworkCat cat(options, printer);
