@@ -15,6 +15,8 @@
 //       runs a small tput and ping workload against it. Verifies counts, never timings.
 //   qtsse-bench-client --serve PORTS      (internal: the child server of --quick)
 // With QTSSE_BENCH_DUMP_LATENCIES set, a ping run also prints every latency to stderr.
+// QTSSE_BENCH_FINISH_MARKERS (comma-separated) sets finishMarkers that the workloads never
+// send, so a run measures what checking each event against markers costs.
 #include "benchcommon.h"
 
 #include <QtSse/EventSource>
@@ -49,6 +51,9 @@ struct Options
 int runWorkload(const Options &options)
 {
     QtSse::EventSource source(options.url);
+    const QString markers = qEnvironmentVariable("QTSSE_BENCH_FINISH_MARKERS");
+    if (!markers.isEmpty())
+        source.setFinishMarkers(markers.split(u','));
     qint64 events = 0;
     qint64 dataBytes = 0;
     QString lastId;

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Fails unless README.md contains each marked snippet region verbatim.
 file(READ "${README}" readme)
-foreach(pair "readme_cpp.cpp;cpp" "Readme.qml;qml")
+foreach(pair "readme_cpp.cpp;cpp" "Readme.qml;qml" "llmstream.cpp;llm-cpp" "LlmStream.qml;llm-qml")
     list(GET pair 0 file)
     list(GET pair 1 tag)
     file(READ "${SNIPPETS}/${file}" text)
