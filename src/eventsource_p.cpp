@@ -68,6 +68,13 @@ void EventSourcePrivate::open()
                          .arg(url.scheme()));
         refusedUrl = true;
         break;
+    case ResponsePolicy::UrlVerdict::UnsupportedPlatform: // WebAssembly (README, "Platforms")
+        setError(EventSource::UnsupportedSchemeError,
+                 EventSource::tr("Streaming needs a platform whose network backend streams "
+                                 "response bodies; this one hands a body over only when the "
+                                 "request completes"));
+        refusedUrl = true;
+        break;
     case ResponsePolicy::UrlVerdict::Accepted:
         refusedUrl = false;
         clearError();
@@ -172,8 +179,9 @@ void EventSourcePrivate::startAttempt()
 void EventSourcePrivate::sendRequest()
 {
     Q_Q(EventSource);
-    QNetworkRequest req = ResponsePolicy::streamRequest(chainRequest, currentUrl, lastEventId,
-                                                        credentialsStripped);
+    QNetworkRequest req =
+            ResponsePolicy::streamRequest(chainRequest, currentUrl, lastEventId,
+                                          credentialsStripped, ContentDecoder::acceptedEncodings());
     QNetworkAccessManager *nam = managers.acquire(currentUrl, &req);
     if (!nam) {
         fail(EventSource::AbortedError,
