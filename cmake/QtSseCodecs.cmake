@@ -41,6 +41,15 @@ endmacro()
 
 macro(_qtsse_codec_found define coding)
     if(_qtsse_codec_target)
+        # Under add_subdirectory() or FetchContent, a static QtSse's link interface names the
+        # decoder in the consumer's directories too: make a target found here global.
+        get_target_property(_qtsse_aliased ${_qtsse_codec_target} ALIASED_TARGET)
+        get_target_property(_qtsse_global ${_qtsse_codec_target} IMPORTED_GLOBAL)
+        get_target_property(_qtsse_defined_in ${_qtsse_codec_target} SOURCE_DIR)
+        if(NOT _qtsse_aliased AND NOT _qtsse_global
+                AND _qtsse_defined_in STREQUAL CMAKE_CURRENT_SOURCE_DIR)
+            set_target_properties(${_qtsse_codec_target} PROPERTIES IMPORTED_GLOBAL TRUE)
+        endif()
         set(${define} ON)
         list(APPEND QTSSE_CODEC_TARGETS ${_qtsse_codec_target})
         list(APPEND QTSSE_CODEC_DEPENDENCIES "${_qtsse_codec_find}")
