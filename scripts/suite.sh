@@ -80,6 +80,11 @@ if [ "$(qtsse_codename)" = "$QTSSE_FORMAT_CODENAME" ]; then
         echo "libQtSse links a decoder it was built without" >&2
         exit 1
     fi
+    if grep -E 'find_dependency\((ZLIB|PkgConfig|zstd|brotli|unofficial-brotli)|pkg_check_modules' \
+        "$nocodecs/QtSseConfig.cmake"; then
+        echo "the package config looks for a decoder this build did not use" >&2
+        exit 1
+    fi
     ctest --test-dir "$nocodecs" --output-on-failure --parallel "$jobs" -LE packaging
 fi
 
