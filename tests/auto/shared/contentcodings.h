@@ -29,13 +29,17 @@ inline QByteArray acceptedByThisBuild()
     return list.isEmpty() ? QByteArrayLiteral("identity") : list.join(", ");
 }
 
-// Whether the library decodes `encoding` (lower case).
+// Whether the library decodes `encoding` (lower case; x-gzip is gzip). A body that is not
+// encoded (empty, identity) always is.
 inline bool decodes(const QByteArray &encoding)
 {
+    if (encoding.isEmpty() || encoding == "identity")
+        return true;
+    const QByteArray wanted = encoding == "x-gzip" ? QByteArrayLiteral("gzip") : encoding;
     const QByteArrayList accepted = acceptedByThisBuild().split(',');
     for (const QByteArray &name : accepted) {
-        if (name.trimmed() == encoding)
-            return encoding != "identity";
+        if (name.trimmed() == wanted)
+            return true;
     }
     return false;
 }
