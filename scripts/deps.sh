@@ -30,6 +30,10 @@ QTSSE_FORMAT_CODENAME=bookworm
 QTSSE_FUZZ_PACKAGES=(clang libclang-rt-dev)
 QTSSE_VALGRIND_PACKAGES=(valgrind)
 
+# scripts/arm64-linescan.sh (a step of scripts/suite.sh on Debian 12): the parser's NEON line-end
+# search, cross-built and run under emulation.
+QTSSE_ARM64_PACKAGES=(g++-aarch64-linux-gnu qemu-user)
+
 # The Qt this machine builds against, and the Debian release it is, for the logs.
 qtsse_qt_version() {
     /usr/lib/qt6/bin/qtpaths6 --query QT_VERSION 2>/dev/null || qtpaths6 --query QT_VERSION

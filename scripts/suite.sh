@@ -5,7 +5,9 @@
 # with warnings as errors, builds, lints every QML file (any warning fails, see .qmllint.ini),
 # builds the API reference, runs every ctest test. --full adds the AddressSanitizer +
 # UndefinedBehaviorSanitizer build of the whole suite, libFuzzer on the parser and valgrind
-# memcheck. --fuzz adds only the fuzzer (the clang build and a shorter run).
+# memcheck. --fuzz adds only the fuzzer (the clang build and a shorter run). On Debian 12 only (to
+# save CI time), it also checks the parser's ARM64 line-end search under qemu-user and builds and
+# runs the suite once more with zlib, brotli, zstd and pkg-config hidden.
 # scripts/test.sh runs it once per supported Debian release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +40,11 @@ else
     echo "== format check: on Debian $QTSSE_FORMAT_CODENAME only (clang-format 14), not $release"
 fi
 
+if [ "$(qtsse_codename)" = "$QTSSE_FORMAT_CODENAME" ]; then
+    echo "== ARM64: the parser's NEON line-end search against the scalar one, under qemu-user"
+    scripts/arm64-linescan.sh "${QTSSE_ARM64_BUILD_DIR:-build-arm64}"
+fi
+
 echo "== configure and build ($build)"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DQTSSE_WERROR=ON
 cmake --build "$build" --parallel "$jobs"
@@ -52,6 +59,34 @@ echo "== tests (Qt $qt, $release)"
 # The integration tests fail, rather than skip, when nginx or node is missing.
 export QTSSE_REQUIRE_INTEGRATION=1
 ctest --test-dir "$build" --output-on-failure --parallel "$jobs"
+
+if [ "$(qtsse_codename)" = "$QTSSE_FORMAT_CODENAME" ]; then
+    # Only Qt present, as on Windows or with a bare Qt: the content decoders' CMake packages are
+    # disabled and pkg-config points nowhere (Qt's own optional pkg-config lookups fail quietly).
+    # The library then decodes nothing and asks for Accept-Encoding: identity; the tests that
+    # need zlib are left out at configure time. The packaging tests are left out here: they
+    # configure QtSse afresh, with the codecs (the main run tests them).
+    nocodecs=${QTSSE_NOCODECS_BUILD_DIR:-build-nocodecs}
+    echo "== without zlib, brotli, zstd and pkg-config: configure, build, the suite ($nocodecs)"
+    configured=$(cmake -S . -B "$nocodecs" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DQTSSE_WERROR=ON \
+        -DCMAKE_DISABLE_FIND_PACKAGE_ZLIB=ON -DCMAKE_DISABLE_FIND_PACKAGE_zstd=ON \
+        -DCMAKE_DISABLE_FIND_PACKAGE_brotli=ON -DCMAKE_DISABLE_FIND_PACKAGE_unofficial-brotli=ON \
+        -DPKG_CONFIG_EXECUTABLE=/nonexistent/pkg-config)
+    echo "$configured"
+    grep -q "QtSse decodes no Content-Encoding" <<<"$configured" \
+        || { echo "a decoder was found: the codecs are not hidden" >&2; exit 1; }
+    cmake --build "$nocodecs" --parallel "$jobs"
+    if readelf -d "$nocodecs"/src/libQtSse.so* | grep -E 'NEEDED.*(libz\.|brotli|zstd)'; then
+        echo "libQtSse links a decoder it was built without" >&2
+        exit 1
+    fi
+    if grep -E 'find_dependency\((ZLIB|PkgConfig|zstd|brotli|unofficial-brotli)|pkg_check_modules' \
+        "$nocodecs/QtSseConfig.cmake"; then
+        echo "the package config looks for a decoder this build did not use" >&2
+        exit 1
+    fi
+    ctest --test-dir "$nocodecs" --output-on-failure --parallel "$jobs" -LE packaging
+fi
 
 if [ "$full" = 1 ]; then
     echo "== AddressSanitizer + UndefinedBehaviorSanitizer: the whole suite again (Qt $qt)"

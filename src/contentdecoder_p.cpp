@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "contentdecoder_p.h"
 
-#include <zlib.h>
+#ifdef QTSSE_HAVE_ZLIB
+#  include <zlib.h>
+#endif
 #ifdef QTSSE_HAVE_BROTLI
 #  include <brotli/decode.h>
 #endif
@@ -23,34 +25,52 @@ constexpr size_t ZstdBlockHeaderSize = 3;
 constexpr size_t ZstdFrameHeaderPrefix = 5;
 #endif
 
-constexpr char Accepted[] = "gzip, deflate"
-#ifdef QTSSE_HAVE_BROTLI
-                            ", br"
-#endif
-#ifdef QTSSE_HAVE_ZSTD
-                            ", zstd"
-#endif
+// The codings this build decodes, for Accept-Encoding; with none, `identity`: QNAM then adds no
+// Accept-Encoding of its own, whose decoding fails endless streams (contentdecoder_p.h).
+#if defined(QTSSE_HAVE_ZLIB) || defined(QTSSE_HAVE_BROTLI) || defined(QTSSE_HAVE_ZSTD)
+constexpr char Accepted[] =
+#  ifdef QTSSE_HAVE_ZLIB
+        ", gzip, deflate"
+#  endif
+#  ifdef QTSSE_HAVE_BROTLI
+        ", br"
+#  endif
+#  ifdef QTSSE_HAVE_ZSTD
+        ", zstd"
+#  endif
         ;
+const char *const AcceptedList = Accepted + 2; // without the first ", "
+#else
+const char *const AcceptedList = "identity";
+#endif
 } // namespace
 
 struct ContentDecoder::Stream
 {
+#ifdef QTSSE_HAVE_ZLIB
     z_stream z;
     bool initialized = false;
+#endif
 #ifdef QTSSE_HAVE_BROTLI
     BrotliDecoderState *brotli = nullptr;
 #endif
 #ifdef QTSSE_HAVE_ZSTD
     ZSTD_DStream *zstd = nullptr;
 #endif
+#ifdef QTSSE_HAVE_ZLIB
     Stream()
     {
         std::memset(&z, 0, sizeof z);
     }
+#else
+    Stream() = default;
+#endif
     ~Stream()
     {
+#ifdef QTSSE_HAVE_ZLIB
         if (initialized)
             inflateEnd(&z);
+#endif
 #ifdef QTSSE_HAVE_BROTLI
         if (brotli)
             BrotliDecoderDestroyInstance(brotli);
@@ -68,7 +88,7 @@ ContentDecoder::~ContentDecoder() = default;
 
 const char *ContentDecoder::acceptedEncodings()
 {
-    return Accepted;
+    return AcceptedList;
 }
 
 bool ContentDecoder::start(const QByteArray &contentEncoding)
@@ -86,21 +106,25 @@ bool ContentDecoder::start(const QByteArray &contentEncoding)
         m_name.clear();
         return true;
     }
+    Kind kind = Kind::Identity; // stays so for a coding this build does not decode
+#ifdef QTSSE_HAVE_ZLIB
     // RFC 9110 8.4.1.3: x-gzip is gzip.
     if (name == "gzip" || name == "x-gzip")
-        m_kind = Kind::Gzip;
+        kind = Kind::Gzip;
     else if (name == "deflate")
-        m_kind = Kind::Deflate;
+        kind = Kind::Deflate;
+#endif
 #ifdef QTSSE_HAVE_BROTLI
-    else if (name == "br")
-        m_kind = Kind::Brotli;
+    if (name == "br")
+        kind = Kind::Brotli;
 #endif
 #ifdef QTSSE_HAVE_ZSTD
-    else if (name == "zstd")
-        m_kind = Kind::Zstd;
+    if (name == "zstd")
+        kind = Kind::Zstd;
 #endif
-    else
+    if (kind == Kind::Identity)
         return false; // an encoding this build does not decode, a list of codings: not asked for
+    m_kind = kind;
     m_name = name == "x-gzip" ? QByteArrayLiteral("gzip") : name;
     m_stream = std::make_unique<Stream>();
 #ifdef QTSSE_HAVE_BROTLI
@@ -126,6 +150,7 @@ bool ContentDecoder::start(const QByteArray &contentEncoding)
 
 bool ContentDecoder::initStream(bool raw)
 {
+#ifdef QTSSE_HAVE_ZLIB
     // gzip: MAX_WBITS + 16 accepts only a gzip header. deflate is the zlib format (RFC 9110
     // 8.4.1.2), but some servers send raw deflate data: that is told by the first byte.
     const int windowBits = raw ? -MAX_WBITS : m_kind == Kind::Gzip ? MAX_WBITS + 16 : MAX_WBITS;
@@ -138,6 +163,10 @@ bool ContentDecoder::initStream(bool raw)
         return false;
     m_stream->initialized = true;
     return true;
+#else
+    Q_UNUSED(raw);
+    return false; // start() refuses gzip and deflate
+#endif
 }
 
 void ContentDecoder::setInput(QByteArrayView input)
@@ -150,6 +179,7 @@ void ContentDecoder::setInput(QByteArrayView input)
         m_begun = true;
         return;
     }
+#ifdef QTSSE_HAVE_ZLIB
     z_stream &z = m_stream->z;
     if (!m_begun) {
         m_begun = true;
@@ -164,6 +194,7 @@ void ContentDecoder::setInput(QByteArrayView input)
     z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(input.data()));
     z.avail_in = uInt(qMin<qsizetype>(input.size(), std::numeric_limits<uInt>::max()));
     m_input = input.sliced(z.avail_in); // what did not fit into avail_in
+#endif
 }
 
 ContentDecoder::Result ContentDecoder::next(QByteArrayView *output)
@@ -190,6 +221,7 @@ ContentDecoder::Result ContentDecoder::next(QByteArrayView *output)
 
 ContentDecoder::Result ContentDecoder::nextInflated(QByteArrayView *output)
 {
+#ifdef QTSSE_HAVE_ZLIB
     if (m_begun && !m_stream->initialized)
         return Result::Corrupt;
     z_stream &z = m_stream->z;
@@ -230,6 +262,10 @@ ContentDecoder::Result ContentDecoder::nextInflated(QByteArrayView *output)
             return Result::Output;
         }
     }
+#else
+    Q_UNUSED(output);
+    return Result::Corrupt; // start() refuses gzip and deflate
+#endif
 }
 
 ContentDecoder::Result ContentDecoder::nextBrotli(QByteArrayView *output)
@@ -329,7 +365,11 @@ bool ContentDecoder::isAtBoundary() const
         return true;
     if (m_kind == Kind::Brotli || m_kind == Kind::Zstd)
         return m_memberEnded && m_input.isEmpty();
+#ifdef QTSSE_HAVE_ZLIB
     return m_memberEnded && m_stream->z.avail_in == 0 && m_input.isEmpty();
+#else
+    return true; // start() refuses gzip and deflate
+#endif
 }
 
 QByteArray ContentDecoder::decodePrefix(const QByteArray &contentEncoding, const QByteArray &body,

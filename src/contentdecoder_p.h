@@ -10,6 +10,8 @@
 // implementation. It may change from version to version without notice, or even be removed.
 //
 
+#include "qtsse_global.h"
+
 #include <QtCore/qbytearray.h>
 #include <QtCore/qbytearrayview.h>
 #include <QtCore/qstring.h>
@@ -19,8 +21,8 @@
 
 namespace QtSse {
 
-// Decodes a stream's Content-Encoding (gzip, deflate; br and zstd where the build found
-// libbrotlidec and libzstd) incrementally, in bounded output pieces.
+// Decodes a stream's Content-Encoding (gzip and deflate, br, zstd where the build found zlib,
+// libbrotlidec, libzstd: cmake/QtSseCodecs.cmake) incrementally, in bounded output pieces.
 //
 // QtSse asks for these encodings itself (ResponsePolicy::streamRequest() sends Accept-Encoding),
 // so QNetworkAccessManager hands the body over as it came and does not decode it. QNAM's own
@@ -30,11 +32,12 @@ namespace QtSse {
 // decodes ahead of the reader into a buffer of its own. Here memory is bounded by the read
 // buffer (compressed bytes), one output piece and zlib's window; the parser's maximumEventSize
 // bounds the rest. brotli's window is at most 16 MiB; zstd's is capped at 8 MiB (RFC 9659).
-class ContentDecoder
+class QTSSE_AUTOTEST_EXPORT ContentDecoder
 {
 public:
     // The encodings the decoder understands, for the request's Accept-Encoding: "gzip, deflate",
-    // then ", br" and ", zstd" where this build decodes them.
+    // "br" and "zstd" where this build decodes them (zlib, libbrotlidec, libzstd), in that
+    // order; "identity" where it decodes none.
     static const char *acceptedEncodings();
     // The most bytes one next() returns.
     static constexpr qsizetype OutputPieceSize = 64 * 1024;

@@ -190,7 +190,8 @@ namespace QtSse {
     \value RedirectError          A redirect without a usable \c Location, to another scheme,
                                   from https to http, or past maximumRedirects().
     \value InvalidUrlError        The URL is empty or cannot be parsed (C-08).
-    \value UnsupportedSchemeError The URL's scheme is not http or https (C-09).
+    \value UnsupportedSchemeError The URL's scheme is not http or https (C-09), or the
+                                  platform cannot stream (WebAssembly; see open()).
     \value TlsError               The TLS handshake failed: certificate errors fail closed.
     \value AbortedError           The request was aborted by something other than close(), such
                                   as the network access manager being destroyed (C-16).
@@ -511,7 +512,9 @@ EventTypeChannel *EventSource::eventChannel(const QString &type)
     An empty or unparsable URL is refused at once (C-08): readyState() stays \l Closed, error()
     is InvalidUrlError right after the call, and errorOccurred() follows from the event loop.
     A URL with a scheme other than http or https fails the same way with
-    UnsupportedSchemeError and never opens (C-09).
+    UnsupportedSchemeError and never opens (C-09). On WebAssembly every URL fails so, with an
+    errorString() that says why: Qt's network backend there hands a response body over only when
+    the request completes, so a stream would stay \l Connecting and buffer for ever.
 */
 void EventSource::open()
 {

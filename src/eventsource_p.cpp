@@ -44,6 +44,11 @@ EventSource::Error refuseUrl(const QUrl &url, QString *message)
                                    "supported")
                            .arg(url.scheme());
         return EventSource::UnsupportedSchemeError;
+    case ResponsePolicy::UrlVerdict::UnsupportedPlatform: // WebAssembly (README, "Platforms")
+        *message = EventSource::tr("Streaming needs a platform whose network backend streams "
+                                   "response bodies; this one hands a body over only when the "
+                                   "request completes");
+        return EventSource::UnsupportedSchemeError;
     case ResponsePolicy::UrlVerdict::Accepted:
         break;
     }
@@ -251,8 +256,9 @@ void EventSourcePrivate::sendPrepared(const EventSource::RequestAttempt &attempt
 void EventSourcePrivate::sendRequest()
 {
     Q_Q(EventSource);
-    QNetworkRequest req = ResponsePolicy::streamRequest(chainRequest, currentUrl, sentLastEventId,
-                                                        credentialsStripped);
+    QNetworkRequest req =
+            ResponsePolicy::streamRequest(chainRequest, currentUrl, sentLastEventId,
+                                          credentialsStripped, ContentDecoder::acceptedEncodings());
     const QByteArray badHeader = ResponsePolicy::invalidHeader(req);
     if (!badHeader.isNull()) {
         fail(EventSource::InvalidHeaderError,

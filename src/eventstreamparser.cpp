@@ -1,14 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "eventstreamparser.h"
-
-#include <QtCore/qalgorithms.h>
+#include "linescan_p.h"
 
 #include <cstring>
 #include <limits>
-
-#if defined(__SSE2__)
-#  include <emmintrin.h>
-#endif
 
 namespace QtSse {
 
@@ -210,42 +205,7 @@ inline void appendLine(QByteArray &buffer, const char *p, qsizetype n)
     out[n] = '\n';
 }
 
-// The first CR or LF in [p, end), or nullptr: both line ends are looked for in one pass, so
-// each byte is read once however the lines end (P-06 to P-08).
-inline const char *findLineEnd(const char *p, const char *const end)
-{
-#if defined(__SSE2__)
-    const __m128i cr = _mm_set1_epi8('\r');
-    const __m128i lf = _mm_set1_epi8('\n');
-    const auto lineEnds = [&](const char *at) {
-        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i *>(at));
-        return _mm_or_si128(_mm_cmpeq_epi8(bytes, cr), _mm_cmpeq_epi8(bytes, lf));
-    };
-    // Short lines end within the first sixteen bytes; long ones go 64 bytes per step.
-    if (end - p >= 16) {
-        if (const int hits = _mm_movemask_epi8(lineEnds(p)))
-            return p + qCountTrailingZeroBits(quint32(hits));
-        p += 16;
-    }
-    while (end - p >= 64) {
-        const __m128i any = _mm_or_si128(_mm_or_si128(lineEnds(p), lineEnds(p + 16)),
-                                         _mm_or_si128(lineEnds(p + 32), lineEnds(p + 48)));
-        if (_mm_movemask_epi8(any))
-            break; // the hit is found sixteen bytes at a time below
-        p += 64;
-    }
-    while (end - p >= 16) {
-        if (const int hits = _mm_movemask_epi8(lineEnds(p)))
-            return p + qCountTrailingZeroBits(quint32(hits));
-        p += 16;
-    }
-#endif
-    for (; p < end; ++p) {
-        if (*p == '\n' || *p == '\r')
-            return p;
-    }
-    return nullptr;
-}
+using LineScan::findLineEnd; // linescan_p.h: SSE2, NEON or scalar
 
 // Whether bytes, once decoded, equal text. An ASCII prefix decodes one unit per byte, so it is
 // compared in place; only an id with other bytes is decoded to compare.
@@ -767,7 +727,7 @@ void EventStreamParser::decodeInto(QString &out, QByteArrayView bytes)
         if (*p < 0x80) {
             // An ASCII run: sixteen bytes at a time, then eight, then one. Only tried at an
             // ASCII byte, so text in other scripts does not pay for it at every character.
-#if defined(__SSE2__)
+#if defined(QTSSE_LINESCAN_SSE2) // linescan_p.h includes <emmintrin.h> where SSE2 is there
             const __m128i zero = _mm_setzero_si128();
             while (end - p >= 16) {
                 const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));

@@ -10,6 +10,8 @@
 // implementation. It may change from version to version without notice, or even be removed.
 //
 
+#include "qtsse_global.h"
+
 #include <QtCore/qbytearray.h>
 #include <QtCore/qbytearrayview.h>
 #include <QtCore/qelapsedtimer.h>
@@ -22,7 +24,7 @@ namespace QtSse {
 
 // How a stream's reply is read: in chunks into one reused buffer, and, once the stream proves
 // fast, with a bounded read buffer in the reply so that TCP flow control slows the server.
-class FlowControl
+class QTSSE_AUTOTEST_EXPORT FlowControl
 {
 public:
     // Read from the reply in chunks of this size.

@@ -10,6 +10,8 @@
 // implementation. It may change from version to version without notice, or even be removed.
 //
 
+#include "qtsse_global.h"
+
 #include <QtCore/qelapsedtimer.h>
 #include <QtCore/qhash.h>
 #include <QtCore/qobject.h>
@@ -58,7 +60,7 @@ namespace QtSse {
 //
 // One pool per thread (managers are thread-affine); lanes left without streams are deleted
 // after IdleLaneMs. Not thread-safe: used from its own thread only.
-class ManagerPool : public QObject
+class QTSSE_AUTOTEST_EXPORT ManagerPool : public QObject
 {
     Q_OBJECT
 public:
@@ -165,7 +167,7 @@ private:
 
 // One stream client's managers: the application's manager it was given (if any), and the
 // lease its current stream holds from the pool of its thread.
-class ManagerHandle
+class QTSSE_AUTOTEST_EXPORT ManagerHandle
 {
     Q_DISABLE_COPY_MOVE(ManagerHandle)
 public:

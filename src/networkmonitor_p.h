@@ -16,13 +16,6 @@
 
 #include <atomic>
 
-// The tests drive the monitor of the library they link; only a build with tests exports it.
-#if defined(QTSSE_AUTOTEST_EXPORTS)
-#  define QTSSE_AUTOTEST_EXPORT QTSSE_EXPORT
-#else
-#  define QTSSE_AUTOTEST_EXPORT
-#endif
-
 namespace QtSse {
 
 // What the process knows of the machine's network: reachability and the transport medium, from

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include "responsepolicy_p.h"
-#include "contentdecoder_p.h"
 
 #include <QtCore/qlocale.h>
 #include <QtCore/qtimezone.h>
@@ -16,11 +15,18 @@ namespace ResponsePolicy {
 
 UrlVerdict checkSourceUrl(const QUrl &url)
 {
+#if defined(Q_OS_WASM)
+    // Qt's WebAssembly network backend hands a body over only when the request completes: a
+    // stream would stay Connecting and buffer for ever. Refuse it at once instead.
+    Q_UNUSED(url);
+    return UrlVerdict::UnsupportedPlatform;
+#else
     if (!url.isValid() || url.isEmpty() || url.isRelative())
         return UrlVerdict::Invalid;
     if (!isHttpScheme(url.scheme().toLower()))
         return UrlVerdict::UnsupportedScheme;
     return UrlVerdict::Accepted;
+#endif
 }
 
 QString serializeOrigin(const QUrl &url)
@@ -197,7 +203,8 @@ Redirect decideRedirect(const QUrl &from, int status, const QByteArray &location
 }
 
 QNetworkRequest streamRequest(const QNetworkRequest &base, const QUrl &url,
-                              const QString &lastEventId, bool withoutCredentials)
+                              const QString &lastEventId, bool withoutCredentials,
+                              const QByteArray &acceptEncoding)
 {
     QNetworkRequest request = base;
     request.setUrl(url);
@@ -216,7 +223,7 @@ QNetworkRequest streamRequest(const QNetworkRequest &base, const QUrl &url,
     // and ContentDecoder decodes it: QNAM's decoding fails or stalls endless streams. A request
     // that names its own encodings keeps them.
     if (!base.hasRawHeader("Accept-Encoding"))
-        request.setRawHeader("Accept-Encoding", ContentDecoder::acceptedEncodings());
+        request.setRawHeader("Accept-Encoding", acceptEncoding);
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
                          QNetworkRequest::AlwaysNetwork);
     request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);

@@ -10,6 +10,8 @@
 // implementation. It may change from version to version without notice, or even be removed.
 //
 
+#include "qtsse_global.h"
+
 #include <QtCore/qbytearray.h>
 #include <QtCore/qdatetime.h>
 #include <QtCore/qstring.h>
@@ -23,35 +25,36 @@ namespace QtSse {
 namespace ResponsePolicy {
 
 // Whether a source URL may be opened: it must be absolute and valid (C-08), over http or https
-// (C-09).
-enum class UrlVerdict { Accepted, Invalid, UnsupportedScheme };
-UrlVerdict checkSourceUrl(const QUrl &url);
+// (C-09). UnsupportedPlatform: never on a platform whose network backend cannot stream a body
+// (WebAssembly: Qt's backend hands the body over only when the request completes).
+enum class UrlVerdict { Accepted, Invalid, UnsupportedScheme, UnsupportedPlatform };
+QTSSE_AUTOTEST_EXPORT UrlVerdict checkSourceUrl(const QUrl &url);
 
 // The serialized origin of a URL (C-17): scheme://host[:port], default port omitted, IDN host
 // in ASCII form.
-QString serializeOrigin(const QUrl &url);
+QTSSE_AUTOTEST_EXPORT QString serializeOrigin(const QUrl &url);
 
 // C-12: the MIME type's essence must be text/event-stream; parameters are ignored.
-bool isEventStreamType(const QByteArray &contentType);
+QTSSE_AUTOTEST_EXPORT bool isEventStreamType(const QByteArray &contentType);
 
 // application/json or application/<anything>+json; parameters are ignored.
-bool isJsonType(const QByteArray &contentType);
+QTSSE_AUTOTEST_EXPORT bool isJsonType(const QByteArray &contentType);
 
 // Whether an Accept header value names application/json among its media ranges.
-bool acceptsJson(const QByteArray &accept);
+QTSSE_AUTOTEST_EXPORT bool acceptsJson(const QByteArray &accept);
 
 // The name of the first request header that HTTP does not allow: a name that is not a token,
 // or a value with CR, LF or NUL (header injection). A null array when all are fine.
-QByteArray invalidHeader(const QNetworkRequest &request);
+QTSSE_AUTOTEST_EXPORT QByteArray invalidHeader(const QNetworkRequest &request);
 
 // Header names as every Qt version gives them: Qt 6.7+ lower-cases them, 6.4 keeps the
 // server's spelling.
-QList<QPair<QByteArray, QByteArray>> lowerCaseNames(QList<QPair<QByteArray, QByteArray>> headers);
+QTSSE_AUTOTEST_EXPORT QList<QPair<QByteArray, QByteArray>> lowerCaseNames(QList<QPair<QByteArray, QByteArray>> headers);
 
-bool isRedirectStatus(int status);
+QTSSE_AUTOTEST_EXPORT bool isRedirectStatus(int status);
 
 // Takes a lower-case scheme.
-bool isHttpScheme(const QString &scheme);
+QTSSE_AUTOTEST_EXPORT bool isHttpScheme(const QString &scheme);
 
 // What a response head means: a redirect to follow, the stream, or a failure (C-11, C-12).
 // To a request that accepts JSON, a 2xx JSON response is an answer to deliver as one event,
@@ -64,19 +67,19 @@ enum class HeadVerdict {
     ContentTypeFailure,
     StatusFailure
 };
-HeadVerdict classifyHead(int status, const QByteArray &contentType, bool jsonAccepted = false);
+QTSSE_AUTOTEST_EXPORT HeadVerdict classifyHead(int status, const QByteArray &contentType, bool jsonAccepted = false);
 
 // Whether the opt-in retry of HTTP failures retries `status`: 5xx, 429 Too Many Requests and
 // 408 Request Timeout. Never 204, the standard's "do not reconnect".
-bool isRetryableStatus(int status);
+QTSSE_AUTOTEST_EXPORT bool isRetryableStatus(int status);
 
 // A Retry-After header value (RFC 9110, 10.2.3) as milliseconds from `now`: delta-seconds or
 // an HTTP-date (IMF-fixdate, RFC 850 or asctime form). -1 for an empty or unparsable value,
 // 0 for a date in the past; clamped to what an int holds.
-qint64 retryAfterMilliseconds(const QByteArray &value, const QDateTime &now);
+QTSSE_AUTOTEST_EXPORT qint64 retryAfterMilliseconds(const QByteArray &value, const QDateTime &now);
 
 // Fetch: 303 turns into GET (but HEAD), and so do 301 and 302 after POST; the body goes.
-bool redirectBecomesGet(int status, const QByteArray &method);
+QTSSE_AUTOTEST_EXPORT bool redirectBecomesGet(int status, const QByteArray &method);
 
 struct Redirect
 {
@@ -90,8 +93,9 @@ struct Redirect
 // Whether to follow a redirect of `status` with `location` from `from`, after `hopsFollowed`
 // hops of the chain, and how. Refused: no Location, a scheme other than http or https, https
 // to http, more than `maximumHops` hops.
-Redirect decideRedirect(const QUrl &from, int status, const QByteArray &location,
-                        const QByteArray &method, int hopsFollowed, int maximumHops);
+QTSSE_AUTOTEST_EXPORT Redirect decideRedirect(const QUrl &from, int status,
+                                              const QByteArray &location, const QByteArray &method,
+                                              int hopsFollowed, int maximumHops);
 
 // TCP keep-alive of a stream's connection on Qt 6.11 and later: the first probe after 60 s of
 // silence, then every 10 s, 6 unanswered probes drop it (two minutes in all).
@@ -103,8 +107,11 @@ constexpr int StreamKeepAliveProbes = 6;
 // (C-02 to C-05), the HTTP cache off, redirects left to us and, on Qt 6.11+, TCP keep-alive
 // probes (unless `base` set its own). `withoutCredentials` drops the
 // Authorization, Cookie and Proxy-Authorization headers, once a chain has left the origin.
-QNetworkRequest streamRequest(const QNetworkRequest &base, const QUrl &url,
-                              const QString &lastEventId, bool withoutCredentials);
+// `acceptEncoding`: the Accept-Encoding sent unless `base` has one (the decoder's list).
+QTSSE_AUTOTEST_EXPORT QNetworkRequest streamRequest(const QNetworkRequest &base, const QUrl &url,
+                                                    const QString &lastEventId,
+                                                    bool withoutCredentials,
+                                                    const QByteArray &acceptEncoding);
 
 } // namespace ResponsePolicy
 } // namespace QtSse

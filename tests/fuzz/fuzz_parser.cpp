@@ -16,10 +16,13 @@
 //   - with a small maximumEventSize, the buffered bytes never exceed it, EventTooLarge is sticky
 //     until startBody(), and the parser works again after it;
 //   - decodeUtf8() agrees with QString::fromUtf8() on valid UTF-8 and is lossless exactly then;
+//   - the line-end search's vector path (SSE2 or NEON, linescan_p.h) finds every line end the
+//     scalar loop finds, from the body's first 16 start offsets;
 //   - the parser agrees with a reference model written straight from the standard's text: decode
 //     the whole body, drop a leading U+FEFF, split the text into lines and interpret each line,
 //     with none of the parser's buffering, in-place references or shortcuts.
 #include "eventstreamparser.h"
+#include "linescan_p.h"
 
 #include <QtCore/qbytearray.h>
 #include <QtCore/qlist.h>
@@ -300,6 +303,25 @@ void checkDecoder(const QByteArray &bytes)
         fail("decodeUtf8 made more code units than bytes");
 }
 
+// Every line end of the body, from each of its first 16 bytes, by the vector path and the scalar
+// loop in turn: the same positions.
+void checkLineScan(const QByteArray &body)
+{
+    const char *const end = body.constData() + body.size();
+    for (qsizetype start = 0; start < qMin<qsizetype>(16, body.size()); ++start) {
+        const char *p = body.constData() + start;
+        for (;;) {
+            const char *const vector = QtSse::LineScan::findLineEnd(p, end);
+            const char *const scalar = QtSse::LineScan::findLineEndScalar(p, end);
+            if (vector != scalar)
+                fail("the vector line-end search disagrees with the scalar one");
+            if (!scalar)
+                break;
+            p = scalar + 1;
+        }
+    }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -320,6 +342,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     std::sort(cuts.begin(), cuts.end());
 
+    checkLineScan(body);
     const Outcome whole = run(body, {}, seeded);
     compare(reference(body, seeded), whole, "parser against the reference model");
     compare(whole, run(body, cuts, seeded), "split at the fuzzer's offsets");

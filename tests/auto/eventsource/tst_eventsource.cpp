@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // QtSse::EventSource against in-process loopback servers that script every byte. Test names
 // and comments cite ../shared/conformance/CHECKLIST.md (C, R, X, T, E items).
+#include "contentcodings.h"
 #include "processstats.h"
 #include "ssetestserver.h"
 
@@ -219,6 +220,8 @@ void tst_EventSource::requestHeaders_C02_C03_C04()
     QCOMPARE(r.header("accept"), "text/event-stream");
     QCOMPARE(r.header("cache-control"), "no-cache");
     QVERIFY(!r.hasHeader("last-event-id"));
+    // The codings this build decodes, "identity" when none (QNAM adds none of its own then).
+    QCOMPARE(r.header("accept-encoding"), QtSseTest::acceptedByThisBuild());
 }
 
 void tst_EventSource::lastEventIdOnReconnect_C05_N05()

@@ -2,6 +2,7 @@
 // Reliability of QtSse::EventSource: hostile and broken servers, and security (credentials on
 // redirects, TLS failing closed, logs without secrets). Every server is in-process on
 // 127.0.0.1. The soak, flow-control and resource-bound tests are in tst_reliability_stress.
+#include "contentcodings.h"
 #include "encodings.h"
 #include "hostileserver.h"
 #include "processstats.h"
@@ -454,9 +455,10 @@ void tst_Reliability::hostileServers_data()
     QTest::newRow("retry: 4294967301 (2^32 + 5) does not wrap")
             << hugeRetry("retry: 4294967301") << QStringList{ open, ended } << false << 1
             << E::Connecting << E::StreamEndedError;
-    QTest::newRow("gzip body, sent in slices")
-            << compressed("gzip") << QStringList{ open } << false << 40 << E::Open << E::NoError;
-    {
+    // The compressed rows need the library's zlib (a build without it asks for identity).
+    if (QtSseTest::decodes("gzip")) {
+        QTest::newRow("gzip body, sent in slices") << compressed("gzip") << QStringList{ open }
+                                                   << false << 40 << E::Open << E::NoError;
         // The next event is sent only once the previous one arrived: a decoder that waits for
         // the end of the gzip member would deliver nothing.
         struct Live
@@ -488,9 +490,9 @@ void tst_Reliability::hostileServers_data()
                               [](HostileRun &run) { checkAcceptEncoding(run, "gzip"); } };
         QTest::newRow("gzip live stream, flushed per event")
                 << row << QStringList{ open } << false << 30 << E::Open << E::NoError;
+        QTest::newRow("deflate body") << compressed("deflate") << QStringList{ open } << false << 40
+                                      << E::Open << E::NoError;
     }
-    QTest::newRow("deflate body") << compressed("deflate") << QStringList{ open } << false << 40
-                                  << E::Open << E::NoError;
     QTest::newRow("chunked, 1-3 bytes per chunk") << HostileRow{
         [](HostileRun &run) {
             const ScriptedStream script = mixedStream(60, u"chunk"_s);

@@ -3,25 +3,45 @@
 #define QTSSE_CONTENTCODINGS_H
 
 // The content codings this build decodes and the tests can make. Header-only: the defines come
-// from the test's own target (qtsse_content_codecs: QTSSE_HAVE_*; qtsse_test_encoders:
-// QTSSE_TEST_*).
+// from the test's own target (qtsse_content_codecs, which every test links: QTSSE_HAVE_*;
+// qtsse_test_encoders: QTSSE_TEST_*).
 
 #include <QtCore/qbytearray.h>
+#include <QtCore/qbytearraylist.h>
 #include <QtCore/qstring.h>
 
 namespace QtSseTest {
 
-// What a request asks for: gzip and deflate always, br and zstd where the library decodes them.
+// What a request asks for: gzip and deflate, br, zstd where the library decodes them; identity
+// where it decodes none.
 inline QByteArray acceptedByThisBuild()
 {
-    QByteArray list = QByteArrayLiteral("gzip, deflate");
+    QByteArrayList list;
+#ifdef QTSSE_HAVE_ZLIB
+    list << QByteArrayLiteral("gzip") << QByteArrayLiteral("deflate");
+#endif
 #ifdef QTSSE_HAVE_BROTLI
-    list += ", br";
+    list << QByteArrayLiteral("br");
 #endif
 #ifdef QTSSE_HAVE_ZSTD
-    list += ", zstd";
+    list << QByteArrayLiteral("zstd");
 #endif
-    return list;
+    return list.isEmpty() ? QByteArrayLiteral("identity") : list.join(", ");
+}
+
+// Whether the library decodes `encoding` (lower case; x-gzip is gzip). A body that is not
+// encoded (empty, identity) always is.
+inline bool decodes(const QByteArray &encoding)
+{
+    if (encoding.isEmpty() || encoding == "identity")
+        return true;
+    const QByteArray wanted = encoding == "x-gzip" ? QByteArrayLiteral("gzip") : encoding;
+    const QByteArrayList accepted = acceptedByThisBuild().split(',');
+    for (const QByteArray &name : accepted) {
+        if (name.trimmed() == wanted)
+            return true;
+    }
+    return false;
 }
 
 // Whether the library decodes, and the test can make, `encoding` (lower case).
@@ -35,8 +55,7 @@ inline bool canTestEncoding(const QByteArray &encoding)
     if (encoding == "zstd")
         return false;
 #endif
-    Q_UNUSED(encoding);
-    return true;
+    return decodes(encoding);
 }
 
 } // namespace QtSseTest

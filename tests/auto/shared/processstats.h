@@ -2,7 +2,8 @@
 #ifndef QTSSE_PROCESSSTATS_H
 #define QTSSE_PROCESSSTATS_H
 
-// What the test process uses: resident memory, threads and CPU time (Linux).
+// What the test process uses: resident memory and threads (Linux: -1, "unknown", elsewhere) and
+// CPU time.
 
 #include <QtCore/qstring.h>
 
@@ -29,7 +30,7 @@ qint64 residentBytes();
 // The threads of this process, or -1.
 int threadCount();
 
-// User and system CPU time of the whole process (every thread), in seconds.
+// User and system CPU time of the whole process (every thread), in seconds, or -1.
 double cpuSeconds();
 
 // "12.3 MiB".

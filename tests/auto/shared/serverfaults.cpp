@@ -6,7 +6,11 @@
 #include <QtCore/qhash.h>
 #include <QtCore/qtimer.h>
 
-#include <sys/socket.h>
+#if defined(Q_OS_WIN)
+#  include <winsock2.h>
+#else
+#  include <sys/socket.h>
+#endif
 
 #include <memory>
 
@@ -29,7 +33,12 @@ void closeAfterFlush(QTcpSocket *socket, bool reset)
         if (socket->bytesToWrite() > 0 || socket->state() != QAbstractSocket::ConnectedState)
             return;
         const linger hard{ 1, 0 };
+#if defined(Q_OS_WIN)
+        setsockopt(SOCKET(socket->socketDescriptor()), SOL_SOCKET, SO_LINGER,
+                   reinterpret_cast<const char *>(&hard), int(sizeof hard));
+#else
         setsockopt(int(socket->socketDescriptor()), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+#endif
         socket->abort();
     };
     QObject::connect(socket, &QTcpSocket::bytesWritten, socket, resetNow);
