@@ -49,7 +49,8 @@ QTSSE_AUTOTEST_EXPORT QByteArray invalidHeader(const QNetworkRequest &request);
 
 // Header names as every Qt version gives them: Qt 6.7+ lower-cases them, 6.4 keeps the
 // server's spelling.
-QTSSE_AUTOTEST_EXPORT QList<QPair<QByteArray, QByteArray>> lowerCaseNames(QList<QPair<QByteArray, QByteArray>> headers);
+QTSSE_AUTOTEST_EXPORT QList<QPair<QByteArray, QByteArray>>
+lowerCaseNames(QList<QPair<QByteArray, QByteArray>> headers);
 
 QTSSE_AUTOTEST_EXPORT bool isRedirectStatus(int status);
 
@@ -67,7 +68,8 @@ enum class HeadVerdict {
     ContentTypeFailure,
     StatusFailure
 };
-QTSSE_AUTOTEST_EXPORT HeadVerdict classifyHead(int status, const QByteArray &contentType, bool jsonAccepted = false);
+QTSSE_AUTOTEST_EXPORT HeadVerdict classifyHead(int status, const QByteArray &contentType,
+                                               bool jsonAccepted = false);
 
 // Whether the opt-in retry of HTTP failures retries `status`: 5xx, 429 Too Many Requests and
 // 408 Request Timeout. Never 204, the standard's "do not reconnect".

@@ -196,40 +196,40 @@ void tst_FiniteStreams::policyAndEnding_data()
     const auto before = EventSource::ReconnectBeforeFirstEvent;
     const auto never = EventSource::NeverReconnect;
     // Clean end without markers: the standard reconnects; the finite policies finish.
-    QTest::newRow("always-cleanEnd") << always << Ending::CleanEnd << none << 2
-                                     << EventSource::StreamEndedError << true;
+    QTest::newRow("always-cleanEnd")
+            << always << Ending::CleanEnd << none << 2 << EventSource::StreamEndedError << true;
     QTest::newRow("before-cleanEnd")
             << before << Ending::CleanEnd << none << 2 << EventSource::NoError << false;
     QTest::newRow("never-cleanEnd")
             << never << Ending::CleanEnd << none << 2 << EventSource::NoError << false;
     // Clean end with markers expected and none sent: a truncation under the finite policies.
-    QTest::newRow("always-cleanEnd-noMarker") << always << Ending::CleanEnd << done << 2
-                                              << EventSource::StreamEndedError << true;
+    QTest::newRow("always-cleanEnd-noMarker")
+            << always << Ending::CleanEnd << done << 2 << EventSource::StreamEndedError << true;
     QTest::newRow("before-cleanEnd-noMarker") << before << Ending::CleanEnd << done << 2
                                               << EventSource::StreamTruncatedError << false;
-    QTest::newRow("never-cleanEnd-noMarker") << never << Ending::CleanEnd << done << 2
-                                             << EventSource::StreamTruncatedError << false;
+    QTest::newRow("never-cleanEnd-noMarker")
+            << never << Ending::CleanEnd << done << 2 << EventSource::StreamTruncatedError << false;
     // A marker finishes the stream whatever the policy.
     QTest::newRow("always-marker")
             << always << Ending::Marker << done << 2 << EventSource::NoError << false;
     QTest::newRow("before-marker")
             << before << Ending::Marker << done << 2 << EventSource::NoError << false;
-    QTest::newRow("never-marker")
-            << never << Ending::Marker << done << 2 << EventSource::NoError << false;
+    QTest::newRow("never-marker") << never << Ending::Marker << done << 2 << EventSource::NoError
+                                  << false;
     // A reset after the first event: only the standard sends the request again.
-    QTest::newRow("always-reset")
-            << always << Ending::ResetAfterEvent << done << 1 << EventSource::NetworkError << true;
+    QTest::newRow("always-reset") << always << Ending::ResetAfterEvent << done << 1
+                                  << EventSource::NetworkError << true;
     QTest::newRow("before-reset") << before << Ending::ResetAfterEvent << done << 1
                                   << EventSource::NetworkError << false;
-    QTest::newRow("never-reset")
-            << never << Ending::ResetAfterEvent << done << 1 << EventSource::NetworkError << false;
+    QTest::newRow("never-reset") << never << Ending::ResetAfterEvent << done << 1
+                                 << EventSource::NetworkError << false;
     // An in-band error event: delivered, then ServerEventError.
-    QTest::newRow("always-inBandError") << always << Ending::InBandError << done << 2
-                                        << EventSource::ServerEventError << true;
-    QTest::newRow("before-inBandError") << before << Ending::InBandError << done << 2
-                                        << EventSource::ServerEventError << false;
-    QTest::newRow("never-inBandError") << never << Ending::InBandError << done << 2
-                                       << EventSource::ServerEventError << false;
+    QTest::newRow("always-inBandError")
+            << always << Ending::InBandError << done << 2 << EventSource::ServerEventError << true;
+    QTest::newRow("before-inBandError")
+            << before << Ending::InBandError << done << 2 << EventSource::ServerEventError << false;
+    QTest::newRow("never-inBandError")
+            << never << Ending::InBandError << done << 2 << EventSource::ServerEventError << false;
 }
 
 void tst_FiniteStreams::policyAndEnding()
@@ -394,8 +394,9 @@ void tst_FiniteStreams::markerReleasesConnectionAtOnce()
     QStringList order;
     connect(&source, &EventSource::eventReceived, this,
             [&order](const MessageEvent &e) { order.append(e.type()); });
-    connect(&source, &EventSource::readyStateChanged, this,
-            [&order](EventSource::ReadyState s) { order.append(u"state:"_s + QString::number(s)); });
+    connect(&source, &EventSource::readyStateChanged, this, [&order](EventSource::ReadyState s) {
+        order.append(u"state:"_s + QString::number(s));
+    });
     connect(&source, &EventSource::finished, this, [&order] { order.append(u"finished"_s); });
     source.open();
     QTRY_COMPARE(outcome.finished, 1);
@@ -449,16 +450,16 @@ void tst_FiniteStreams::unterminatedLastEvent_data()
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<QStringList>("expected");
     QTest::addColumn<bool>("finishedByMarker");
-    QTest::newRow("discarded (P-22)") << false << QByteArray("data: a\n\ndata: b")
-                                      << QStringList{ u"a"_s } << false;
+    QTest::newRow("discarded (P-22)")
+            << false << QByteArray("data: a\n\ndata: b") << QStringList{ u"a"_s } << false;
     QTest::newRow("dispatched") << true << QByteArray("data: a\n\ndata: b")
                                 << QStringList{ u"a"_s, u"b"_s } << false;
-    QTest::newRow("dispatched, line ended") << true << QByteArray("data: a\n\ndata: b\n")
-                                            << QStringList{ u"a"_s, u"b"_s } << false;
+    QTest::newRow("dispatched, line ended")
+            << true << QByteArray("data: a\n\ndata: b\n") << QStringList{ u"a"_s, u"b"_s } << false;
     QTest::newRow("dispatched marker") << true << QByteArray("data: a\n\ndata: [DONE]")
                                        << QStringList{ u"a"_s, u"[DONE]"_s } << true;
-    QTest::newRow("nothing pending") << true << QByteArray("data: a\n\n")
-                                     << QStringList{ u"a"_s } << false;
+    QTest::newRow("nothing pending")
+            << true << QByteArray("data: a\n\n") << QStringList{ u"a"_s } << false;
 }
 
 void tst_FiniteStreams::unterminatedLastEvent()
@@ -468,8 +469,7 @@ void tst_FiniteStreams::unterminatedLastEvent()
     QFETCH(QStringList, expected);
     QFETCH(bool, finishedByMarker);
     SseTestServer server([body](const HttpRequest &, QTcpSocket *socket) {
-        SseTestServer::writeResponse(socket, "200 OK", "Content-Type: text/event-stream\r\n",
-                                     body);
+        SseTestServer::writeResponse(socket, "200 OK", "Content-Type: text/event-stream\r\n", body);
     });
     EventSource source(server.url());
     source.setReconnectPolicy(EventSource::NeverReconnect);
@@ -563,11 +563,11 @@ void tst_FiniteStreams::jsonAnswers_data()
     QTest::addColumn<QStringList>("events");
     const QByteArray body = R"({"jsonrpc":"2.0","id":1,"result":{"tools":[]}})";
     const auto withBody = [](const QByteArray &head, const QByteArray &content) -> QByteArray {
-        return head + "Content-Length: " + QByteArray::number(content.size()) + "\r\n\r\n" + content;
+        return head + "Content-Length: " + QByteArray::number(content.size()) + "\r\n\r\n"
+                + content;
     };
-    QTest::newRow("application/json")
-            << withBody(jsonHead("200 OK", "application/json"), body)
-            << QStringList{ QString::fromUtf8(body) };
+    QTest::newRow("application/json") << withBody(jsonHead("200 OK", "application/json"), body)
+                                      << QStringList{ QString::fromUtf8(body) };
     QTest::newRow("charset parameter")
             << withBody(jsonHead("200 OK", "Application/JSON; charset=utf-8"), body)
             << QStringList{ QString::fromUtf8(body) };
@@ -578,12 +578,11 @@ void tst_FiniteStreams::jsonAnswers_data()
     QTest::newRow("utf-8 body") << withBody(jsonHead("200 OK", "application/json"),
                                             "\"gr\xC3\xBC\xC3\x9F\"")
                                 << QStringList{ u"\"gr\u00fc\u00df\""_s };
-    QTest::newRow("chunked")
-            << QByteArray(jsonHead("200 OK", "application/json")
-                          + "Transfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n2\r\n1}\r\n0\r\n\r\n")
-            << QStringList{ u"{\"a\":1}"_s };
-    QTest::newRow("empty") << withBody(jsonHead("200 OK", "application/json"), "")
-                           << QStringList{};
+    QTest::newRow("chunked") << QByteArray(
+            jsonHead("200 OK", "application/json")
+            + "Transfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n2\r\n1}\r\n0\r\n\r\n")
+                             << QStringList{ u"{\"a\":1}"_s };
+    QTest::newRow("empty") << withBody(jsonHead("200 OK", "application/json"), "") << QStringList{};
     QTest::newRow("202") << QByteArray("HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")
                          << QStringList{};
     QTest::newRow("204") << QByteArray("HTTP/1.1 204 No Content\r\n\r\n") << QStringList{};
@@ -636,8 +635,8 @@ void tst_FiniteStreams::jsonAnswerOverTheLimit()
     SseTestServer server([declared](const HttpRequest &, QTcpSocket *socket) {
         const QByteArray chunk(1024, 'x');
         if (declared) {
-            socket->write(jsonHead("200 OK", "application/json") + "Content-Length: "
-                          + QByteArray::number(1024 * 1024) + "\r\n\r\n");
+            socket->write(jsonHead("200 OK", "application/json")
+                          + "Content-Length: " + QByteArray::number(1024 * 1024) + "\r\n\r\n");
             socket->write(chunk);
             return; // the rest never comes: the source must not wait for it
         }
@@ -664,8 +663,7 @@ void tst_FiniteStreams::jsonNotAcceptedIsContentTypeError()
 {
     // Without application/json in Accept, a JSON answer is what the standard says: C-12.
     SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
-        SseTestServer::writeResponse(socket, "200 OK", "Content-Type: application/json\r\n",
-                                     "{}");
+        SseTestServer::writeResponse(socket, "200 OK", "Content-Type: application/json\r\n", "{}");
     });
     EventSource source(server.url());
     Outcome outcome;
@@ -733,9 +731,9 @@ void tst_FiniteStreams::preparerSeesRedirectHops()
                                      "data: there\n\n");
     });
     SseTestServer server([&other](const HttpRequest &, QTcpSocket *socket) {
-        SseTestServer::writeResponse(
-                socket, "307 Temporary Redirect",
-                "Location: " + other.url(u"/elsewhere"_s).toEncoded() + "\r\n", "");
+        SseTestServer::writeResponse(socket, "307 Temporary Redirect",
+                                     "Location: " + other.url(u"/elsewhere"_s).toEncoded() + "\r\n",
+                                     "");
     });
     EventSource source(server.url());
     source.setReconnectPolicy(EventSource::NeverReconnect);
@@ -970,9 +968,9 @@ void tst_FiniteStreams::tokenRefreshAfter401()
         return promise->future();
     });
     source.setRetryPolicy([](const EventSource::HttpFailure &failure) {
-        return EventSource::RetryDecision{ failure.httpStatus == 401
-                                                   && failure.consecutiveFailures == 1,
-                                           0ms };
+        return EventSource::RetryDecision{
+            failure.httpStatus == 401 && failure.consecutiveFailures == 1, 0ms
+        };
     });
     Outcome outcome;
     record(&source, &outcome);
@@ -1067,8 +1065,8 @@ void tst_FiniteStreams::serverWaitsCapped()
             socket->write("retry: 2000000000\ndata: x\n\n");
             return;
         }
-        SseTestServer::writeResponse(socket, "503 Service Unavailable",
-                                     "Retry-After: 86400\r\n", "");
+        SseTestServer::writeResponse(socket, "503 Service Unavailable", "Retry-After: 86400\r\n",
+                                     "");
     });
     EventSource source(server.url(u"/retry"_s));
     QCOMPARE(source.maximumServerDelay(), EventSource::DefaultMaximumServerDelay);
@@ -1105,8 +1103,7 @@ void tst_FiniteStreams::headerInjectionRefused_data()
     QTest::newRow("NUL in value") << QByteArray("X-A") << QByteArray("a\0b", 3) << QString();
     QTest::newRow("colon in name") << QByteArray("X-A: b") << QByteArray("c") << QString();
     QTest::newRow("LF in name") << QByteArray("X-A\nX-B") << QByteArray("c") << QString();
-    QTest::newRow("LF in last event ID")
-            << QByteArray() << QByteArray() << u"7\r\nX-Injected: 1"_s;
+    QTest::newRow("LF in last event ID") << QByteArray() << QByteArray() << u"7\r\nX-Injected: 1"_s;
     QTest::newRow("NUL in last event ID") << QByteArray() << QByteArray() << u"7\u0000"_s;
 }
 
