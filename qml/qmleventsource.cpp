@@ -50,8 +50,10 @@ namespace QtSse {
     A relative \c url is resolved against the URL of the QML document that declares the
     object, as \c Image.source is. When no QNetworkAccessManager was set from C++, the source
     uses the engine's QQmlEngine::networkAccessManager(), so an application's
-    QQmlNetworkAccessManagerFactory (proxy, cookies, TLS settings) applies to event streams
-    too. Note that Qt allows six parallel HTTP/1.1 connections per host and manager.
+    QQmlNetworkAccessManagerFactory (proxy, cookies, TLS settings, handlers) applies to every
+    event stream. The trade-off, on Qt 6.4 only: one manager opens six HTTP/1.1 connections to
+    a host, so a seventh stream to it waits (Qt 6.5 and later raise the limit; see
+    "Connections and threads" in the C++ class description for the other ways).
 
     \section1 Handlers
     \list

@@ -29,7 +29,7 @@ QString excerptText(const QByteArray &body)
 } // namespace
 
 EventSourcePrivate::EventSourcePrivate(EventSource *q)
-    : q_ptr(q), managers(q, [this] { failManagerDestroyed(); })
+    : q_ptr(q), managers([this] { failManagerDestroyed(); })
 {
     parser.setHandler(this);
     reconnectTimer.setSingleShot(true);
@@ -177,7 +177,8 @@ void EventSourcePrivate::sendRequest()
     QNetworkAccessManager *nam = managers.acquire(currentUrl, &req);
     if (!nam) {
         fail(EventSource::AbortedError,
-             EventSource::tr("The network access manager was destroyed"));
+             EventSource::tr("The network access manager was destroyed or lives in another "
+                             "thread"));
         return;
     }
 
@@ -528,7 +529,7 @@ void EventSourcePrivate::failManagerDestroyed()
 {
     fail(EventSource::AbortedError,
          EventSource::tr("The request was aborted: the network "
-                         "access manager was destroyed"));
+                         "access manager was destroyed or moved to another thread"));
 }
 
 void EventSourcePrivate::releaseReply()
