@@ -189,7 +189,7 @@ void EventSourcePrivate::sendRequest()
             ? nam->get(req)
             : nam->sendCustomRequest(req, currentMethod, currentBody);
     reply = r;
-    flow.reset();
+    FlowControl::start(r);
     const quint64 attempt = generation;
     QObject::connect(r, &QNetworkReply::metaDataChanged, q, [this, attempt] {
         if (isCurrent(attempt))
@@ -339,7 +339,6 @@ void EventSourcePrivate::onReadyRead()
         readDeferred = true;
         return;
     }
-    flow.watch(reply);
     const quint64 attempt = generation;
     parsing = true;
     const auto done = qScopeGuard([this] {
