@@ -176,7 +176,7 @@ void QmlEventSource::setActive(bool active)
 /*!
     \qmlproperty real EventSource::maximumEventSize
 
-    The most bytes one event may buffer while it arrives; 128 MiB by default. A server that
+    The most bytes one event may buffer while it arrives; 16 MiB by default. A server that
     exceeds it has its connection dropped with \c EventSource.EventTooLargeError.
 
     A JavaScript number rather than a 64-bit integer, which Qt 6.4's QML does not know; it is
