@@ -406,19 +406,27 @@ void tst_Isolation::applicationManagerMovedToAnotherThreadMidStream()
 
 void tst_Isolation::differentTrustNeverSharesAVerifiedConnection()
 {
-    // Source A trusts the test authority and verifies the server; its response ends with the
-    // connection kept alive. Source B trusts only the system's authorities: a connection A
-    // verified must never carry B's request, which has to fail its own verification.
+    // Source A trusts the test authority and verifies the server, which sets a cookie; its
+    // response ends with the connection kept alive. Source B trusts only the system's
+    // authorities: a connection A verified must never carry B's request, which has to fail
+    // its own verification. Source C skips verification: it connects, on a connection (and
+    // with a cookie jar) of its own.
 #if QT_CONFIG(ssl)
     const TestCertificate certificate = loadCertificate(u"server"_s);
     QVERIFY2(certificate.error.isEmpty(), qPrintable(certificate.error));
-    QList<QByteArray> paths;
+    struct Seen
+    {
+        QByteArray path;
+        QByteArray cookie;
+        QTcpSocket *socket;
+    };
+    QList<Seen> seen;
     TlsTestServer tls(
-            [&paths](const HttpRequest &request, QTcpSocket *socket) {
-                paths.append(request.path());
+            [&seen](const HttpRequest &request, QTcpSocket *socket) {
+                seen.append({ request.path(), request.header("cookie"), socket });
                 const QByteArray body = "data: hi\n\n";
                 socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-                              "Content-Length: "
+                              "Set-Cookie: trusted=ca\r\nContent-Length: "
                               + QByteArray::number(body.size()) + "\r\n\r\n" + body);
             },
             certificate.certificate, certificate.key);
@@ -429,12 +437,29 @@ void tst_Isolation::differentTrustNeverSharesAVerifiedConnection()
     a.open();
     QTRY_COMPARE_WITH_TIMEOUT(ra.events.size(), 1, 20000);
     a.close(); // its connection stays open, idle, in its manager
+    QCOMPARE(tls.handshakes, 1);
+
     EventSource b(tls.httpsUrl(u"/b"_s));
     Recorder rb(&b);
     b.open();
     QTRY_COMPARE_WITH_TIMEOUT(b.readyState(), EventSource::Closed, 20000);
     QCOMPARE(rb.errors, QList<EventSource::Error>{ EventSource::TlsError });
-    QCOMPARE(paths, QList<QByteArray>{ "/a" });
+    QCOMPARE(seen.size(), 1);
+
+    QNetworkRequest skipping(tls.httpsUrl(u"/c"_s));
+    QSslConfiguration none = skipping.sslConfiguration();
+    none.setPeerVerifyMode(QSslSocket::VerifyNone);
+    skipping.setSslConfiguration(none);
+    EventSource c(tls.httpsUrl(u"/c"_s));
+    c.setRequest(skipping);
+    Recorder rc(&c);
+    c.open();
+    QTRY_COMPARE_WITH_TIMEOUT(rc.events.size(), 1, 20000);
+    QCOMPARE(seen.size(), 2);
+    QCOMPARE(seen.at(1).path, "/c");
+    QVERIFY2(seen.at(1).cookie.isEmpty(), seen.at(1).cookie.constData()); // not A's jar
+    QVERIFY(seen.at(1).socket != seen.at(0).socket); // not A's connection
+    QCOMPARE(tls.handshakes, 2);
 #else
     QSKIP("Qt without TLS");
 #endif
