@@ -67,9 +67,14 @@ namespace QtSse {
     \endlist
 
     Bindings on \c error, \c errorString, \c errorResponseBody and \c httpStatus update on
-    every change: a \c{Text { text: source.errorString }} shows a failure and empties when the
-    stream recovers. \c followNetworkChanges (default \c true) makes the source wait while the
-    machine is offline (\c EventSource.OfflineError) and reconnect when the network returns.
+    every change: a \c{Text { text: source.errorString; textFormat: Text.PlainText }} shows a
+    failure and empties when the stream recovers. Show \c errorString (which quotes the
+    server's error body) and event data as plain text: a \c Text's default \c AutoText
+    renders what looks like rich text, so a server could style it and make it load remote
+    images. \c followNetworkChanges (default \c true) makes the source wait while the
+    machine is offline (\c EventSource.OfflineError), reconnect when the network returns,
+    and reconnect at once, keeping the last event ID, when the application becomes active
+    again after being suspended (\c Qt.ApplicationSuspended, on iOS and Android).
 
     Each \c event is a \l messageEvent. Events of a named type (\c{event: price} in the
     stream) also reach the functions given to addEventListener().

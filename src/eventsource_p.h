@@ -60,6 +60,7 @@ public:
     void watchNetwork();
     void waitForNetwork();
     void onReachabilityChanged(NetworkMonitor::Reachability reachability);
+    void onApplicationResumed();
     void onTransportMediumChanged();
     void scheduleStart();
     void startAttempt();

@@ -386,6 +386,14 @@ void EventSource::setMaximumRedirects(int hops)
     class documentation); \c true by default.
 
     Turning it off while the source waits for the network makes it try at once.
+
+    It also covers a suspended application. After iOS or Android suspends an application,
+    its sockets may be dead while the stream looks open, and nothing tells until a read
+    timeout (readTimeout is off by default). So in a GUI application (a QGuiApplication, whose
+    applicationStateChanged() the library finds at run time: it links no Qt GUI), a source
+    that is not closed reconnects at once when the application becomes
+    Qt::ApplicationActive again after Qt::ApplicationSuspended, keeping the last event ID.
+    Other state changes (inactive, hidden) leave the stream alone.
 */
 bool EventSource::followNetworkChanges() const
 {
