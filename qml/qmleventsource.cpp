@@ -185,8 +185,21 @@ void QmlEventSource::setActive(bool active)
     exceeds it has its connection dropped with \c EventSource.EventTooLargeError.
 
     A JavaScript number rather than a 64-bit integer, which Qt 6.4's QML does not know; it is
-    exact up to 2^53 bytes. \c maximumEventSizeChanged(bytes) reports changes as in C++.
+    exact up to 2^53 bytes. \c NaN, the infinities and numbers beyond 64 bits are refused with
+    a warning, and the size stays as it was. \c maximumEventSizeChanged(bytes) reports changes as in C++.
 */
+
+// NaN, an infinity or a number past qint64 would make the cast undefined behaviour.
+void QmlEventSource::setMaximumEventSizeFromNumber(double bytes)
+{
+    constexpr double Limit = 9223372036854775808.0; // 2^63
+    if (!(bytes > -Limit && bytes < Limit)) {
+        qmlWarning(this) << "maximumEventSize: " << bytes
+                         << " is not a number of bytes; the size stays " << maximumEventSize();
+        return;
+    }
+    setMaximumEventSize(qint64(bytes));
+}
 
 /*!
     \qmlproperty object EventSource::headers

@@ -40,7 +40,7 @@ public:
     void setHeaders(const QVariantMap &headers);
 
     double maximumEventSizeAsNumber() const { return double(maximumEventSize()); }
-    void setMaximumEventSizeFromNumber(double bytes) { setMaximumEventSize(qint64(bytes)); }
+    void setMaximumEventSizeFromNumber(double bytes);
 
     Q_INVOKABLE void addEventListener(const QString &type, const QJSValue &callback);
     Q_INVOKABLE void removeEventListener(const QString &type, const QJSValue &callback);
