@@ -155,6 +155,31 @@ namespace QtSse {
     handlers. Once a host has answered over HTTP/2, its streams on one manager are multiplexed
     on one connection.
 
+    \section1 Known limits of Qt's HTTP layer
+    Measured on Qt 6.4.2; each with what QtSse does about it.
+    \list
+    \li A chunked body whose chunk size is not hexadecimal (\c zz) ends as if that were the
+        last chunk: the reply finishes without an error, so a broken body and a clean end look
+        the same (with nothing after it, the reply hangs instead). The source drops the
+        unfinished event and reconnects with the last event ID, as at any end of the stream;
+        a hang is caught only by readTimeout. Where the end of the body is taken as the end of
+        the data, such a truncation cannot be seen: have the server send a final event that
+        says the data is complete.
+    \li QNetworkAccessManager reuses a connection for any request to its host, port and
+        proxy, whatever the request's TLS configuration, and offers credentials cached for a
+        URL's user info to later requests to the host: see "Isolation" above.
+    \li Six HTTP/1.1 connections per host and manager on Qt 6.4 (see above).
+    \li Under Qt's default redirect policy a cross-origin redirect keeps the
+        \c Authorization and \c Cookie headers: QtSse follows redirects itself and strips
+        them when a hop leaves the origin.
+    \li Qt adds \c{Accept-Language: en,*} and \c{User-Agent: Mozilla/5.0} to requests that
+        set neither.
+    \li TCP keep-alive is set on Qt 6.11 and later only: a dead connection is otherwise seen
+        through network changes, the application's return from a suspension, or readTimeout.
+    \li Qt for WebAssembly delivers a body only when the request completes, so an endless
+        stream never opens there.
+    \endlist
+
     \section1 Threads
     EventSource lives in the thread it was created in (or moved to), which needs a running
     event loop. The pooled managers it streams through belong to that thread.
