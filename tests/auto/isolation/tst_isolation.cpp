@@ -124,6 +124,9 @@ private Q_SLOTS:
 void tst_Isolation::initTestCase()
 {
     qRegisterMetaType<QtSse::MessageEvent>();
+#if QT_CONFIG(ssl)
+    QVERIFY(QSslSocket::supportsSsl()); // loads the TLS backend before the first stream
+#endif
 }
 
 void tst_Isolation::differentTokensShareNoConnectionOrCookie()
@@ -399,7 +402,8 @@ void tst_Isolation::applicationManagerMovedToAnotherThreadMidStream()
     s.sources.front()->open(); // refused, not sent from here on a manager of another thread
     QTRY_COMPARE(s.sources.front()->readyState(), EventSource::Closed);
     QCOMPARE(s.recorders.front()->errors.size(), 2);
-    QMetaObject::invokeMethod(manager, &QObject::deleteLater);
+    QMetaObject::invokeMethod(
+            manager, [manager] { delete manager; }, Qt::BlockingQueuedConnection);
     worker.quit();
     QVERIFY(worker.wait(10000));
 }
