@@ -110,6 +110,7 @@ class tst_Isolation : public QObject
 private Q_SLOTS:
     void initTestCase();
     void differentTokensShareNoConnectionOrCookie();
+    void differentUserInfoSharesNoAuthenticationCache();
     void applicationManagerSeesEveryStream();
     void applicationManagerManyStreamsToOneHost();
     void applicationAuthenticationHandlerPastTheFifth();
@@ -176,6 +177,38 @@ void tst_Isolation::differentTokensShareNoConnectionOrCookie()
         QVERIFY2(!bobSockets.count(socket), "one connection carried both tokens");
     // Connections were reused (keep-alive), so sharing would have been possible.
     QVERIFY(aliceSockets.size() < size_t(requestsOf("Bearer alice")));
+}
+
+void tst_Isolation::differentUserInfoSharesNoAuthenticationCache()
+{
+    // Alice's URL carries her credentials; QNAM answers the server's challenge with them and
+    // caches them per manager. Bob's source, to the same host and path without credentials,
+    // must be challenged and refused, never sent alice's from a cache.
+    const QByteArray alice = "Basic " + QByteArray("alice:secret").toBase64();
+    QList<QByteArray> sent; // the Authorization of every request, in order
+    SseTestServer server([&](const HttpRequest &request, QTcpSocket *socket) {
+        sent.append(request.header("authorization"));
+        if (request.header("authorization") != alice) {
+            socket->write("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"sse\"\r\n"
+                          "Content-Length: 0\r\n\r\n");
+            return;
+        }
+        streamHello(socket);
+    });
+    QUrl aliceUrl = server.url(u"/s"_s);
+    aliceUrl.setUserInfo(u"alice:secret"_s);
+    EventSource a(aliceUrl);
+    Recorder ra(&a);
+    a.open();
+    QTRY_COMPARE_WITH_TIMEOUT(a.readyState(), EventSource::Open, 20000);
+    EventSource b(server.url(u"/s"_s));
+    Recorder rb(&b);
+    b.open();
+    QTRY_COMPARE_WITH_TIMEOUT(b.readyState(), EventSource::Closed, 20000);
+    QCOMPARE(rb.errors, QList<EventSource::Error>{ EventSource::HttpStatusError });
+    QCOMPARE(b.httpStatus(), 401);
+    QCOMPARE(std::count(sent.begin(), sent.end(), alice), 1); // alice's own request only
+    QCOMPARE(a.readyState(), EventSource::Open);
 }
 
 void tst_Isolation::applicationManagerSeesEveryStream()
