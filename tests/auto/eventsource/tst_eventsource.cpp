@@ -1294,9 +1294,14 @@ void tst_EventSource::streamsShareThreads()
     // network-information backend's) are running before the count starts.
     CountingManager manager;
     std::unique_ptr<QNetworkReply> first;
+    // The application's manager warms up on a host of its own: QNAM fixes its connections to a
+    // host with its first request there, and on Qt 6.5+ the streams' requests ask for more.
+    SseTestServer plain([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeResponse(socket, "200 OK", {}, "ok");
+    });
     if (sharedManager) {
-        first.reset(manager.get(QNetworkRequest(servers.front()->url(u"/plain"_s))));
-        QTRY_COMPARE(servers.front()->requests.size(), 1);
+        first.reset(manager.get(QNetworkRequest(plain.url(u"/plain"_s))));
+        QTRY_COMPARE(plain.requests.size(), 1);
         first.reset();
     }
     {
@@ -1304,7 +1309,7 @@ void tst_EventSource::streamsShareThreads()
         warmUp.open();
         QTRY_COMPARE(warmUp.readyState(), EventSource::Open);
     }
-    const int warmUps = sharedManager ? 2 : 1;
+    const int warmUps = 1;
     const int before = QtSseTest::threadCount();
     std::vector<std::unique_ptr<EventSource>> sources;
     std::vector<int> received(streams, 0);
