@@ -50,8 +50,10 @@ namespace QtSse {
     A relative \c url is resolved against the URL of the QML document that declares the
     object, as \c Image.source is. When no QNetworkAccessManager was set from C++, the source
     uses the engine's QQmlEngine::networkAccessManager(), so an application's
-    QQmlNetworkAccessManagerFactory (proxy, cookies, TLS settings) applies to event streams
-    too. Note that Qt allows six parallel HTTP/1.1 connections per host and manager.
+    QQmlNetworkAccessManagerFactory (proxy, cookies, TLS settings, handlers) applies to every
+    event stream. The trade-off, on Qt 6.4 only: one manager opens six HTTP/1.1 connections to
+    a host, so a seventh stream to it waits (Qt 6.5 and later raise the limit; see
+    "Connections and threads" in the C++ class description for the other ways).
 
     \section1 Handlers
     \list
@@ -65,9 +67,14 @@ namespace QtSse {
     \endlist
 
     Bindings on \c error, \c errorString, \c errorResponseBody and \c httpStatus update on
-    every change: a \c{Text { text: source.errorString }} shows a failure and empties when the
-    stream recovers. \c followNetworkChanges (default \c true) makes the source wait while the
-    machine is offline (\c EventSource.OfflineError) and reconnect when the network returns.
+    every change: a \c{Text { text: source.errorString; textFormat: Text.PlainText }} shows a
+    failure and empties when the stream recovers. Show \c errorString (which quotes the
+    server's error body) and event data as plain text: a \c Text's default \c AutoText
+    renders what looks like rich text, so a server could style it and make it load remote
+    images. \c followNetworkChanges (default \c true) makes the source wait while the
+    machine is offline (\c EventSource.OfflineError), reconnect when the network returns,
+    and reconnect at once, keeping the last event ID, when the application becomes active
+    again after being suspended (\c Qt.ApplicationSuspended, on iOS and Android).
 
     Each \c event is a \l messageEvent. Events of a named type (\c{event: price} in the
     stream) also reach the functions given to addEventListener().
@@ -174,12 +181,25 @@ void QmlEventSource::setActive(bool active)
 /*!
     \qmlproperty real EventSource::maximumEventSize
 
-    The most bytes one event may buffer while it arrives; 128 MiB by default. A server that
+    The most bytes one event may buffer while it arrives; 16 MiB by default. A server that
     exceeds it has its connection dropped with \c EventSource.EventTooLargeError.
 
     A JavaScript number rather than a 64-bit integer, which Qt 6.4's QML does not know; it is
-    exact up to 2^53 bytes. \c maximumEventSizeChanged(bytes) reports changes as in C++.
+    exact up to 2^53 bytes. \c NaN, the infinities and numbers beyond 64 bits are refused with
+    a warning, and the size stays as it was. \c maximumEventSizeChanged(bytes) reports changes as in C++.
 */
+
+// NaN, an infinity or a number past qint64 would make the cast undefined behaviour.
+void QmlEventSource::setMaximumEventSizeFromNumber(double bytes)
+{
+    constexpr double Limit = 9223372036854775808.0; // 2^63
+    if (!(bytes > -Limit && bytes < Limit)) {
+        qmlWarning(this) << "maximumEventSize: " << bytes
+                         << " is not a number of bytes; the size stays " << maximumEventSize();
+        return;
+    }
+    setMaximumEventSize(qint64(bytes));
+}
 
 /*!
     \qmlproperty var EventSource::responseHeaders

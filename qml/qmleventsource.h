@@ -43,7 +43,7 @@ public:
     void setHeaders(const QVariantMap &headers);
 
     double maximumEventSizeAsNumber() const { return double(maximumEventSize()); }
-    void setMaximumEventSizeFromNumber(double bytes) { setMaximumEventSize(qint64(bytes)); }
+    void setMaximumEventSizeFromNumber(double bytes);
 
     QVariant responseHeaderMap() const;
     using EventSource::responseHeader;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "eventsource.h"
 #include "eventsource_p.h"
+#include "responsepolicy_p.h"
 
 namespace QtSse {
 
@@ -135,19 +136,80 @@ namespace QtSse {
     to 34 connections, and up to six streams per host (on Qt 6.5 and later, up to 34: the
     limit is raised per request). A thousand streams to two hundred hosts take 30
     network threads rather than a thousand, and the CPU each event costs does not grow with
-    the number of streams. The pooled managers share one cookie jar per thread (per user
-    info, for URLs that carry credentials), so a source keeps its cookies whichever manager
-    it reconnects on; a pooled manager left without streams is deleted after ten seconds.
-    Each connection a manager carries adds about half a microsecond to the CPU every event
-    costs (BENCHMARKS.md, "Many streams"); the environment variable
+    the number of streams. A pooled manager left without streams is deleted after ten
+    seconds. Each connection a manager carries adds about half a microsecond to the CPU every
+    event costs (BENCHMARKS.md, "Many streams"); the environment variable
     \c QTSSE_STREAMS_PER_MANAGER, read once per thread, trades threads for CPU: 8 makes
     events about a fifth cheaper with four times the threads.
 
-    With a shared manager (setNetworkAccessManager(), or the QML engine's), EventSource puts
-    at most four streams per host on it, and at most 34 in all, so the application's other
-    requests still get connections; further streams go through pooled managers that take the
-    cookie jar, proxy and HSTS settings of the shared one. Once a host has answered over
-    HTTP/2, its streams on that manager are multiplexed on one connection, up to 64 of them.
+    \section2 Isolation
+    A QNetworkAccessManager shares between all the requests it carries its connections (a
+    connection to a host, verified once, serves any later request to that host), its
+    authentication cache, its TLS sessions and its cookie jar. So QtSse's pooled managers
+    carry only sources that present the same credentials: sources that differ in any of
+    \list
+    \li the \c Authorization, \c Proxy-Authorization or \c Cookie request header (whether
+        set with setRequestHeader(), setRequest(), QML \c headers or the request preparer),
+    \li the user info of the URL,
+    \li the request's TLS configuration: CA certificates, client certificate and key, peer
+        verification,
+    \endlist
+    never share a connection, a cookie jar or an authentication cache. Each such identity has
+    its own cookie jar, kept while it has pooled managers (the jar of sources without
+    credentials is kept for the thread's life), so a source keeps its cookies whichever pooled
+    manager it reconnects on, and the cookies a server sets for one token are never sent with
+    another's requests. After a redirect to another origin, which strips the credentials, the
+    stream is one of the sources without credentials. Sources with the same credentials share
+    what a manager shares: that is safe, since each could send the other's requests anyway.
+
+    \section2 An application's network access manager
+    A manager set with setNetworkAccessManager() (in QML, the engine's, from a
+    QQmlNetworkAccessManagerFactory or not) carries every stream of the source, and QtSse never
+    moves a stream to a manager the application did not make: its \c createRequest(), its
+    handlers (\c authenticationRequired, \c proxyAuthenticationRequired, \c sslErrors,
+    \c encrypted), proxy factory, cookie jar, HSTS and transfer timeout apply to every stream.
+    QtSse never holds its cookie jar: the application may replace the jar, delete the
+    manager (the streams on it end with AbortedError, C-16) or move it to another thread (the
+    same, before its replies move; a source whose manager lives in another thread fails to
+    connect) at any time. Sources that share a manager share what it shares, as any of its
+    users do, and nothing more: to keep sources with different credentials or trust apart,
+    give each its own manager.
+
+    QNAM's per-host limit then applies to the manager's streams. On Qt 6.4 a manager opens six
+    HTTP/1.1 connections to a host, and a seventh stream to it waits until one closes. On Qt
+    6.5 and later, a stream request that sets no QHttp1Configuration of its own asks for 64;
+    QNAM fixes the number with the manager's first request to the host, so a manager that
+    spoke to the host before keeps its limit (set a QHttp1Configuration on those requests, or
+    on the source's request, to choose it). For more streams to one host on Qt 6.4, give the
+    sources managers of their own (one per source, or one per six), or pass \c nullptr to use
+    QtSse's pooled managers, which do not take the application's cookie jar, proxy or
+    handlers. Once a host has answered over HTTP/2, its streams on one manager are multiplexed
+    on one connection.
+
+    \section1 Known limits of Qt's HTTP layer
+    Measured on Qt 6.4.2; each with what QtSse does about it.
+    \list
+    \li A chunked body whose chunk size is not hexadecimal (\c zz) ends as if that were the
+        last chunk: the reply finishes without an error, so a broken body and a clean end look
+        the same (with nothing after it, the reply hangs instead). The source drops the
+        unfinished event and reconnects with the last event ID, as at any end of the stream;
+        a hang is caught only by readTimeout. Where the end of the body is taken as the end of
+        the data, such a truncation cannot be seen: have the server send a final event that
+        says the data is complete.
+    \li QNetworkAccessManager reuses a connection for any request to its host, port and
+        proxy, whatever the request's TLS configuration, and offers credentials cached for a
+        URL's user info to later requests to the host: see "Isolation" above.
+    \li Six HTTP/1.1 connections per host and manager on Qt 6.4 (see above).
+    \li Under Qt's default redirect policy a cross-origin redirect keeps the
+        \c Authorization and \c Cookie headers: QtSse follows redirects itself and strips
+        them when a hop leaves the origin.
+    \li Qt adds \c{Accept-Language: en,*} and \c{User-Agent: Mozilla/5.0} to requests that
+        set neither.
+    \li TCP keep-alive is set on Qt 6.11 and later only: a dead connection is otherwise seen
+        through network changes, the application's return from a suspension, or readTimeout.
+    \li Qt for WebAssembly delivers a body only when the request completes, so an endless
+        stream never opens there.
+    \endlist
 
     \section1 Threads
     EventSource lives in the thread it was created in (or moved to), which needs a running
@@ -308,6 +370,7 @@ void EventSource::setRequest(const QNetworkRequest &request)
 {
     Q_D(EventSource);
     d->request = request;
+    d->refusedHeaders.clear();
     if (!request.url().isEmpty())
         setUrl(request.url());
 }
@@ -318,7 +381,15 @@ void EventSource::setRequest(const QNetworkRequest &request)
 */
 void EventSource::setRequestHeader(const QByteArray &name, const QByteArray &value)
 {
-    d_func()->request.setRawHeader(name, value);
+    Q_D(EventSource);
+    // A header HTTP does not allow fails the next connection with InvalidHeaderError: it must
+    // not be sent, nor vanish silently (Qt 6.7+ drops it from the request without a word).
+    d->refusedHeaders.removeAll(name);
+    if (!value.isNull() && !ResponsePolicy::isValidHeader(name, value)) {
+        d->refusedHeaders.append(name);
+        return;
+    }
+    d->request.setRawHeader(name, value);
 }
 
 /*!

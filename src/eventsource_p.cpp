@@ -58,7 +58,7 @@ EventSource::Error refuseUrl(const QUrl &url, QString *message)
 } // namespace
 
 EventSourcePrivate::EventSourcePrivate(EventSource *q)
-    : q_ptr(q), managers(q, [this] { failManagerDestroyed(); })
+    : q_ptr(q), managers([this] { failManagerDestroyed(); })
 {
     parser.setHandler(this);
     preparationTimer.setSingleShot(true);
@@ -259,7 +259,10 @@ void EventSourcePrivate::sendRequest()
     QNetworkRequest req =
             ResponsePolicy::streamRequest(chainRequest, currentUrl, sentLastEventId,
                                           credentialsStripped, ContentDecoder::acceptedEncodings());
-    const QByteArray badHeader = ResponsePolicy::invalidHeader(req);
+    QByteArray badHeader = refusedHeaders.value(0, ResponsePolicy::invalidHeader(req));
+    if (badHeader.isNull()
+        && !ResponsePolicy::isValidHeader("Last-Event-ID", sentLastEventId.toUtf8()))
+        badHeader = QByteArrayLiteral("Last-Event-ID");
     if (!badHeader.isNull()) {
         fail(EventSource::InvalidHeaderError,
              EventSource::tr("The request header \"%1\" has a name or value that HTTP does not "
@@ -271,7 +274,8 @@ void EventSourcePrivate::sendRequest()
     QNetworkAccessManager *nam = managers.acquire(currentUrl, &req);
     if (!nam) {
         fail(EventSource::AbortedError,
-             EventSource::tr("The network access manager was destroyed"));
+             EventSource::tr("The network access manager was destroyed or lives in another "
+                             "thread"));
         return;
     }
 
@@ -284,7 +288,7 @@ void EventSourcePrivate::sendRequest()
             ? nam->get(req)
             : nam->sendCustomRequest(req, currentMethod, currentBody);
     reply = r;
-    flow.reset();
+    FlowControl::start(r);
     const quint64 attempt = generation;
     QObject::connect(r, &QNetworkReply::metaDataChanged, q, [this, attempt] {
         if (isCurrent(attempt))
@@ -459,7 +463,6 @@ void EventSourcePrivate::onReadyRead()
         readDeferred = true;
         return;
     }
-    flow.watch(reply);
     const quint64 attempt = generation;
     parsing = true;
     const auto done = qScopeGuard([this] {
@@ -730,7 +733,7 @@ void EventSourcePrivate::failManagerDestroyed()
 {
     fail(EventSource::AbortedError,
          EventSource::tr("The request was aborted: the network "
-                         "access manager was destroyed"));
+                         "access manager was destroyed or moved to another thread"));
 }
 
 void EventSourcePrivate::releaseReply()

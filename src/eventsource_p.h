@@ -63,6 +63,7 @@ public:
     void watchNetwork();
     void waitForNetwork();
     void onReachabilityChanged(NetworkMonitor::Reachability reachability);
+    void onApplicationResumed();
     void onTransportMediumChanged();
     void scheduleStart();
     void startAttempt();
@@ -118,6 +119,7 @@ public:
     QNetworkRequest request;
     QByteArray method = QByteArrayLiteral("GET");
     QByteArray body;
+    QByteArrayList refusedHeaders; // given to setRequestHeader() with a value HTTP does not allow
     EventSource::AttemptPreparer preparer; // setRequestPreparer() and setAttemptPreparer()
     EventSource::AsyncAttemptPreparer asyncPreparer;
     int preparationTimeout = EventSource::DefaultRequestPreparationTimeout;

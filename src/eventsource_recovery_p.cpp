@@ -109,6 +109,10 @@ void EventSourcePrivate::watchNetwork()
         if (followNetworkChanges)
             onTransportMediumChanged();
     });
+    QObject::connect(monitor, &NetworkMonitor::resumed, q_ptr, [this] {
+        if (followNetworkChanges)
+            onApplicationResumed();
+    });
 }
 
 // Offline: no attempt, no retry budget spent; Connecting, with OfflineError reported once.
@@ -168,6 +172,19 @@ void EventSourcePrivate::onTransportMediumChanged()
         qCDebug(lcEventSource) << "the transport medium changed: reconnecting now";
         reconnect();
     }
+}
+
+// Back from a suspension (iOS, Android): the socket may be dead while the stream looks open,
+// and nothing tells until a read timeout, which is off by default. Reconnect now, with
+// Last-Event-ID, as after a change of network.
+void EventSourcePrivate::onApplicationResumed()
+{
+    if (readyState == EventSource::Closed || waitingForNetwork)
+        return;
+    if (reply && !mayReconnect())
+        return; // a finite stream's request is not sent again; a dead connection fails
+    qCDebug(lcEventSource) << "the application resumed: reconnecting now";
+    reconnect();
 }
 
 } // namespace QtSse

@@ -332,10 +332,17 @@ std::chrono::milliseconds EventSource::readTimeoutAsDuration() const
 
 /*!
     \property QtSse::EventSource::maximumEventSize
-    \brief The most bytes one event may buffer while it arrives; 128 MiB by default.
+    \brief The most bytes one event may buffer while it arrives; 16 MiB by default.
 
     A server that exceeds it (an endless line, say) has its connection dropped with
-    EventTooLargeError, which counts as a failed attempt; memory stays bounded.
+    EventTooLargeError, which counts as a failed attempt; memory stays bounded. It counts
+    every buffer the parser holds for the event: the unfinished line, the data, the event
+    type and the id. One event then costs at most about three times this (its bytes, then
+    the UTF-16 string delivered), plus, for a compressed stream, the decoder's window (32 KiB
+    for gzip and deflate, at most 8 MiB for zstd and 16 MiB for br; larger windows are
+    refused), so a compression bomb costs no more than an honest large event. The default
+    passes the largest events real services send (LaunchDarkly's SDK contract tests send
+    10 MiB events).
 */
 qint64 EventSource::maximumEventSize() const
 {
@@ -379,6 +386,14 @@ void EventSource::setMaximumRedirects(int hops)
     class documentation); \c true by default.
 
     Turning it off while the source waits for the network makes it try at once.
+
+    It also covers a suspended application. After iOS or Android suspends an application,
+    its sockets may be dead while the stream looks open, and nothing tells until a read
+    timeout (readTimeout is off by default). So in a GUI application (a QGuiApplication, whose
+    applicationStateChanged() the library finds at run time: it links no Qt GUI), a source
+    that is not closed reconnects at once when the application becomes
+    Qt::ApplicationActive again after Qt::ApplicationSuspended, keeping the last event ID.
+    Other state changes (inactive, hidden) leave the stream alone.
 */
 bool EventSource::followNetworkChanges() const
 {

@@ -123,7 +123,10 @@ bool EventStreamParser::Handler::handleSkippedEvent(const QString &type, qint64 
 
 /*!
     \variable QtSse::EventStreamParser::DefaultMaximumEventSize
-    The default maximumEventSize(): 128 MiB.
+    The default maximumEventSize(): 16 MiB. Large enough for the largest events real streams
+    send (LaunchDarkly's SDK contract tests send 10 MiB events), small enough that a few
+    sources on a phone survive a hostile or compressed server: an event costs this many bytes
+    while it arrives and twice as many as a QString.
 */
 
 namespace {
@@ -250,7 +253,7 @@ EventStreamParser::~EventStreamParser() = default;
 /*!
     \fn qint64 QtSse::EventStreamParser::maximumEventSize() const
     Returns the most bytes one event may buffer: its unfinished line plus its data.
-    The default is DefaultMaximumEventSize (128 MiB).
+    The default is DefaultMaximumEventSize (16 MiB).
 */
 
 /*!
@@ -368,11 +371,14 @@ EventStreamParser::Status EventStreamParser::flush()
 */
 
 /*!
-    Returns how many bytes the current, unfinished event holds in buffers.
+    Returns how many bytes the current, unfinished event holds in buffers: its unfinished line,
+    its data, its event type and its pending id.
 */
 qint64 EventStreamParser::bufferedSize() const
 {
-    return qint64(m_line.size()) + qint64(m_data.size()) + (m_dataRef ? m_dataRefLength + 1 : 0);
+    const qint64 pendingId = !m_idPending ? 0 : m_idRef ? m_idRefLength : m_pendingId.size();
+    return qint64(m_line.size()) + qint64(m_data.size()) + (m_dataRef ? m_dataRefLength + 1 : 0)
+            + qint64(m_eventType.size()) + pendingId;
 }
 
 bool EventStreamParser::overCap(qint64 pending) const
@@ -431,8 +437,11 @@ EventStreamParser::Status EventStreamParser::dropTooLargeEvent()
 {
     m_line.clear();
     m_data.clear();
+    m_eventType.clear();
+    m_pendingId.clear();
     m_dataRef = nullptr;
     m_idRef = nullptr;
+    m_idPending = false;
     return Status::EventTooLarge;
 }
 
@@ -607,6 +616,12 @@ bool EventStreamParser::processLine(const char *line, qsizetype length, bool inC
         break;
     case 5:
         if (std::memcmp(line, "event", 5) == 0) { // P-17
+            // The value replaces the type buffered so far; the line is released once parsed.
+            if (bufferedSize() - m_line.size() - m_eventType.size() + valueLength
+                > m_maximumEventSize) {
+                m_status = dropTooLargeEvent();
+                return false;
+            }
             assignBytes(m_eventType, value, valueLength);
         } else if (std::memcmp(line, "retry", 5) == 0) { // P-24, P-25, P-26
             const qint64 ms = parseRetry(value, valueLength);
@@ -617,6 +632,13 @@ bool EventStreamParser::processLine(const char *line, qsizetype length, bool inC
     case 2:
         if (line[0] == 'i' && line[1] == 'd'
             && !std::memchr(value, '\0', size_t(valueLength))) { // P-18, P-19, P-20
+            const qint64 pendingId = !m_idPending ? 0
+                    : m_idRef                     ? m_idRefLength
+                                                  : m_pendingId.size();
+            if (bufferedSize() - m_line.size() - pendingId + valueLength > m_maximumEventSize) {
+                m_status = dropTooLargeEvent();
+                return false;
+            }
             if (inChunk) {
                 m_idRef = value;
                 m_idRefLength = valueLength;

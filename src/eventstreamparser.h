@@ -30,7 +30,7 @@ public:
         EventTooLarge,
     };
 
-    static constexpr qint64 DefaultMaximumEventSize = qint64(128) * 1024 * 1024;
+    static constexpr qint64 DefaultMaximumEventSize = qint64(16) * 1024 * 1024;
 
     explicit EventStreamParser(Handler *handler = nullptr);
     ~EventStreamParser();

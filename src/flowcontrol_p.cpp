@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include "flowcontrol_p.h"
-#include "logging_p.h"
 
 #include <QtNetwork/qnetworkreply.h>
 
@@ -9,28 +8,14 @@
 namespace QtSse {
 
 // QNAM's thread hands a reply's bytes over as fast as the socket gives them; while this thread
-// is busy they wait in its event queue, where bytesAvailable() does not see them and nothing
-// bounds them. So a stream that proves fast gets a bounded read buffer at once: what is already
-// queued when the bound is set escapes it, so it must come early.
-void FlowControl::watch(QNetworkReply *reply)
+// is busy (or paused in a slot) they wait in its event queue, where bytesAvailable() does not
+// see them and only the reply's read buffer bound counts them. So every reply is bounded from
+// its start: a bound set later (say, once a stream proves fast) lets through what is already
+// queued, and a stream that has kept up so far can stop being read at any moment. The cost is
+// one queued notification to QNAM's thread per read (BENCHMARKS.md, "Many streams").
+void FlowControl::start(QNetworkReply *reply)
 {
-    if (reply->readBufferSize() != 0)
-        return; // bounded already
-    if (isFast(reply->bytesAvailable())) { // the bytes this readyRead() brought
-        qCDebug(lcEventSource) << "fast stream: read buffer bounded to" << ReadBufferLimit
-                               << "bytes";
-        reply->setReadBufferSize(ReadBufferLimit);
-    }
-}
-
-bool FlowControl::isFast(qint64 arrived)
-{
-    if (!m_window.isValid() || m_window.elapsed() > FastStreamWindowMs) {
-        m_window.start();
-        m_windowBytes = 0;
-    }
-    m_windowBytes += arrived;
-    return m_windowBytes >= FastStreamBytes || arrived >= ReadChunkSize;
+    reply->setReadBufferSize(ReadBufferLimit);
 }
 
 QByteArrayView FlowControl::readChunk(QNetworkReply *reply)

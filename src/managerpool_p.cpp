@@ -3,6 +3,7 @@
 #include "logging_p.h"
 
 #include <QtCore/qcoreapplication.h>
+#include <QtCore/qcryptographichash.h>
 #include <QtCore/qthread.h>
 #include <QtCore/qthreadstorage.h>
 #include <QtNetwork/qnetworkaccessmanager.h>
@@ -29,7 +30,9 @@ int configuredStreamsPerManager()
     return ok && fromEnvironment > 0 ? fromEnvironment : ManagerPool::DefaultStreamsPerManager;
 }
 
-// Lends `jar` to `manager` without giving it away: setCookieJar() takes ownership.
+// Lends the pool's `jar` to its lane `manager` without giving it away: setCookieJar() takes
+// ownership. Only the pool's own jars are lent, to its own lanes: never an application's jar,
+// which its manager may delete at any time (setCookieJar(), or with the manager).
 void lendJar(QNetworkAccessManager *manager, QNetworkCookieJar *jar)
 {
     QObject *owner = jar->parent();
@@ -41,6 +44,29 @@ void lendJar(QNetworkAccessManager *manager, QNetworkCookieJar *jar)
 void takeJarBack(QNetworkAccessManager *manager)
 {
     manager->setCookieJar(new QNetworkCookieJar(manager));
+}
+
+// The headers that carry credentials: requests that differ in one never share a manager.
+constexpr const char *CredentialHeaders[] = { "Authorization", "Proxy-Authorization", "Cookie" };
+
+// A digest of the credential headers `request` carries; empty when it carries none. The pool
+// compares digests, so it keeps no copy of a token.
+QByteArray credentialDigest(const QNetworkRequest &request)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    bool any = false;
+    for (const char *name : CredentialHeaders) {
+        if (!request.hasRawHeader(name))
+            continue;
+        any = true;
+        const QByteArray value = request.rawHeader(name);
+        hash.addData(QByteArrayView(name));
+        hash.addData(QByteArrayView(":"));
+        hash.addData(QByteArray::number(value.size()));
+        hash.addData(QByteArrayView(":"));
+        hash.addData(value);
+    }
+    return any ? hash.result() : QByteArray();
 }
 
 } // namespace
@@ -62,8 +88,6 @@ ManagerPool::ManagerPool(int streamsPerManager, int idleLaneMs, QObject *parent)
 
 ManagerPool::~ManagerPool()
 {
-    for (const QMetaObject::Connection &c : std::as_const(m_watched))
-        disconnect(c);
     // The lanes are our children; the jars lent to them go back first.
     for (const Lane &lane : m_lanes)
         takeJarBack(lane.manager);
@@ -124,38 +148,61 @@ int ManagerPool::channelsFor(const QString &key) const
     return Http1ConnectionsPerHost;
 }
 
-// perHost: the streams `manager` may carry to `key`; 0 for a lane, whose limit is the number of
-// connections it opens to the host (channelsFor() the first time, then the same for its life).
-bool ManagerPool::tryCount(QNetworkAccessManager *manager, const QString &key, int perHost)
+// Counts a stream to `key` on the lane `manager` if it has room: as many streams to the host as
+// it opens connections there (channelsFor() the first time, then the same for its life), and
+// streamsPerManager() connections in all.
+bool ManagerPool::tryCount(QNetworkAccessManager *manager, const QString &key)
 {
     Tally &tally = m_tallies[manager];
     HostSlot &slot = tally.hosts[key];
-    const bool lane = perHost == 0;
-    const int channels = lane && slot.channels == 0 ? channelsFor(key) : slot.channels;
+    const int channels = slot.channels == 0 ? channelsFor(key) : slot.channels;
     const bool newConnection = !slot.http2 || slot.streams == 0;
-    const int limit = slot.http2 ? Http2StreamsPerHost : lane ? channels : perHost;
+    const int limit = slot.http2 ? Http2StreamsPerHost : channels;
     if (slot.streams >= limit || (newConnection && tally.connections >= m_streamsPerManager)) {
         if (slot.streams == 0 && slot.channels == 0)
             tally.hosts.remove(key);
         return false;
     }
-    if (lane)
-        slot.channels = channels;
+    slot.channels = channels;
     ++slot.streams;
     if (newConnection)
         ++tally.connections;
     return true;
 }
 
-ManagerPool::Profile ManagerPool::Profile::of(QNetworkAccessManager *base, const QUrl &url,
-                                              const QNetworkRequest &request)
+ManagerPool::Identity ManagerPool::Identity::of(const QUrl &url, const QNetworkRequest &request)
+{
+    Identity identity;
+    identity.userInfo = url.userInfo(QUrl::FullyEncoded);
+    identity.credentials = credentialDigest(request);
+#if QT_CONFIG(ssl)
+    identity.tls = request.sslConfiguration();
+#endif
+    return identity;
+}
+
+bool ManagerPool::Identity::isAnonymous() const
+{
+    return userInfo.isEmpty() && credentials.isEmpty()
+#if QT_CONFIG(ssl)
+            && tls == QNetworkRequest().sslConfiguration()
+#endif
+            ;
+}
+
+bool ManagerPool::Identity::operator==(const Identity &other) const
+{
+    return userInfo == other.userInfo && credentials == other.credentials
+#if QT_CONFIG(ssl)
+            && tls == other.tls
+#endif
+            ;
+}
+
+ManagerPool::Profile ManagerPool::Profile::of(const QUrl &url, const QNetworkRequest &request)
 {
     Profile profile;
-    profile.base = base;
-    profile.userInfo = url.userInfo(QUrl::FullyEncoded);
-#if QT_CONFIG(ssl)
-    profile.tls = request.sslConfiguration();
-#endif
+    profile.identity = Identity::of(url, request);
     profile.http2Allowed = request.attribute(QNetworkRequest::Http2AllowedAttribute, true).toBool();
     profile.http2Direct = request.attribute(QNetworkRequest::Http2DirectAttribute, false).toBool();
     return profile;
@@ -163,12 +210,8 @@ ManagerPool::Profile ManagerPool::Profile::of(QNetworkAccessManager *base, const
 
 bool ManagerPool::Profile::operator==(const Profile &other) const
 {
-    return base == other.base && userInfo == other.userInfo && http2Allowed == other.http2Allowed
-            && http2Direct == other.http2Direct
-#if QT_CONFIG(ssl)
-            && tls == other.tls
-#endif
-            ;
+    return identity == other.identity && http2Allowed == other.http2Allowed
+            && http2Direct == other.http2Direct;
 }
 
 ManagerPool::Lease ManagerPool::acquire(QNetworkAccessManager *base, const QUrl &url,
@@ -176,12 +219,12 @@ ManagerPool::Lease ManagerPool::acquire(QNetworkAccessManager *base, const QUrl 
 {
     Lease lease;
     lease.key = hostKey(url);
-    if (base && tryCount(base, lease.key, StreamsPerHost)) {
-        watch(base);
+    if (base) {
+        // The application's manager carries all its streams: no lane takes over what it made.
         lease.manager = base;
         return lease;
     }
-    const Profile profile = Profile::of(base, url, request);
+    const Profile profile = Profile::of(url, request);
     // A lane that multiplexes this host over HTTP/2 first, then the first with room.
     Lane *chosen = nullptr;
     for (int pass = 0; pass < 2 && !chosen; ++pass) {
@@ -190,7 +233,7 @@ ManagerPool::Lease ManagerPool::acquire(QNetworkAccessManager *base, const QUrl 
                 continue;
             if (!(lane.profile == profile))
                 continue;
-            if (tryCount(lane.manager, lease.key, 0)) {
+            if (tryCount(lane.manager, lease.key)) {
                 chosen = &lane;
                 break;
             }
@@ -198,7 +241,7 @@ ManagerPool::Lease ManagerPool::acquire(QNetworkAccessManager *base, const QUrl 
     }
     if (!chosen) {
         chosen = &createLane(profile);
-        tryCount(chosen->manager, lease.key, 0);
+        tryCount(chosen->manager, lease.key);
     }
     chosen->idleSince.invalidate();
     lease.manager = chosen->manager;
@@ -211,7 +254,7 @@ void ManagerPool::release(Lease &lease)
 {
     QNetworkAccessManager *manager = lease.manager;
     lease.manager = nullptr;
-    if (!manager)
+    if (!manager || !lease.pooled)
         return;
     const auto tally = m_tallies.find(manager);
     if (tally == m_tallies.end())
@@ -224,7 +267,7 @@ void ManagerPool::release(Lease &lease)
     // A lane remembers what it opened to the host (QNAM keeps the connection object cached).
     if (--slot->streams <= 0 && slot->channels == 0)
         tally->hosts.erase(slot);
-    if (tally->connections > 0 || !lease.pooled)
+    if (tally->connections > 0)
         return;
     const auto lane = std::find_if(m_lanes.begin(), m_lanes.end(),
                                    [manager](const Lane &l) { return l.manager == manager; });
@@ -236,7 +279,7 @@ void ManagerPool::release(Lease &lease)
 
 void ManagerPool::markHttp2(const Lease &lease)
 {
-    if (!lease.manager)
+    if (!lease.manager || !lease.pooled)
         return;
     const auto tally = m_tallies.find(lease.manager);
     if (tally == m_tallies.end())
@@ -255,6 +298,12 @@ void ManagerPool::prepareRequest(const Lease &lease, QNetworkRequest &request) c
     if (lease.pooled) {
         QHttp1Configuration http1;
         http1.setNumberOfConnectionsPerHost(qsizetype(lease.channels));
+        request.setHttp1Configuration(http1);
+    } else if (request.http1Configuration() == QHttp1Configuration()) {
+        // The application's manager: more than six streams to a host, unless the application
+        // chose its own limit (QNAM fixes it with the manager's first request to the host).
+        QHttp1Configuration http1;
+        http1.setNumberOfConnectionsPerHost(qsizetype(ApplicationConnectionsPerHost));
         request.setHttp1Configuration(http1);
     }
 #else
@@ -288,69 +337,44 @@ void ManagerPool::reapIdleLanes()
 ManagerPool::Lane &ManagerPool::createLane(const Profile &profile)
 {
     auto *manager = new QNetworkAccessManager(this);
-    if (QNetworkAccessManager *base = profile.base) {
-        watch(base);
-        if (QNetworkCookieJar *jar = base->cookieJar())
-            lendJar(manager, jar);
-        manager->setProxy(base->proxy());
-        manager->setStrictTransportSecurityEnabled(base->isStrictTransportSecurityEnabled());
-        manager->addStrictTransportSecurityHosts(base->strictTransportSecurityHosts());
-    } else {
-        lendJar(manager, jarFor(profile.userInfo));
-    }
+    lendJar(manager, jarFor(profile.identity));
     qCDebug(lcEventSource) << "a new pooled network access manager:" << m_lanes.size() + 1
                            << "in this thread, up to" << m_streamsPerManager << "streams each";
     m_lanes.push_back({ manager, profile, {} });
     return m_lanes.back();
 }
 
-// The default profile's jar: one per user info, so that sources keep their cookies whichever
-// lane they reconnect on, and credentials of one user never meet another's cookies.
-QNetworkCookieJar *ManagerPool::jarFor(const QString &userInfo)
+// An identity's jar: sources keep their cookies whichever lane they reconnect on, and the
+// cookies set for one identity are never sent with another's requests.
+QNetworkCookieJar *ManagerPool::jarFor(const Identity &identity)
 {
-    QNetworkCookieJar *&jar = m_jars[userInfo];
-    if (!jar)
-        jar = new QNetworkCookieJar(this);
-    return jar;
-}
-
-void ManagerPool::watch(QNetworkAccessManager *base)
-{
-    if (m_watched.contains(base))
-        return;
-    m_watched.insert(base,
-                     connect(base, &QObject::destroyed, this, [this, base] { dropProfile(base); }));
-}
-
-// The application destroyed its manager: its lanes go too (their streams end, C-16), and give
-// its jar back before it is deleted with the manager.
-void ManagerPool::dropProfile(QNetworkAccessManager *base)
-{
-    m_watched.remove(base);
-    m_tallies.remove(base);
-    deleteLanesIf([base](const Lane &lane) { return lane.profile.base == base; });
+    const auto found = std::find_if(m_jars.begin(), m_jars.end(),
+                                    [&identity](const Jar &j) { return j.identity == identity; });
+    if (found != m_jars.end())
+        return found->jar;
+    m_jars.push_back({ identity, new QNetworkCookieJar(this) });
+    return m_jars.back().jar;
 }
 
 void ManagerPool::deleteLanesIf(const std::function<bool(const Lane &)> &doomed)
 {
     const auto gone = std::stable_partition(m_lanes.begin(), m_lanes.end(),
                                             [&doomed](const Lane &lane) { return !doomed(lane); });
-    QSet<QString> userInfos;
     for (auto lane = gone; lane != m_lanes.end(); ++lane) {
         m_tallies.remove(lane->manager);
         takeJarBack(lane->manager);
         lane->manager->deleteLater();
-        if (lane->profile.base == nullptr && !lane->profile.userInfo.isEmpty())
-            userInfos.insert(lane->profile.userInfo);
     }
     m_lanes.erase(gone, m_lanes.end());
-    // A user info's jar goes with its last lane; the anonymous one stays with the pool.
-    for (const QString &userInfo : std::as_const(userInfos)) {
-        if (std::none_of(m_lanes.begin(), m_lanes.end(), [&userInfo](const Lane &l) {
-                return l.profile.base == nullptr && l.profile.userInfo == userInfo;
-            }))
-            delete m_jars.take(userInfo);
-    }
+    // An identity's jar goes with its last lane; the anonymous one stays with the pool.
+    const auto unused = std::stable_partition(m_jars.begin(), m_jars.end(), [this](const Jar &j) {
+        return j.identity.isAnonymous()
+                || std::any_of(m_lanes.begin(), m_lanes.end(),
+                               [&j](const Lane &l) { return l.profile.identity == j.identity; });
+    });
+    for (auto jar = unused; jar != m_jars.end(); ++jar)
+        delete jar->jar;
+    m_jars.erase(unused, m_jars.end());
 }
 
 void ManagerPool::scheduleReap()
@@ -362,48 +386,74 @@ void ManagerPool::scheduleReap()
         m_reaper.start(m_idleLaneMs);
 }
 
-ManagerHandle::ManagerHandle(QObject *owner, std::function<void()> streamLost, ManagerPool *pool)
-    : m_owner(owner), m_streamLost(std::move(streamLost)), m_fixedPool(pool)
+ManagerHandle::ManagerHandle(std::function<void()> streamLost, ManagerPool *pool)
+    : m_streamLost(std::move(streamLost)), m_fixedPool(pool)
 {
 }
 
 ManagerHandle::~ManagerHandle()
 {
-    QObject::disconnect(m_managerDestroyed);
     endLease();
 }
 
 void ManagerHandle::setManager(QNetworkAccessManager *manager)
 {
-    if (m_manager == manager && m_injected == (manager != nullptr))
-        return;
-    QObject::disconnect(m_managerDestroyed);
     m_manager = manager;
     m_injected = manager != nullptr;
-    if (!manager)
-        return;
-    // If the application destroys its manager, a stream on one of its lanes ends too (C-16).
-    m_managerDestroyed = QObject::connect(manager, &QObject::destroyed, m_owner, [this] {
-        if (leaseIsPooled())
-            m_streamLost();
-    });
 }
+
+namespace {
+
+// Watches the application's manager while a stream is on it: moveToThread() sends it
+// ThreadChange in its old thread, before its replies move with it.
+class MoveWatcher : public QObject
+{
+public:
+    MoveWatcher(QNetworkAccessManager *manager, std::function<void()> moving)
+        : m_manager(manager), m_moving(std::move(moving))
+    {
+        manager->installEventFilter(this);
+    }
+    ~MoveWatcher() override
+    {
+        if (m_manager)
+            m_manager->removeEventFilter(this);
+    }
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (watched == m_manager && event->type() == QEvent::ThreadChange) {
+            m_manager->removeEventFilter(this); // it would be in another thread than we are
+            m_manager = nullptr;
+            m_moving();
+        }
+        return false;
+    }
+
+private:
+    QPointer<QNetworkAccessManager> m_manager;
+    std::function<void()> m_moving;
+};
+
+} // namespace
 
 QNetworkAccessManager *ManagerHandle::acquire(const QUrl &url, QNetworkRequest *request)
 {
     endLease();
-    if (m_injected && !m_manager)
-        return nullptr; // the application's manager was destroyed (C-16)
+    if (m_injected && (!m_manager || m_manager->thread() != QThread::currentThread()))
+        return nullptr; // the application's manager was destroyed or moved away (C-16)
     ManagerPool *pool = m_fixedPool ? m_fixedPool.data() : ManagerPool::forCurrentThread();
     m_lease = request ? pool->acquire(m_manager, url, *request) : pool->acquire(m_manager, url);
     m_leasePool = pool;
     if (request)
         pool->prepareRequest(m_lease, *request);
+    if (m_manager) // its callback may end the lease, which deletes it: it touches nothing after
+        m_moveWatcher = std::make_unique<MoveWatcher>(m_manager, m_streamLost);
     return m_lease.manager;
 }
 
 void ManagerHandle::endLease()
 {
+    m_moveWatcher.reset();
     if (m_leasePool)
         m_leasePool->release(m_lease);
     m_lease = {};

@@ -27,6 +27,7 @@
 #endif
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 QT_BEGIN_NAMESPACE
@@ -40,23 +41,32 @@ namespace QtSse {
 // QNetworkAccessManager runs one network thread per manager, and that thread polls every
 // socket it owns on each wake-up: a manager per stream costs a thread and two descriptors per
 // stream, and one manager for every stream costs CPU per event that grows with the streams.
-// So streams go on pooled managers ("lanes") that QtSse creates and keeps to itself, each
-// carrying at most streamsPerManager() connections (measured with qtsse-bench-scale, see
-// BENCHMARKS.md) and to each host as many streams as it opens connections there: six, QNAM's
-// HTTP/1.1 limit, which Qt 6.4 cannot raise; on Qt 6.5 and later, once a thread streams from
-// a host six times, further lanes open up to streamsPerManager() connections to it
-// (QHttp1Configuration), so many streams to one host need few threads while a host with few
-// streams does not get a lane's worth of QNAM channels allocated. Lanes belong to a
-// profile, and carry only streams of their profile: the application's manager they take the
-// cookie jar, proxy and HSTS settings from (or none: the pool's own jar); the user info of the
-// URL, so that credentials QNAM caches for one user are never offered for another; and the
-// request's TLS configuration and HTTP/2 attributes, since QNAM reuses a connection to a host
-// for any request to it, whatever the request's CA certificates or client certificate. A host
-// that answers over HTTP/2 multiplexes its streams on one connection, which counts once.
+// So the streams of sources without a manager of the application's go on pooled managers
+// ("lanes") that QtSse creates and keeps to itself, each carrying at most streamsPerManager()
+// connections (measured with qtsse-bench-scale, see BENCHMARKS.md) and to each host as many
+// streams as it opens connections there: six, QNAM's HTTP/1.1 limit, which Qt 6.4 cannot
+// raise; on Qt 6.5 and later, once a thread streams from a host six times, further lanes open
+// up to streamsPerManager() connections to it (QHttp1Configuration), so many streams to one
+// host need few threads while a host with few streams does not get a lane's worth of QNAM
+// channels allocated. A host that answers over HTTP/2 multiplexes its streams on one
+// connection, which counts once.
 //
-// On an application's own manager at most StreamsPerHost streams go to one host, leaving it
-// connections for its other requests, and no more than streamsPerManager() in all; further
-// streams use lanes of its profile.
+// Isolation: a lane carries the streams of one profile only, and a profile is everything a
+// QNAM shares between the requests it carries (connections, the authentication cache, TLS
+// sessions, the cookie jar): the URL's user info, the credential headers (Authorization,
+// Proxy-Authorization, Cookie, compared by digest), the request's TLS configuration (CA set,
+// client certificate and key, peer verification) and its HTTP/2 attributes. Each identity
+// (profile without the HTTP/2 attributes) has its own cookie jar, owned by the pool and lent
+// to its lanes only: sources that authenticate differently never share a connection, a jar or
+// an authentication cache.
+//
+// An application's manager is used whole: every stream of a source given one goes on it, never
+// on a lane, so what the application made it (a subclass's createRequest(), its handlers, its
+// proxy factory, cookie jar, HSTS, transfer timeout) applies to every stream, and the pool never
+// holds the application's jar. QNAM's per-host connection limit then applies (six on Qt 6.4;
+// on Qt 6.5+ a stream request that sets no QHttp1Configuration asks for
+// ApplicationConnectionsPerHost, which takes effect if it is the manager's first request to
+// the host).
 //
 // One pool per thread (managers are thread-affine); lanes left without streams are deleted
 // after IdleLaneMs. Not thread-safe: used from its own thread only.
@@ -64,7 +74,8 @@ class QTSSE_AUTOTEST_EXPORT ManagerPool : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr int StreamsPerHost = 4; // on an application's manager
+    // What a stream request on an application's manager asks for on Qt 6.5+.
+    static constexpr int ApplicationConnectionsPerHost = 64;
     static constexpr int Http2StreamsPerHost = 64; // well under RFC 9113's recommended 100
     static constexpr int DefaultStreamsPerManager = 34; // see BENCHMARKS.md, "Many streams"
     static constexpr int Http1ConnectionsPerHost = 6; // QNAM's, fixed before Qt 6.5
@@ -94,21 +105,21 @@ public:
         int channels = 0; // a lane's connections to the host
         bool isValid() const { return !manager.isNull(); }
     };
-    // A manager for one stream to `url` with `request`'s settings: on `base` (the
-    // application's manager, or nullptr) if it has room, else on a lane of that profile,
-    // created if none has room.
+    // A manager for one stream to `url` with `request`'s settings: `base` (the application's
+    // manager) if not nullptr, else a lane of the request's profile, created if none has room.
     Lease acquire(QNetworkAccessManager *base, const QUrl &url,
                   const QNetworkRequest &request = QNetworkRequest());
     void release(Lease &lease);
     // The stream of `lease` was answered over HTTP/2: later streams to that host on the same
     // manager are multiplexed and count once.
     void markHttp2(const Lease &lease);
-    // Applies what a lane's requests need (Qt 6.5+: its connections per host).
+    // Applies what the lease's requests need (Qt 6.5+: the connections per host).
     void prepareRequest(const Lease &lease, QNetworkRequest &request) const;
 
     // For tests and the benchmarks.
     int laneCount() const { return int(m_lanes.size()); }
     int count(QNetworkAccessManager *manager, const QString &key) const;
+    int jarCount() const { return int(m_jars.size()); }
     int connections(QNetworkAccessManager *manager) const;
     bool isHttp2(QNetworkAccessManager *manager, const QString &key) const;
     // Deletes the lanes without streams now, rather than after IdleLaneMs.
@@ -126,19 +137,31 @@ private:
         QHash<QString, HostSlot> hosts;
         int connections = 0;
     };
-    // What must be equal for two streams to share a lane.
-    struct Profile
+    // Who a stream authenticates as: what must be equal for two streams to share a cookie jar.
+    struct Identity
     {
-        QNetworkAccessManager *base = nullptr; // the application's manager, or nullptr
         QString userInfo; // the URL's
+        QByteArray credentials; // digest of the credential headers; empty without any
 #if QT_CONFIG(ssl)
         QSslConfiguration tls;
 #endif
+        static Identity of(const QUrl &url, const QNetworkRequest &request);
+        bool isAnonymous() const;
+        bool operator==(const Identity &other) const;
+    };
+    // What must be equal for two streams to share a lane.
+    struct Profile
+    {
+        Identity identity;
         bool http2Allowed = true;
         bool http2Direct = false;
-        static Profile of(QNetworkAccessManager *base, const QUrl &url,
-                          const QNetworkRequest &request);
+        static Profile of(const QUrl &url, const QNetworkRequest &request);
         bool operator==(const Profile &other) const;
+    };
+    struct Jar
+    {
+        Identity identity;
+        QNetworkCookieJar *jar;
     };
     struct Lane
     {
@@ -148,20 +171,17 @@ private:
     };
 
     int channelsFor(const QString &key) const;
-    bool tryCount(QNetworkAccessManager *manager, const QString &key, int perHost);
+    bool tryCount(QNetworkAccessManager *manager, const QString &key);
     Lane &createLane(const Profile &profile);
-    QNetworkCookieJar *jarFor(const QString &userInfo);
-    void watch(QNetworkAccessManager *base);
-    void dropProfile(QNetworkAccessManager *base);
+    QNetworkCookieJar *jarFor(const Identity &identity);
     void deleteLanesIf(const std::function<bool(const Lane &)> &doomed);
     void scheduleReap();
 
     int m_streamsPerManager;
     int m_idleLaneMs;
-    QHash<QNetworkAccessManager *, Tally> m_tallies; // lanes, and applications' managers
+    QHash<QNetworkAccessManager *, Tally> m_tallies; // the lanes'
     std::vector<Lane> m_lanes;
-    QHash<QString, QNetworkCookieJar *> m_jars; // the default profile's, per user info
-    QHash<QNetworkAccessManager *, QMetaObject::Connection> m_watched;
+    std::vector<Jar> m_jars; // one per identity that has lanes; the anonymous one stays
     QTimer m_reaper;
 };
 
@@ -171,10 +191,11 @@ class QTSSE_AUTOTEST_EXPORT ManagerHandle
 {
     Q_DISABLE_COPY_MOVE(ManagerHandle)
 public:
-    // `streamLost` runs when the application's manager is destroyed while the current stream
-    // is on one of its lanes (the stream ends with it, C-16); it should end the lease. `pool`:
-    // nullptr for the pool of the thread the stream is opened in.
-    ManagerHandle(QObject *owner, std::function<void()> streamLost, ManagerPool *pool = nullptr);
+    // `streamLost` runs when the application's manager is moved to another thread while the
+    // current stream is on it: the reply moves with it, out of the stream's reach, so the stream
+    // must end (C-16, as when the manager is destroyed and its replies with it); it should end
+    // the lease. `pool`: nullptr for the pool of the thread the stream is opened in.
+    explicit ManagerHandle(std::function<void()> streamLost, ManagerPool *pool = nullptr);
     ~ManagerHandle();
 
     // The application's manager, or nullptr.
@@ -187,7 +208,8 @@ public:
     void setManager(QNetworkAccessManager *manager);
 
     // The manager for a stream to `url` with `request`, leased until endLease(); nullptr if
-    // the application's manager was destroyed. `request` gets what the manager needs.
+    // the application's manager was destroyed or lives in another thread. `request` gets what
+    // the manager needs.
     QNetworkAccessManager *acquire(const QUrl &url, QNetworkRequest *request = nullptr);
     void endLease();
 
@@ -195,13 +217,12 @@ public:
     void noteHttp2();
 
 private:
-    QObject *m_owner;
     std::function<void()> m_streamLost;
     QPointer<ManagerPool> m_fixedPool;
     QPointer<ManagerPool> m_leasePool;
     QPointer<QNetworkAccessManager> m_manager;
     ManagerPool::Lease m_lease;
-    QMetaObject::Connection m_managerDestroyed;
+    std::unique_ptr<QObject> m_moveWatcher; // on the application's manager during a stream
     bool m_injected = false;
 };
 

@@ -3,6 +3,7 @@
 #include "logging_p.h"
 
 #include <QtCore/qcoreapplication.h>
+#include <QtCore/qmetaobject.h>
 #include <QtCore/qmutex.h>
 #include <QtCore/qpointer.h>
 #include <QtCore/qthread.h>
@@ -47,6 +48,7 @@ NetworkMonitor *NetworkMonitor::instance()
         current = monitor;
         if (QCoreApplication *app = QCoreApplication::instance()) {
             monitor->moveToThread(app->thread());
+            monitor->watchApplicationState(app);
             QObject::connect(
                     app, &QObject::destroyed, monitor, [monitor] { delete monitor; },
                     Qt::DirectConnection);
@@ -92,6 +94,31 @@ void NetworkMonitor::loadBackend()
     connect(info, &QNetworkInformation::transportMediumChanged, this, update);
     qCDebug(lcEventSource) << "network information from the" << info->backendName() << "backend";
     update();
+}
+
+// QGuiApplication::applicationStateChanged(), where the application is a GUI one: found by
+// name, so that the library needs no Qt GUI.
+void NetworkMonitor::watchApplicationState(QCoreApplication *app)
+{
+    const QMetaObject *meta = app->metaObject();
+    const int signal = meta->indexOfSignal("applicationStateChanged(Qt::ApplicationState)");
+    const int slot =
+            staticMetaObject.indexOfSlot("onApplicationStateChanged(Qt::ApplicationState)");
+    if (signal < 0 || slot < 0)
+        return;
+    connect(app, meta->method(signal), this, staticMetaObject.method(slot));
+}
+
+void NetworkMonitor::onApplicationStateChanged(Qt::ApplicationState state)
+{
+    if (state == Qt::ApplicationSuspended) {
+        qCDebug(lcEventSource) << "the application is suspended";
+        m_suspended = true;
+    } else if (state == Qt::ApplicationActive && m_suspended) {
+        qCDebug(lcEventSource) << "the application is active again after a suspension";
+        m_suspended = false;
+        Q_EMIT resumed();
+    }
 }
 
 void NetworkMonitor::setState(Reachability reachability, int transportMedium)

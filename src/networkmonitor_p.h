@@ -14,6 +14,10 @@
 
 #include <QtCore/qobject.h>
 
+QT_BEGIN_NAMESPACE
+class QCoreApplication;
+QT_END_NAMESPACE
+
 #include <atomic>
 
 namespace QtSse {
@@ -51,10 +55,19 @@ public:
 Q_SIGNALS:
     void reachabilityChanged(QtSse::NetworkMonitor::Reachability reachability);
     void transportMediumChanged();
+    // The application came back from Qt::ApplicationSuspended (iOS, Android): the sockets it
+    // had may be dead while their streams look open.
+    void resumed();
+
+private Q_SLOTS:
+    void onApplicationStateChanged(Qt::ApplicationState state);
 
 private:
     NetworkMonitor();
     void loadBackend();
+    void watchApplicationState(QCoreApplication *app);
+
+    bool m_suspended = false; // in the application's thread
 
     std::atomic<int> m_reachability{ int(Reachability::Unknown) };
     std::atomic<int> m_transport{ 0 };

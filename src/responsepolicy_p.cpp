@@ -73,22 +73,27 @@ bool acceptsJson(const QByteArray &accept)
     return false;
 }
 
-QByteArray invalidHeader(const QNetworkRequest &request)
+bool isValidHeader(QByteArrayView name, QByteArrayView value)
 {
     // RFC 9110: a field name is a token; a value holds no CR, LF or NUL (obs-text allowed).
-    const auto badName = [](QByteArrayView name) {
-        if (name.isEmpty())
-            return true;
-        for (const char c : name) {
-            const auto u = static_cast<unsigned char>(c);
-            if (u <= 0x20 || u >= 0x7f || std::strchr("\"(),/:;<=>?@[\\]{}", c))
-                return true;
-        }
+    if (name.isEmpty())
         return false;
-    };
+    for (const char c : name) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u >= 0x7f || std::strchr("\"(),/:;<=>?@[\\]{}", c))
+            return false;
+    }
+    for (const char c : value) {
+        if (c == '\r' || c == '\n' || c == '\0')
+            return false;
+    }
+    return true;
+}
+
+QByteArray invalidHeader(const QNetworkRequest &request)
+{
     for (const QByteArray &name : request.rawHeaderList()) {
-        const QByteArray value = request.rawHeader(name);
-        if (badName(name) || value.contains('\r') || value.contains('\n') || value.contains('\0'))
+        if (!isValidHeader(name, request.rawHeader(name)))
             return name;
     }
     return QByteArray();

@@ -43,8 +43,13 @@ QTSSE_AUTOTEST_EXPORT bool isJsonType(const QByteArray &contentType);
 // Whether an Accept header value names application/json among its media ranges.
 QTSSE_AUTOTEST_EXPORT bool acceptsJson(const QByteArray &accept);
 
-// The name of the first request header that HTTP does not allow: a name that is not a token,
-// or a value with CR, LF or NUL (header injection). A null array when all are fine.
+// Whether HTTP allows a header: its name a token, its value free of CR, LF and NUL (header
+// injection).
+QTSSE_AUTOTEST_EXPORT bool isValidHeader(QByteArrayView name, QByteArrayView value);
+
+// The name of the first request header that HTTP does not allow, or a null array. Qt 6.7 and
+// later drop such headers from a QNetworkRequest silently, so EventSource also checks the
+// headers it is given before they reach one.
 QTSSE_AUTOTEST_EXPORT QByteArray invalidHeader(const QNetworkRequest &request);
 
 // Header names as every Qt version gives them: Qt 6.7+ lower-cases them, 6.4 keeps the

@@ -21,6 +21,7 @@ ListView {
         required property string type
         required property string eventData
         text: type + ": " + eventData
+        textFormat: Text.PlainText // the server's text, never rendered as markup
     }
 }
 //! [readme]

@@ -122,9 +122,10 @@ ApplicationWindow {
                     x: 10
                     spacing: 16
                     Text { color: "#8b949e"; text: Qt.formatTime(row.receivedAt, "hh:mm:ss.zzz"); font.family: "monospace" }
-                    Text { color: "#d2a8ff"; text: row.type; width: 40 }
-                    Text { color: "#8b949e"; text: "#" + row.lastEventId; width: 60 }
-                    Text { color: "#c9d1d9"; text: row.eventData; font.family: "monospace" }
+                    // The server's text (type, id, data): plain, never rendered as markup.
+                    Text { color: "#d2a8ff"; text: row.type; textFormat: Text.PlainText; width: 40 }
+                    Text { color: "#8b949e"; text: "#" + row.lastEventId; textFormat: Text.PlainText; width: 60 }
+                    Text { color: "#c9d1d9"; text: row.eventData; textFormat: Text.PlainText; font.family: "monospace" }
                 }
             }
         }

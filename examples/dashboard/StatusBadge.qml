@@ -33,6 +33,9 @@ Row {
     Text {
         color: "#c9d1d9"
         font.pixelSize: 15
+        // errorString quotes the server's error body: plain text, so that a server cannot
+        // style it or make it load remote images (AutoText would render rich text).
+        textFormat: Text.PlainText
         text: {
             switch (badge.source.readyState) {
             case EventSource.Open:

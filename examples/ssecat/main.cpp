@@ -518,7 +518,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption lastIdOption(u"last-event-id"_s, u"The last event ID to start from."_s,
                                           u"ID"_s);
     const QCommandLineOption maxSizeOption(
-            u"max-event-size"_s, u"The most bytes one event may buffer (default 128 MiB)."_s,
+            u"max-event-size"_s, u"The most bytes one event may buffer (default 16 MiB)."_s,
             u"BYTES"_s);
     const QCommandLineOption headerOption(QStringList{ u"H"_s, u"header"_s },
                                           u"Add a request header, as 'Name: value' (repeatable)."_s,

@@ -78,6 +78,9 @@ TickerWindow::TickerWindow(const QUrl &url, QWidget *parent) : QMainWindow(paren
     m_price = new QLabel(tr("waiting for the first tick"), central);
     m_price->setStyleSheet(u"font-size: 28pt; font-weight: bold;"_s);
     m_status = new QLabel(central);
+    // It shows errorString(), which quotes the server's error body: as plain text, so that a
+    // server cannot style it or make it load remote images (Qt::AutoText renders rich text).
+    m_status->setTextFormat(Qt::PlainText);
     auto *drop = new QPushButton(tr("Drop connections on the server"), central);
     m_table = new QTableView(central);
     auto *columns = new RolesAsColumns({ { tr("Received"), EventModel::ReceivedAtRole },

@@ -356,6 +356,7 @@ private Q_SLOTS:
     void longStream();
     void veryCompressibleStream();
     void endlessCompressedLine();
+    void compressedEventPastTheDefaultLimit();
     void corruptBody_data();
     void corruptBody();
     void cutShort_data();
@@ -509,6 +510,45 @@ void tst_Compression::endlessCompressedLine()
     QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 300'000);
     QCOMPARE(errors, QList<EventSource::Error>{ EventSource::EventTooLargeError });
     QVERIFY2(message.contains(u"maximum event size"_s), qPrintable(message));
+    const qint64 growth = rss.growth();
+    qInfo("RSS grew %s", qPrintable(mib(growth)));
+    if (!QTSSE_UNDER_ASAN)
+        QVERIFY2(growth < RssGrowthLimit, qPrintable(mib(growth)));
+}
+
+void tst_Compression::compressedEventPastTheDefaultLimit()
+{
+    // About 40 KiB of gzip that decodes to a 10 MiB event type and 10 MiB of data: each fits
+    // the default maximumEventSize (16 MiB), together they do not, and the event is refused
+    // before it costs 20 MiB, and 40 MiB more as a string.
+    const QByteArray chunk(64 * 1024, 'x');
+    constexpr qint64 PerField = 160; // chunks: 10 MiB
+    auto piece = [chunk](qint64 n) -> QByteArray {
+        if (n == 1)
+            return "event: " + chunk;
+        if (n == PerField + 1)
+            return "\ndata: " + chunk;
+        if (n == 2 * PerField + 1)
+            return QByteArray("\n\n");
+        return chunk;
+    };
+    SseTestServer server([&](const HttpRequest &, QTcpSocket *socket) {
+        new CompressedResponse(socket, Format::Gzip, piece, 1, 2 * PerField + 1);
+    });
+    EventSource source(server.url(u"/bomb"_s));
+    QCOMPARE(source.maximumEventSize(), 16 * MiB);
+    QList<EventSource::Error> errors;
+    qint64 delivered = 0;
+    QObject::connect(&source, &EventSource::eventReceived, &source, [&] { ++delivered; });
+    QObject::connect(&source, &EventSource::errorOccurred, &source, [&](EventSource::Error e) {
+        errors.append(e);
+        source.close();
+    });
+    RssSampler rss;
+    source.open();
+    QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty() || delivered > 0, 300'000);
+    QCOMPARE(delivered, 0);
+    QCOMPARE(errors, QList<EventSource::Error>{ EventSource::EventTooLargeError });
     const qint64 growth = rss.growth();
     qInfo("RSS grew %s", qPrintable(mib(growth)));
     if (!QTSSE_UNDER_ASAN)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // QtSse::EventSource against in-process loopback servers that script every byte. Test names
 // and comments cite ../shared/conformance/CHECKLIST.md (C, R, X, T, E items).
+#include "countingmanager.h"
 #include "contentcodings.h"
 #include "processstats.h"
 #include "ssetestserver.h"
@@ -82,21 +83,6 @@ quint16 closedPort()
 } // namespace
 
 // A receiver with a member slot, as applications write them.
-// A manager that counts the requests made through it.
-class CountingManager : public QNetworkAccessManager
-{
-public:
-    int requests = 0;
-
-protected:
-    QNetworkReply *createRequest(Operation op, const QNetworkRequest &request,
-                                 QIODevice *outgoingData) override
-    {
-        ++requests;
-        return QNetworkAccessManager::createRequest(op, request, outgoingData);
-    }
-};
-
 class PriceBoard : public QObject
 {
 public:
@@ -169,7 +155,7 @@ private Q_SLOTS:
     void streamsShareThreads_data();
     void streamsShareThreads();
     void replaceManagerWhileStreaming();
-    void sharedManagerDestroyedWithOverflowStreams();
+    void sharedManagerDestroyedUnderItsStreams();
     void workerThread();
     void destroyWhileOpen();
     void nestedEventLoopInSlot();
@@ -1217,8 +1203,14 @@ void tst_EventSource::twentyStreamsToOneHost_data()
 
 void tst_EventSource::twentyStreamsToOneHost()
 {
-    // QNAM runs six connections per host; twenty endless streams must all flow.
+    // QNAM runs six connections per host; twenty endless streams must all flow. On an
+    // application's manager, which carries all of them, Qt 6.4 cannot raise that limit.
     QFETCH(bool, sharedManager);
+#if QT_VERSION < QT_VERSION_CHECK(6, 5, 0)
+    if (sharedManager)
+        QSKIP("Qt 6.4 opens six connections per host on one manager "
+              "(tst_isolation::applicationManagerManyStreamsToOneHost)");
+#endif
     QList<QPointer<QTcpSocket>> streams;
     SseTestServer server([&streams](const HttpRequest &, QTcpSocket *socket) {
         SseTestServer::writeStreamHead(socket);
@@ -1262,9 +1254,12 @@ void tst_EventSource::streamsShareThreads_data()
     const int oneHost = 10;
 #endif
     QTest::newRow("12 hosts, pooled") << false << 12 << 2;
-    QTest::newRow("12 hosts, on an application's manager") << true << 12 << 2 + 1;
+    QTest::newRow("12 hosts, on an application's manager") << true << 12 << 1;
     QTest::newRow("1 host, pooled") << false << 1 << oneHost;
-    QTest::newRow("1 host, on an application's manager") << true << 1 << oneHost + 1;
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    // All on the application's manager, which Qt 6.4 cannot open more than six to a host.
+    QTest::newRow("1 host, on an application's manager") << true << 1 << 1;
+#endif
 }
 
 void tst_EventSource::streamsShareThreads()
@@ -1289,9 +1284,14 @@ void tst_EventSource::streamsShareThreads()
     // network-information backend's) are running before the count starts.
     CountingManager manager;
     std::unique_ptr<QNetworkReply> first;
+    // The application's manager warms up on a host of its own: QNAM fixes its connections to a
+    // host with its first request there, and on Qt 6.5+ the streams' requests ask for more.
+    SseTestServer plain([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeResponse(socket, "200 OK", {}, "ok");
+    });
     if (sharedManager) {
-        first.reset(manager.get(QNetworkRequest(servers.front()->url(u"/plain"_s))));
-        QTRY_COMPARE(servers.front()->requests.size(), 1);
+        first.reset(manager.get(QNetworkRequest(plain.url(u"/plain"_s))));
+        QTRY_COMPARE(plain.requests.size(), 1);
         first.reset();
     }
     {
@@ -1299,7 +1299,7 @@ void tst_EventSource::streamsShareThreads()
         warmUp.open();
         QTRY_COMPARE(warmUp.readyState(), EventSource::Open);
     }
-    const int warmUps = sharedManager ? 2 : 1;
+    const int warmUps = 1;
     const int before = QtSseTest::threadCount();
     std::vector<std::unique_ptr<EventSource>> sources;
     std::vector<int> received(streams, 0);
@@ -1322,10 +1322,8 @@ void tst_EventSource::streamsShareThreads()
     const int added = QtSseTest::threadCount() - before;
     QVERIFY2(added <= maxNewThreads,
              qPrintable(u"%1 new threads for %2 streams"_s.arg(added).arg(streams)));
-    if (sharedManager) {
-        // At most four per host and 34 in all stay on the application's manager.
-        QCOMPARE(manager.requests, 1 + std::min(34, 4 * hosts));
-    }
+    if (sharedManager) // every stream on the application's manager, none on a lane
+        QCOMPARE(manager.requests, 1 + streams);
     for (const auto &source : sources)
         QCOMPARE(source->readyState(), EventSource::Open);
 }
@@ -1363,7 +1361,7 @@ void tst_EventSource::replaceManagerWhileStreaming()
     QCOMPARE(injected.requests, 1);
 }
 
-void tst_EventSource::sharedManagerDestroyedWithOverflowStreams()
+void tst_EventSource::sharedManagerDestroyedUnderItsStreams()
 {
     SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
         SseTestServer::writeStreamHead(socket);
@@ -1373,7 +1371,7 @@ void tst_EventSource::sharedManagerDestroyedWithOverflowStreams()
     manager->cookieJar()->setCookiesFromUrl({ QNetworkCookie("a", "b") }, server.url());
     std::vector<std::unique_ptr<EventSource>> sources;
     std::vector<std::unique_ptr<Recorder>> recorders;
-    for (int i = 0; i < 6; ++i) { // four on the shared manager, two overflow
+    for (int i = 0; i < 6; ++i) { // all on the shared manager
         sources.push_back(std::make_unique<EventSource>(server.url()));
         sources.back()->setNetworkAccessManager(manager);
         recorders.push_back(std::make_unique<Recorder>(sources.back().get()));
@@ -1382,7 +1380,7 @@ void tst_EventSource::sharedManagerDestroyedWithOverflowStreams()
     QTRY_VERIFY(std::all_of(recorders.begin(), recorders.end(),
                             [](const auto &r) { return r->messages.size() == 1; }));
     for (const HttpRequest &r : std::as_const(server.requests))
-        QCOMPARE(r.header("cookie"), "a=b"); // the overflow managers share the jar
+        QCOMPARE(r.header("cookie"), "a=b");
     delete manager;
     for (const auto &source : sources)
         QTRY_COMPARE(source->readyState(), EventSource::Closed);

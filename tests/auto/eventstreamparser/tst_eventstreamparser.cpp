@@ -162,6 +162,8 @@ private Q_SLOTS:
     void handlerRestartsBodyMidChunk();
     void sizeCapEndlessLine();
     void sizeCapManyDataLines();
+    void sizeCapCountsTypeAndId_data();
+    void sizeCapCountsTypeAndId();
     void sizeCapRecoversOnNextBody();
     void largeEventInSmallChunks();
     void largeEventWithinCapDelivered();
@@ -451,7 +453,7 @@ void tst_EventStreamParser::handlerStopKeepsBlockInProgress()
     QByteArray chunk("id:7\ndata:first\nretry:5\ndata:ignored-after-stop\n");
     QCOMPARE(parser.feed(chunk), EventStreamParser::Status::Stopped);
     QCOMPARE(recorder.result.retry, 5);
-    QCOMPARE(parser.bufferedSize(), qint64(sizeof("first") - 1 + 1));
+    QCOMPARE(parser.bufferedSize(), qint64(sizeof("first") - 1 + 1 + sizeof("7") - 1));
     chunk.fill('#'); // the parser may not look at the old chunk any more
     recorder.stopOnRetry = false;
     QCOMPARE(parser.feed("data:second\n\n"), EventStreamParser::Status::Ok);
@@ -504,6 +506,49 @@ void tst_EventStreamParser::sizeCapEndlessLine()
     QCOMPARE(parser.bufferedSize(), 0);
     QCOMPARE(parser.feed("\n\ndata:y\n\n"), EventStreamParser::Status::EventTooLarge);
     QVERIFY(recorder.result.events.isEmpty());
+}
+
+void tst_EventStreamParser::sizeCapCountsTypeAndId_data()
+{
+    QTest::addColumn<QByteArray>("field");
+    QTest::addColumn<int>("chunkSize"); // 0: the whole block in one chunk
+    QTest::newRow("event, one chunk") << QByteArray("event") << 0;
+    QTest::newRow("event, small chunks") << QByteArray("event") << 7;
+    QTest::newRow("id, one chunk") << QByteArray("id") << 0;
+    QTest::newRow("id, small chunks") << QByteArray("id") << 7;
+}
+
+void tst_EventStreamParser::sizeCapCountsTypeAndId()
+{
+    // The event type and the id are buffered with the data: each fits the cap alone, together
+    // they do not. bufferedSize() counts them all the while.
+    QFETCH(QByteArray, field);
+    QFETCH(int, chunkSize);
+    Recorder recorder;
+    EventStreamParser parser(&recorder);
+    parser.setMaximumEventSize(1000);
+    const QByteArray block =
+            field + ':' + QByteArray(600, 'x') + "\ndata:" + QByteArray(500, 'y') + "\n\n";
+    EventStreamParser::Status status = EventStreamParser::Status::Ok;
+    if (chunkSize == 0) {
+        status = parser.feed(block);
+    } else {
+        for (qsizetype i = 0; i < block.size() && status == EventStreamParser::Status::Ok;
+             i += chunkSize) {
+            status = parser.feed(QByteArrayView(block).sliced(i).first(
+                    std::min<qsizetype>(chunkSize, block.size() - i)));
+            QVERIFY(parser.bufferedSize() <= parser.maximumEventSize());
+        }
+    }
+    QCOMPARE(status, EventStreamParser::Status::EventTooLarge);
+    QVERIFY(recorder.result.events.isEmpty());
+    QCOMPARE(parser.bufferedSize(), 0);
+    // Under the cap together, the same fields make an event.
+    parser.startBody();
+    const QByteArray fits =
+            field + ':' + QByteArray(400, 'x') + "\ndata:" + QByteArray(500, 'y') + "\n\n";
+    QCOMPARE(parser.feed(fits), EventStreamParser::Status::Ok);
+    QCOMPARE(recorder.result.events.size(), 1);
 }
 
 void tst_EventStreamParser::sizeCapManyDataLines()

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The manager pool: which network access manager each stream goes on (the application's, or a
+// The manager pool: which network access manager each stream goes on (the application's whole, or a
 // pooled "lane" of its profile), the budgets that keep threads and per-event CPU bounded, the
 // cookie jars and settings lanes take, and when lanes go. No request is sent: a lease is all a
 // stream needs from the pool. (tst_eventsource and tst_reliability run real streams on it.)
@@ -69,20 +69,20 @@ private Q_SLOTS:
     void lanesKeepTheirChannelsToAHost();
     void releasedRoomIsReused();
     void http2HostCountsOnce();
-    void applicationManagerKeepsConnections();
-    void applicationManagerCappedInAll();
-    void applicationLanesTakeItsSettings();
+    void applicationManagerCarriesEveryStream();
     void defaultLanesShareOneJar();
     void userInfoGetsItsOwnLanesAndJar();
-    void tlsConfigurationGetsItsOwnLanes();
+    void credentialHeadersGetTheirOwnLanesAndJar();
+    void tlsConfigurationGetsItsOwnLanesAndJar();
     void http2AttributesGetTheirOwnLanes();
     void idleLanesAreReaped();
     void idleLaneReapedAfterItsTime();
-    void applicationManagerDestroyedDropsItsLanes();
+    void applicationManagerDestroyedUnderItsLeases();
     void prepareRequestRaisesTheHostLimit();
     void handleLeasesAndReleases();
-    void handleStreamLostWithTheApplicationManager();
+    void handleStreamLostWhenTheApplicationManagerMoves();
     void handleOnDestroyedApplicationManagerGivesNone();
+    void handleOnApplicationManagerOfAnotherThreadGivesNone();
     void handleUsesThePoolOfItsThread();
 };
 
@@ -224,66 +224,29 @@ void tst_ManagerPool::http2HostCountsOnce()
     QCOMPARE(pool.connections(lane), 3);
 }
 
-void tst_ManagerPool::applicationManagerKeepsConnections()
+void tst_ManagerPool::applicationManagerCarriesEveryStream()
 {
-    // An application's manager takes four streams per host, leaving two connections for the
-    // application's own requests; the fifth goes on a lane of its profile.
-    ManagerPool pool(32);
-    QNetworkAccessManager app;
-    std::vector<Lease> leases;
-    for (int i = 0; i < ManagerPool::StreamsPerHost; ++i) {
-        leases.push_back(pool.acquire(&app, hostA));
-        QCOMPARE(leases.back().manager, &app);
-        QVERIFY(!leases.back().pooled);
-    }
-    const Lease fifth = pool.acquire(&app, hostA);
-    QVERIFY(fifth.pooled);
-    QVERIFY(fifth.manager != &app);
-    QCOMPARE(pool.count(&app, ManagerPool::hostKey(hostA)), ManagerPool::StreamsPerHost);
-    QCOMPARE(pool.acquire(&app, host(1)).manager, &app); // another host has room
-    // A source without a manager never lands on the application's lanes.
-    QVERIFY(pool.acquire(nullptr, hostA).manager != fifth.manager);
-    pool.release(leases[0]);
-    QCOMPARE(pool.acquire(&app, hostA).manager, &app);
-    QCOMPARE(app.parent(), nullptr); // never adopted
-}
-
-void tst_ManagerPool::applicationManagerCappedInAll()
-{
-    // However many hosts: the application's manager carries at most a lane's budget of
-    // streams, so its thread's per-event cost stays bounded too.
+    // An application's manager is used whole: 40 streams over ten hosts and 40 to one host all
+    // go on it, and the pool makes no lane of its own for them (a lane would lose what the
+    // application made its manager: createRequest(), handlers, proxy factory, jar).
     ManagerPool pool(8);
     QNetworkAccessManager app;
     std::vector<Lease> leases;
-    for (int i = 0; i < 20; ++i)
-        leases.push_back(pool.acquire(&app, host(i)));
-    QCOMPARE(pool.connections(&app), 8);
-    QCOMPARE(int(std::count_if(leases.begin(), leases.end(),
-                               [&app](const Lease &l) { return l.manager == &app; })),
-             8);
-    QCOMPARE(pool.laneCount(), 2); // twelve more, eight per lane
-}
-
-void tst_ManagerPool::applicationLanesTakeItsSettings()
-{
-    ManagerPool pool(32);
-    QNetworkAccessManager app;
-    QNetworkCookieJar *jar = app.cookieJar();
-    const QNetworkProxy proxy(QNetworkProxy::HttpProxy, u"proxy.test"_s, 3128);
-    app.setProxy(proxy);
-    app.setStrictTransportSecurityEnabled(true);
-    app.addStrictTransportSecurityHosts(
-            { QHstsPolicy(QDateTime::currentDateTimeUtc().addDays(1), {}, u"a.test"_s) });
-    std::vector<Lease> leases;
-    for (int i = 0; i <= ManagerPool::StreamsPerHost; ++i)
+    for (int i = 0; i < 40; ++i)
+        leases.push_back(pool.acquire(&app, host(i % 10)));
+    for (int i = 0; i < 40; ++i)
         leases.push_back(pool.acquire(&app, hostA));
-    QNetworkAccessManager *lane = leases.back().manager;
-    QVERIFY(lane != &app);
-    QCOMPARE(lane->cookieJar(), jar); // the application's jar ...
-    QCOMPARE(jar->parent(), &app); // ... still owned by the application's manager
-    QCOMPARE(lane->proxy(), proxy);
-    QVERIFY(lane->isStrictTransportSecurityEnabled());
-    QCOMPARE(lane->strictTransportSecurityHosts().size(), 1);
+    for (const Lease &lease : leases) {
+        QCOMPARE(lease.manager, &app);
+        QVERIFY(!lease.pooled);
+    }
+    QCOMPARE(pool.laneCount(), 0);
+    QCOMPARE(pool.jarCount(), 0);
+    // A source without a manager never lands on the application's.
+    QVERIFY(pool.acquire(nullptr, hostA).manager != &app);
+    for (Lease &lease : leases)
+        pool.release(lease);
+    QCOMPARE(app.parent(), nullptr); // never adopted
 }
 
 void tst_ManagerPool::defaultLanesShareOneJar()
@@ -318,7 +281,37 @@ void tst_ManagerPool::userInfoGetsItsOwnLanesAndJar()
              3);
 }
 
-void tst_ManagerPool::tlsConfigurationGetsItsOwnLanes()
+void tst_ManagerPool::credentialHeadersGetTheirOwnLanesAndJar()
+{
+    // The documented way to authenticate is a header: sources with different tokens (or
+    // proxy credentials, or cookies of their own) never share a lane, so never a connection or
+    // a jar; sources with the same token do.
+    ManagerPool pool(32);
+    auto request = [](const QByteArray &name, const QByteArray &value) {
+        QNetworkRequest r(hostA);
+        r.setRawHeader(name, value);
+        return r;
+    };
+    const Lease anonymous = pool.acquire(nullptr, hostA, QNetworkRequest(hostA));
+    const Lease alice = pool.acquire(nullptr, hostA, request("Authorization", "Bearer alice"));
+    const Lease bob = pool.acquire(nullptr, hostA, request("Authorization", "Bearer bob"));
+    const Lease alice2 = pool.acquire(nullptr, hostA, request("authorization", "Bearer alice"));
+    const Lease proxy = pool.acquire(nullptr, hostA, request("Proxy-Authorization", "Basic eA=="));
+    const Lease cookie = pool.acquire(nullptr, hostA, request("Cookie", "session=1"));
+    const Lease other = pool.acquire(nullptr, hostA, request("X-Trace", "1"));
+    QCOMPARE(alice2.manager, alice.manager);
+    QCOMPARE(other.manager, anonymous.manager); // not a credential
+    QCOMPARE(int(managersOf({ anonymous, alice, bob, proxy, cookie }).size()), 5);
+    std::set<QNetworkCookieJar *> jars;
+    for (const Lease *lease : { &anonymous, &alice, &bob, &proxy, &cookie })
+        jars.insert(lease->manager->cookieJar());
+    QCOMPARE(int(jars.size()), 5);
+    alice.manager->cookieJar()->setCookiesFromUrl({ QNetworkCookie("k", "v") }, hostA);
+    QVERIFY(bob.manager->cookieJar()->cookiesForUrl(hostA).isEmpty());
+    QVERIFY(anonymous.manager->cookieJar()->cookiesForUrl(hostA).isEmpty());
+}
+
+void tst_ManagerPool::tlsConfigurationGetsItsOwnLanesAndJar()
 {
     // QNAM hands a cached connection to any request for its host: a stream that trusts another
     // CA, or presents a client certificate, must never share a manager with one that does not
@@ -338,7 +331,8 @@ void tst_ManagerPool::tlsConfigurationGetsItsOwnLanes()
     QVERIFY(a.manager != b.manager);
     QCOMPARE(c.manager, a.manager);
     QCOMPARE(d.manager, b.manager);
-    QCOMPARE(a.manager->cookieJar(), b.manager->cookieJar()); // one profile's cookies still
+    QVERIFY(a.manager->cookieJar() != b.manager->cookieJar()); // trust is a credential too
+    QCOMPARE(c.manager->cookieJar(), a.manager->cookieJar());
 #else
     QSKIP("Qt without TLS");
 #endif
@@ -392,24 +386,19 @@ void tst_ManagerPool::idleLaneReapedAfterItsTime()
     QCOMPARE(pool.laneCount(), 0);
 }
 
-void tst_ManagerPool::applicationManagerDestroyedDropsItsLanes()
+void tst_ManagerPool::applicationManagerDestroyedUnderItsLeases()
 {
     ManagerPool pool(32);
     auto app = std::make_unique<QNetworkAccessManager>();
-    app->cookieJar()->setCookiesFromUrl({ QNetworkCookie("k", "v") }, hostA);
     std::vector<Lease> leases;
-    for (int i = 0; i <= ManagerPool::StreamsPerHost; ++i)
+    for (int i = 0; i < 8; ++i)
         leases.push_back(pool.acquire(app.get(), hostA));
     const Lease other = pool.acquire(nullptr, hostA);
-    QPointer<QNetworkAccessManager> lane = leases.back().manager;
-    app.reset(); // its jar is deleted with it: the lane must not keep it
-    QVERIFY(lane);
-    QVERIFY(lane->cookieJar()->cookiesForUrl(hostA).isEmpty());
-    runDeferredDeletes();
-    QVERIFY(!lane);
-    QCOMPARE(pool.laneCount(), 1); // the default profile's lane stays
-    for (Lease &lease : leases)
-        pool.release(lease); // leases of the gone manager and lane: nothing to do
+    app.reset();
+    for (Lease &lease : leases) {
+        QVERIFY(!lease.isValid());
+        pool.release(lease); // nothing to do
+    }
     QCOMPARE(pool.connections(other.manager), 1);
 }
 
@@ -430,8 +419,16 @@ void tst_ManagerPool::prepareRequestRaisesTheHostLimit()
 #if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
     QCOMPARE(first.http1Configuration().numberOfConnectionsPerHost(), 6);
     QCOMPARE(seventh.http1Configuration().numberOfConnectionsPerHost(), 20);
-    // The application's manager keeps the application's settings.
-    QCOMPARE(appRequest.http1Configuration(), QNetworkRequest(hostA).http1Configuration());
+    // The application's manager: more than six streams to a host, unless the request sets
+    // its own limit.
+    QCOMPARE(appRequest.http1Configuration().numberOfConnectionsPerHost(),
+             ManagerPool::ApplicationConnectionsPerHost);
+    QNetworkRequest chosen(hostA);
+    QHttp1Configuration three;
+    three.setNumberOfConnectionsPerHost(3);
+    chosen.setHttp1Configuration(three);
+    pool.prepareRequest(onApp, chosen);
+    QCOMPARE(chosen.http1Configuration(), three);
 #else
     QCOMPARE(first, QNetworkRequest(hostA));
     QCOMPARE(seventh, QNetworkRequest(hostA));
@@ -442,9 +439,7 @@ void tst_ManagerPool::prepareRequestRaisesTheHostLimit()
 void tst_ManagerPool::handleLeasesAndReleases()
 {
     ManagerPool pool(32);
-    QObject owner;
-    ManagerHandle handle(
-            &owner, [] {}, &pool);
+    ManagerHandle handle([] {}, &pool);
     QCOMPARE(handle.manager(), nullptr);
     QNetworkRequest request(hostA);
     QNetworkAccessManager *lane = handle.acquire(hostA, &request);
@@ -470,32 +465,40 @@ void tst_ManagerPool::handleLeasesAndReleases()
     QCOMPARE(pool.count(&app, ManagerPool::hostKey(hostA)), 0);
 }
 
-void tst_ManagerPool::handleStreamLostWithTheApplicationManager()
+void tst_ManagerPool::handleStreamLostWhenTheApplicationManagerMoves()
 {
+    // moveToThread() takes the stream's reply along, out of the stream's thread: the stream is
+    // told before, in its own thread, and a stream that has ended is not.
     ManagerPool pool(32);
-    auto app = std::make_unique<QNetworkAccessManager>();
-    QObject owner;
-    std::vector<std::unique_ptr<ManagerHandle>> handles;
+    QNetworkAccessManager app;
     int lost = 0;
-    for (int i = 0; i <= ManagerPool::StreamsPerHost; ++i) {
-        handles.push_back(std::make_unique<ManagerHandle>(
-                &owner, [&lost] { ++lost; }, &pool));
-        handles.back()->setManager(app.get());
-        handles.back()->acquire(hostA);
-    }
-    QVERIFY(handles.back()->leaseIsPooled());
-    app.reset();
-    // Only the stream on its lane is lost through the handle; the four on the manager itself
-    // end with their replies, which the manager deletes.
+    ManagerHandle handle([&lost] { ++lost; }, &pool);
+    handle.setManager(&app);
+    QCOMPARE(handle.acquire(hostA), &app);
+    QThread worker;
+    worker.start();
+    app.moveToThread(&worker);
     QCOMPARE(lost, 1);
+    QMetaObject::invokeMethod(
+            &app, [&app] { app.moveToThread(QCoreApplication::instance()->thread()); },
+            Qt::BlockingQueuedConnection);
+    QCOMPARE(app.thread(), QThread::currentThread());
+    QCOMPARE(lost, 1); // no stream was on it
+    QCOMPARE(handle.acquire(hostA), &app);
+    handle.endLease();
+    app.moveToThread(&worker);
+    QCOMPARE(lost, 1);
+    QMetaObject::invokeMethod(
+            &app, [&app] { app.moveToThread(QCoreApplication::instance()->thread()); },
+            Qt::BlockingQueuedConnection);
+    worker.quit();
+    QVERIFY(worker.wait(5000));
 }
 
 void tst_ManagerPool::handleOnDestroyedApplicationManagerGivesNone()
 {
     ManagerPool pool(32);
-    QObject owner;
-    ManagerHandle handle(
-            &owner, [] {}, &pool);
+    ManagerHandle handle([] {}, &pool);
     auto app = std::make_unique<QNetworkAccessManager>();
     handle.setManager(app.get());
     app.reset();
@@ -504,10 +507,28 @@ void tst_ManagerPool::handleOnDestroyedApplicationManagerGivesNone()
     QVERIFY(handle.acquire(hostA));
 }
 
+void tst_ManagerPool::handleOnApplicationManagerOfAnotherThreadGivesNone()
+{
+    // QNAM is thread-affine: a stream never sends on a manager of another thread.
+    ManagerPool pool(32);
+    ManagerHandle handle([] {}, &pool);
+    QNetworkAccessManager app;
+    QThread worker;
+    worker.start();
+    app.moveToThread(&worker);
+    handle.setManager(&app);
+    QCOMPARE(handle.acquire(hostA), nullptr);
+    QMetaObject::invokeMethod(
+            &app, [&app] { app.moveToThread(QCoreApplication::instance()->thread()); },
+            Qt::BlockingQueuedConnection);
+    QCOMPARE(handle.acquire(hostA), &app);
+    worker.quit();
+    QVERIFY(worker.wait(5000));
+}
+
 void tst_ManagerPool::handleUsesThePoolOfItsThread()
 {
-    QObject owner;
-    ManagerHandle handle(&owner, [] {});
+    ManagerHandle handle([] {});
     QNetworkAccessManager *mine = handle.acquire(hostA);
     QCOMPARE(mine->parent(), ManagerPool::forCurrentThread());
     QCOMPARE(ManagerPool::forCurrentThread(), ManagerPool::forCurrentThread());
@@ -522,8 +543,7 @@ void tst_ManagerPool::handleUsesThePoolOfItsThread()
             context,
             [&] {
                 theirs = ManagerPool::forCurrentThread();
-                QObject workerOwner;
-                ManagerHandle workerHandle(&workerOwner, [] {});
+                ManagerHandle workerHandle([] {});
                 theirLane = workerHandle.acquire(hostA);
             },
             Qt::BlockingQueuedConnection);

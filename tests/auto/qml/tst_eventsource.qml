@@ -116,6 +116,28 @@ TestCase {
         compare(source.error, EventSource.NoError)
     }
 
+    function test_maximumEventSizeRefusesWhatIsNotASize_data() {
+        return [
+            { tag: "NaN", value: NaN },
+            { tag: "Infinity", value: Infinity },
+            { tag: "-Infinity", value: -Infinity },
+            { tag: "1e300", value: 1e300 },
+            { tag: "2^63", value: 9223372036854775808 },
+        ]
+    }
+
+    function test_maximumEventSizeRefusesWhatIsNotASize(data) {
+        const source = createSource({ active: false })
+        source.maximumEventSize = 65536
+        const changes = spy(source, "maximumEventSizeChanged")
+        ignoreWarning(new RegExp("maximumEventSize: .* is not a number of bytes; the size stays 65536"))
+        source.maximumEventSize = data.value
+        compare(source.maximumEventSize, 65536)
+        compare(changes.count, 0)
+        source.maximumEventSize = 1e6 // a size still takes
+        compare(source.maximumEventSize, 1000000)
+    }
+
     function test_declarationOrder_data() {
         return [
             { tag: "active before url",

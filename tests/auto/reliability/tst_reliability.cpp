@@ -235,6 +235,7 @@ void tst_Reliability::hostileServers_data()
             block += "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+/";
         const HostileRow row{
             [huge, block](HostileRun &run) {
+                run.source.setMaximumEventSize(128 * MiB); // the application's choice (16 MiB)
                 run.rec.keepEvents = false;
                 QObject::connect(&run.source, &EventSource::messageReceived, &run.source,
                                  [huge, block](const MessageEvent &e) {

@@ -290,8 +290,9 @@ void tst_ReliabilityStress::resourceBounds_data()
 // ---------------------------------------------------------------------------------------------
 // A server that writes as fast as it can, to a client whose thread has stopped reading (it is
 // busy in a slot). QNAM's network thread would go on reading the socket into memory without
-// limit; EventSource bounds a fast stream's read buffer, so TCP flow control stalls the server
-// after a few MiB (the bound plus the kernel's socket buffers). Once the client reads again,
+// limit; EventSource bounds every reply's read buffer from its start, so TCP flow control
+// stalls the server after a few MiB (the bound plus the kernel's socket buffers), whether or
+// not the client kept up until it paused (a Release client does). Once the client reads again,
 // every event arrives, in order, intact, exactly once.
 void tst_ReliabilityStress::fastServerIsFlowControlled()
 {
@@ -315,8 +316,8 @@ void tst_ReliabilityStress::fastServerIsFlowControlled()
                              ++wrong;
                          expected = id + 1;
                          if (!waited && id == 2048) {
-                             // 2 MiB in: the stream has shown it is fast. Stop reading, as a
-                             // busy application would, until the server stalls (or gives up).
+                             // 2 MiB in: stop reading, as a busy application would, until
+                             // the server stalls (or gives up).
                              waited = true;
                              server.clientPaused = true;
                              gotVerdict =

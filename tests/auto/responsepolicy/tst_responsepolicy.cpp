@@ -515,13 +515,13 @@ void tst_ResponsePolicy::invalidHeader()
     QFETCH(QByteArray, name);
     QFETCH(QByteArray, value);
     QFETCH(bool, refused);
+    QCOMPARE(!QtSse::ResponsePolicy::isValidHeader(name, value), refused);
+    // A request that holds it (Qt 6.7+ drops such headers from a QNetworkRequest itself).
     QNetworkRequest request;
     request.setRawHeader("Accept", "text/event-stream");
     request.setRawHeader(name, value);
-    const QByteArray bad = QtSse::ResponsePolicy::invalidHeader(request);
-    QCOMPARE(!bad.isNull(), refused);
-    if (refused)
-        QCOMPARE(bad, name);
+    if (request.rawHeader(name) == value)
+        QCOMPARE(QtSse::ResponsePolicy::invalidHeader(request), refused ? name : QByteArray());
 }
 
 QTEST_APPLESS_MAIN(tst_ResponsePolicy)

@@ -586,12 +586,13 @@ void tst_Ssecat::networkSkipOversize()
 void tst_Ssecat::inputFlushAndSkip()
 {
     // The limit counts an unfinished line whole, field name included: "data: end" fits in 12.
+    // The skipped size counts what the event held: its data line (13 + LF) and its id (1).
     const Run r = run({ u"--json"_s, u"--max-event-size"_s, u"12"_s, u"--skip-oversize"_s,
                         u"--flush-at-end"_s, u"--input"_s, u"-"_s },
                       "id: 1\ndata: 1234567890123\n\ndata: ok\n\ndata: end");
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.out,
-             "{\"kind\":\"skipped\",\"type\":\"message\",\"size\":14}\n"
+             "{\"kind\":\"skipped\",\"type\":\"message\",\"size\":15}\n"
              "{\"kind\":\"event\",\"type\":\"message\",\"data\":\"ok\",\"lastEventId\":\"1\"}\n"
              "{\"kind\":\"event\",\"type\":\"message\",\"data\":\"end\",\"lastEventId\":\"1\"}\n"
              "{\"kind\":\"end\",\"lastEventId\":\"1\"}\n");
