@@ -477,13 +477,16 @@ void tst_Isolation::differentTrustNeverSharesAVerifiedConnection()
     EventSource c(tls.httpsUrl(u"/c"_s));
     c.setRequest(skipping);
     Recorder rc(&c);
+    // B's refused handshake may or may not count at the server (with TLS 1.3 the server is
+    // done before the client verifies, as Qt 6.11 shows): C is measured from here.
+    const int handshakesBeforeC = tls.handshakes;
     c.open();
     QTRY_COMPARE_WITH_TIMEOUT(rc.events.size(), 1, 20000);
     QCOMPARE(seen.size(), 2);
     QCOMPARE(seen.at(1).path, "/c");
     QVERIFY2(seen.at(1).cookie.isEmpty(), seen.at(1).cookie.constData()); // not A's jar
     QVERIFY(seen.at(1).socket != seen.at(0).socket); // not A's connection
-    QCOMPARE(tls.handshakes, 2);
+    QCOMPARE(tls.handshakes, handshakesBeforeC + 1); // a verification of its own
 #else
     QSKIP("Qt without TLS");
 #endif
