@@ -6,6 +6,7 @@
 #include <QtCore/qjsonarray.h>
 
 #include <cmath>
+#include <cstdio>
 
 using namespace Qt::StringLiterals;
 
@@ -20,6 +21,61 @@ DemoServer::DemoServer(const Options &options, QObject *parent)
     m_logTimer.start(options.logMs);
     if (options.dropEverySeconds > 0)
         m_dropTimer.start(options.dropEverySeconds * 1000);
+    addBuiltInRoutes();
+}
+
+void DemoServer::addRoute(const QByteArray &method, const QByteArray &path,
+                          const QString &description, Handler handler)
+{
+    m_routes.append({ method, path, description, std::move(handler) });
+}
+
+QUrl DemoServer::baseUrl() const
+{
+    return QUrl(u"http://127.0.0.1:%1/"_s.arg(serverPort()));
+}
+
+DemoServer *DemoServer::startInProcess(const QString &who, QObject *parent)
+{
+    auto *server = new DemoServer(Options(), parent);
+    if (!server->listen(QHostAddress::LocalHost, 0)) {
+        std::fprintf(stderr, "%s: no URL given, and the in-process demo server cannot listen: %s\n",
+                     qPrintable(who), qPrintable(server->errorString()));
+        delete server;
+        return nullptr;
+    }
+    std::fprintf(stderr,
+                 "%s: no URL given: started the demo server in-process on %s "
+                 "(--url chooses another server)\n",
+                 qPrintable(who), qPrintable(server->baseUrl().toString()));
+    return server;
+}
+
+void DemoServer::addBuiltInRoutes()
+{
+    addRoute("GET", "/ticker", u"tick events (JSON: seq, price, volume)"_s,
+             [this](QTcpSocket *socket, const Request &request) {
+                 startStream(socket, m_tickers,
+                             request.headers.value("last-event-id").toLongLong());
+             });
+    addRoute("GET", "/logs", u"log events (JSON: seq, level, message)"_s,
+             [this](QTcpSocket *socket, const Request &request) {
+                 startStream(socket, m_logs, request.headers.value("last-event-id").toLongLong());
+             });
+    addRoute("POST", "/v1/chat/completions", u"a token stream ending with data: [DONE]"_s,
+             [this](QTcpSocket *socket, const Request &request) {
+                 if (!request.headers.value("authorization").startsWith("Bearer ")) {
+                     respond(socket, "401 Unauthorized", "application/json",
+                             "{\"error\":\"send Authorization: Bearer <any token>\"}\n");
+                     return;
+                 }
+                 startTokens(socket, request.body);
+             });
+    addRoute("POST", "/control/drop", u"drop every open stream"_s,
+             [this](QTcpSocket *socket, const Request &) {
+                 respond(socket, "200 OK", "text/plain", "dropped\n");
+                 dropAll();
+             });
 }
 
 void DemoServer::dropAll()
@@ -68,42 +124,36 @@ void DemoServer::onReadyRead(QTcpSocket *socket)
     const qsizetype length = headers.value("content-length").toLongLong();
     if (buffer.size() < headEnd + 4 + length)
         return;
-    const QByteArray body = buffer.mid(headEnd + 4, length);
+    Request request;
+    request.method = requestLine.value(0);
+    const QByteArray target = requestLine.value(1);
+    const qsizetype question = target.indexOf('?');
+    request.path = question < 0 ? target : target.left(question);
+    request.query = question < 0 ? QByteArray() : target.mid(question + 1);
+    request.headers = std::move(headers);
+    request.body = buffer.mid(headEnd + 4, length);
     m_buffers.remove(socket);
     disconnect(socket, &QTcpSocket::readyRead, this, nullptr);
-    handle(socket, requestLine.value(0), requestLine.value(1), headers, body);
+    handle(socket, request);
 }
 
-void DemoServer::handle(QTcpSocket *socket, const QByteArray &method, const QByteArray &target,
-                        const QHash<QByteArray, QByteArray> &headers, const QByteArray &body)
+void DemoServer::handle(QTcpSocket *socket, const Request &request)
 {
-    const QByteArray path =
-            target.left(target.indexOf('?') < 0 ? target.size() : target.indexOf('?'));
-    const qint64 lastId = headers.value("last-event-id").toLongLong();
-    if (method == "GET" && path == "/ticker") {
-        startStream(socket, m_tickers, lastId);
-    } else if (method == "GET" && path == "/logs") {
-        startStream(socket, m_logs, lastId);
-    } else if (method == "POST" && path == "/v1/chat/completions") {
-        if (!headers.value("authorization").startsWith("Bearer ")) {
-            respond(socket, "401 Unauthorized", "application/json",
-                    "{\"error\":\"send Authorization: Bearer <any token>\"}\n");
+    for (const Route &route : std::as_const(m_routes)) {
+        if (route.method == request.method && route.path == request.path) {
+            route.handler(socket, request);
             return;
         }
-        startTokens(socket, body);
-    } else if (method == "POST" && path == "/control/drop") {
-        respond(socket, "200 OK", "text/plain", "dropped\n");
-        dropAll();
-    } else if (method == "GET" && path == "/") {
-        respond(socket, "200 OK", "text/plain",
-                "QtSse demo server\n"
-                "GET  /ticker               tick events (JSON: seq, price, volume)\n"
-                "GET  /logs                 log events (JSON: seq, level, message)\n"
-                "POST /v1/chat/completions  a token stream ending with data: [DONE]\n"
-                "POST /control/drop         drop every open stream\n");
-    } else {
-        respond(socket, "404 Not Found", "text/plain", "not found\n");
     }
+    if (request.method == "GET" && request.path == "/") {
+        QByteArray index = "QtSse demo server\n";
+        for (const Route &route : std::as_const(m_routes))
+            index += route.method.leftJustified(5) + ' ' + route.path.leftJustified(26) + ' '
+                    + route.description.toUtf8() + '\n';
+        respond(socket, "200 OK", "text/plain; charset=utf-8", index);
+        return;
+    }
+    respond(socket, "404 Not Found", "text/plain", "not found\n");
 }
 
 void DemoServer::respond(QTcpSocket *socket, const QByteArray &status, const QByteArray &type,
