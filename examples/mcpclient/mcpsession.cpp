@@ -108,13 +108,13 @@ int McpSession::request(const QString &method, const QJsonObject &params, const 
     return int(id);
 }
 
-void McpSession::notify(const QString &method, const QJsonObject &params)
+EventSource *McpSession::notify(const QString &method, const QJsonObject &params)
 {
     QJsonObject message{ { u"jsonrpc"_s, u"2.0"_s }, { u"method"_s, method } };
     if (!params.isEmpty())
         message.insert(u"params"_s, params);
     trace(u"→ POST %1"_s.arg(method));
-    post(message, -1);
+    return post(message, -1);
 }
 
 void McpSession::respond(const QJsonValue &id, const QJsonObject &resultOrError, bool isError)
@@ -191,9 +191,7 @@ EventSource *McpSession::post(const QJsonObject &message, qint64 id)
     });
     connect(source, &EventSource::errorOccurred, this, [this, source, id] {
         if (source->readyState() != EventSource::Closed) {
-            trace(u"× #%1 stream dropped (%2); resuming in %3 ms"_s.arg(id)
-                          .arg(source->errorString())
-                          .arg(source->reconnectDelay()));
+            trace(u"× #%1 stream dropped: %2"_s.arg(id).arg(source->errorString()));
             return;
         }
         // The error string quotes the start of the server's answer (a JSON-RPC error).
@@ -251,7 +249,8 @@ void McpSession::handleMessage(const QJsonObject &message, EventSource *source)
     }
     const QJsonValue idValue = message.value(u"id"_s);
     if (!idValue.isDouble() || !m_pending.contains(qint64(idValue.toDouble()))) {
-        trace(u"← ignored a message for no pending request: %1"_s.arg(compact(message, 120)));
+        // A resumed stream may replay what was answered already.
+        trace(u"← ignored (no pending request of its id): %1"_s.arg(compact(message, 120)));
         return;
     }
     trace(u"← response on the %1: %2"_s.arg(via, compact(message)));
@@ -304,8 +303,13 @@ void McpSession::onInitializeResult(const QJsonObject &result)
                                   info.value(u"version"_s).toString())
                            .trimmed();
     setState(Initializing, tr("Initialized %1").arg(m_serverName));
-    notify(u"notifications/initialized"_s);
-    openGetStream();
+    // The GET stream, and every later request, once the server has taken the notification.
+    EventSource *initialized = notify(u"notifications/initialized"_s);
+    connect(initialized, &EventSource::finished, this, &McpSession::openGetStream);
+    connect(initialized, &EventSource::errorOccurred, this, [this, initialized] {
+        if (initialized->readyState() == EventSource::Closed)
+            openGetStream();
+    });
 }
 
 // The GET stream: what the server says outside any request (notifications, its own requests).
@@ -313,6 +317,8 @@ void McpSession::onInitializeResult(const QJsonObject &result)
 // server without one answers 405; any refusal means no GET stream, not a failed session.
 void McpSession::openGetStream()
 {
+    if (m_state != Initializing || m_getStream)
+        return;
     auto *source = new EventSource(m_url, this);
     m_getStream = source;
     source->setNetworkAccessManager(&m_manager);
@@ -342,8 +348,7 @@ void McpSession::openGetStream()
             Q_EMIT getStreamOpenChanged();
         }
         if (source->readyState() != EventSource::Closed) {
-            trace(u"× GET stream dropped (%1); resuming in %2 ms"_s.arg(source->errorString())
-                          .arg(source->reconnectDelay()));
+            trace(u"× GET stream dropped: %1"_s.arg(source->errorString()));
             return;
         }
         trace(u"← %1: no GET stream (%2)"_s.arg(source->httpStatus())

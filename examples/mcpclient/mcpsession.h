@@ -110,7 +110,7 @@ private:
 
     QtSse::EventSource *post(const QJsonObject &message, qint64 id);
     int request(const QString &method, const QJsonObject &params, const QString &tool = {});
-    void notify(const QString &method, const QJsonObject &params = {});
+    QtSse::EventSource *notify(const QString &method, const QJsonObject &params = {});
     void respond(const QJsonValue &id, const QJsonObject &resultOrError, bool isError = false);
     void addSessionHeaders(QNetworkRequest &request) const;
     void handleEvent(QtSse::EventSource *source, const QtSse::MessageEvent &event);
