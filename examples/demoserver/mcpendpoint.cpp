@@ -79,8 +79,8 @@ void McpEndpoint::startEventStream(QTcpSocket *socket, const QByteArray &session
 // One event with an id, so a client can resume after it.
 QByteArray McpEndpoint::event(const QJsonObject &message)
 {
-    return "id: " + QByteArray::number(++m_eventId) + "\ndata: "
-            + QJsonDocument(message).toJson(QJsonDocument::Compact) + "\n\n";
+    return "id: " + QByteArray::number(++m_eventId)
+            + "\ndata: " + QJsonDocument(message).toJson(QJsonDocument::Compact) + "\n\n";
 }
 
 void McpEndpoint::post(QTcpSocket *socket, const DemoServer::Request &request)
@@ -110,8 +110,9 @@ void McpEndpoint::post(QTcpSocket *socket, const DemoServer::Request &request)
                            { u"logging"_s, QJsonObject() } } },
             { u"serverInfo"_s,
               QJsonObject{ { u"name"_s, u"qtsse-demo-mcp"_s }, { u"version"_s, u"0.1"_s } } },
-            { u"instructions"_s, u"The QtSse demo server's MCP endpoint: try echo, countdown "
-                                 "and greet."_s },
+            { u"instructions"_s,
+              u"The QtSse demo server's MCP endpoint: try echo, countdown "
+              "and greet."_s },
         };
         answer(socket, "200 OK", result(id, answerResult), sessionId);
         return;
@@ -153,30 +154,28 @@ void McpEndpoint::post(QTcpSocket *socket, const DemoServer::Request &request)
                                 { u"required"_s, required } };
         };
         const QJsonArray tools{
-            QJsonObject{
-                    { u"name"_s, u"echo"_s },
-                    { u"description"_s, u"Echoes the message (a JSON answer)."_s },
-                    { u"inputSchema"_s,
-                      schema({ { u"message"_s,
-                                 QJsonObject{ { u"type"_s, u"string"_s },
-                                              { u"default"_s, u"Hello from QtSse"_s } } } },
-                             { u"message"_s }) } },
-            QJsonObject{
-                    { u"name"_s, u"countdown"_s },
-                    { u"description"_s,
-                      u"Counts down, one log notification every 300 ms, then answers "
-                      "(an event-stream answer)."_s },
-                    { u"inputSchema"_s,
-                      schema({ { u"from"_s,
-                                 QJsonObject{ { u"type"_s, u"integer"_s },
-                                              { u"minimum"_s, 1 },
-                                              { u"maximum"_s, 10 },
-                                              { u"default"_s, 3 } } } },
-                             {}) } },
-            QJsonObject{ { u"name"_s, u"greet"_s },
+            QJsonObject{ { u"name"_s, u"echo"_s },
+                         { u"description"_s, u"Echoes the message (a JSON answer)."_s },
+                         { u"inputSchema"_s,
+                           schema({ { u"message"_s,
+                                      QJsonObject{ { u"type"_s, u"string"_s },
+                                                   { u"default"_s, u"Hello from QtSse"_s } } } },
+                                  { u"message"_s }) } },
+            QJsonObject{ { u"name"_s, u"countdown"_s },
                          { u"description"_s,
-                           u"Asks for your name (elicitation), then greets you."_s },
-                         { u"inputSchema"_s, schema({}, {}) } },
+                           u"Counts down, one log notification every 300 ms, then answers "
+                           "(an event-stream answer)."_s },
+                         { u"inputSchema"_s,
+                           schema({ { u"from"_s,
+                                      QJsonObject{ { u"type"_s, u"integer"_s },
+                                                   { u"minimum"_s, 1 },
+                                                   { u"maximum"_s, 10 },
+                                                   { u"default"_s, 3 } } } },
+                                  {}) } },
+            QJsonObject{
+                    { u"name"_s, u"greet"_s },
+                    { u"description"_s, u"Asks for your name (elicitation), then greets you."_s },
+                    { u"inputSchema"_s, schema({}, {}) } },
         };
         answer(socket, "200 OK", result(id, QJsonObject{ { u"tools"_s, tools } }));
     } else if (method == "tools/call"_L1) {
@@ -217,13 +216,12 @@ void McpEndpoint::callTool(QTcpSocket *socket, const QByteArray &sessionId,
                                           { u"default"_s, u"Qt developer"_s } } } } },
             { u"required"_s, QJsonArray{ u"name"_s } },
         };
-        socket->write(event(
-                { { u"jsonrpc"_s, u"2.0"_s },
-                  { u"id"_s, requestId },
-                  { u"method"_s, u"elicitation/create"_s },
-                  { u"params"_s,
-                    QJsonObject{ { u"message"_s, u"What is your name?"_s },
-                                 { u"requestedSchema"_s, schema } } } }));
+        socket->write(event({ { u"jsonrpc"_s, u"2.0"_s },
+                              { u"id"_s, requestId },
+                              { u"method"_s, u"elicitation/create"_s },
+                              { u"params"_s,
+                                QJsonObject{ { u"message"_s, u"What is your name?"_s },
+                                             { u"requestedSchema"_s, schema } } } }));
         return;
     }
     const int from = qBound(1, arguments.value(u"from"_s).toInt(3), 10);
@@ -253,8 +251,8 @@ void McpEndpoint::get(QTcpSocket *socket, const DemoServer::Request &request)
 {
     const QByteArray sessionId = request.headers.value("mcp-session-id");
     if (!request.headers.value("accept").contains("text/event-stream")) {
-        answer(socket, "406 Not Acceptable", error(QJsonValue::Null, -32000,
-                                                   u"Accept text/event-stream"_s));
+        answer(socket, "406 Not Acceptable",
+               error(QJsonValue::Null, -32000, u"Accept text/event-stream"_s));
         return;
     }
     if (!m_sessions.contains(sessionId)) {
@@ -287,10 +285,11 @@ void McpEndpoint::logTick()
         { u"jsonrpc"_s, u"2.0"_s },
         { u"method"_s, u"notifications/message"_s },
         { u"params"_s,
-          QJsonObject{ { u"level"_s, u"info"_s },
-                       { u"logger"_s, u"demo"_s },
-                       { u"data"_s,
-                         u"Server time %1"_s.arg(QTime::currentTime().toString(u"HH:mm:ss"_s)) } } },
+          QJsonObject{
+                  { u"level"_s, u"info"_s },
+                  { u"logger"_s, u"demo"_s },
+                  { u"data"_s,
+                    u"Server time %1"_s.arg(QTime::currentTime().toString(u"HH:mm:ss"_s)) } } },
     };
     for (Session &session : m_sessions) {
         session.getStreams.removeIf([](const QPointer<QTcpSocket> &s) { return !s; });

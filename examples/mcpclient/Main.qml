@@ -2,6 +2,7 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import McpClient
 
 // The face of the MCP client: the server's tools, a call with JSON arguments and its answer,
 // the questions the server asks (elicitation), and the exchange as it happens. The protocol is
@@ -114,9 +115,9 @@ ApplicationWindow {
                 elide: Text.ElideRight
             }
             Label {
-                text: window.session.getStreamOpen
-                      ? qsTr("GET stream open · %1 notifications").arg(window.notifications)
-                      : qsTr("no GET stream")
+                text: qsTr("%1 notifications · %2").arg(window.notifications).arg(
+                          window.session.getStreamOpen ? qsTr("GET stream open")
+                                                       : qsTr("no GET stream"))
                 color: window.session.getStreamOpen ? "#2e7d32" : "#757575"
             }
             Button {
@@ -138,94 +139,115 @@ ApplicationWindow {
             SplitView.fillHeight: true
             orientation: Qt.Horizontal
 
-            ListView {
-                id: toolList
+            ColumnLayout {
                 SplitView.preferredWidth: 260
-                clip: true
-                model: window.session.tools
-                delegate: ItemDelegate {
-                    id: toolDelegate
-                    required property int index
-                    required property var modelData
-                    width: ListView.view.width
-                    highlighted: ListView.isCurrentItem
-                    text: modelData.name
-                    onClicked: window.selectTool(index)
-                }
-                header: Label {
+                spacing: 0
+                Label {
                     padding: 10
                     font.bold: true
                     text: qsTr("Tools (%1)").arg(toolList.count)
                 }
-            }
-
-            ColumnLayout {
-                SplitView.fillWidth: true
-                spacing: 8
-                Label {
-                    id: toolName
-                    Layout.topMargin: 10
-                    font.pixelSize: 20
-                    font.bold: true
-                    text: qsTr("No tool selected")
-                }
-                Label {
-                    id: toolDescription
-                    Layout.fillWidth: true
-                    wrapMode: Text.Wrap
-                    textFormat: Text.PlainText // the server's text, never rendered as markup
-                }
-                Label {
-                    text: qsTr("Arguments (JSON)")
-                }
-                ScrollView {
-                    Layout.fillWidth: true
-                    Layout.preferredHeight: 110
-                    TextArea {
-                        id: argumentsEdit
-                        font.family: "monospace"
-                    }
-                }
-                Button {
-                    text: qsTr("Call")
-                    enabled: window.session.state === McpSession.Ready && toolList.count > 0
-                    onClicked: window.callSelected()
-                }
-                Label {
-                    text: qsTr("Answer")
-                }
-                ScrollView {
+                ListView {
+                    id: toolList
                     Layout.fillWidth: true
                     Layout.fillHeight: true
-                    TextArea {
-                        id: answer
-                        readOnly: true
-                        wrapMode: TextEdit.Wrap
-                        textFormat: TextEdit.PlainText
-                        font.pixelSize: 15
+                    clip: true
+                    model: window.session.tools
+                    delegate: ItemDelegate {
+                        required property int index
+                        required property var modelData
+                        width: ListView.view.width
+                        highlighted: ListView.isCurrentItem
+                        text: modelData.name
+                        onClicked: ListView.view.currentIndex = index
+                    }
+                    onCurrentIndexChanged: window.selectTool(currentIndex)
+                }
+            }
+
+            Pane {
+                SplitView.fillWidth: true
+                ColumnLayout {
+                    anchors.fill: parent
+                    spacing: 8
+                    Label {
+                        id: toolName
+                        font.pixelSize: 20
+                        font.bold: true
+                        text: qsTr("No tool selected")
+                    }
+                    Label {
+                        id: toolDescription
+                        Layout.fillWidth: true
+                        wrapMode: Text.Wrap
+                        textFormat: Text.PlainText // the server's text, never rendered as markup
+                    }
+                    Label {
+                        text: qsTr("Arguments (JSON)")
+                    }
+                    Frame {
+                        Layout.fillWidth: true
+                        Layout.preferredHeight: 120
+                        padding: 2
+                        ScrollView {
+                            anchors.fill: parent
+                            TextArea {
+                                id: argumentsEdit
+                                font.family: "monospace"
+                            }
+                        }
+                    }
+                    Button {
+                        text: qsTr("Call")
+                        highlighted: true
+                        enabled: window.session.state === McpSession.Ready && toolList.count > 0
+                        onClicked: window.callSelected()
+                    }
+                    Label {
+                        text: qsTr("Answer")
+                    }
+                    Frame {
+                        Layout.fillWidth: true
+                        Layout.fillHeight: true
+                        padding: 2
+                        ScrollView {
+                            anchors.fill: parent
+                            TextArea {
+                                id: answer
+                                readOnly: true
+                                wrapMode: TextEdit.Wrap
+                                textFormat: TextEdit.PlainText
+                                font.pixelSize: 15
+                            }
+                        }
                     }
                 }
             }
         }
 
-        ListView {
-            id: exchangeView
-            SplitView.preferredHeight: 200
-            clip: true
-            model: ListModel {
-                id: exchangeModel
-            }
-            delegate: Text {
-                required property string line
-                width: ListView.view.width
-                leftPadding: 8
-                text: line
-                elide: Text.ElideRight
-                textFormat: Text.PlainText
-                font.family: "monospace"
-                font.pixelSize: 12
-                color: line.startsWith("→") ? "#1565c0" : line.startsWith("×") ? "#c62828"
-                                                                                 : "#37474f"
+        Rectangle {
+            SplitView.preferredHeight: 210
+            color: "#f6f8fa"
+            ListView {
+                id: exchangeView
+                anchors.fill: parent
+                anchors.margins: 4
+                clip: true
+                model: ListModel {
+                    id: exchangeModel
+                }
+                delegate: Text {
+                    required property string line
+                    width: ListView.view.width
+                    leftPadding: 8
+                    text: line
+                    elide: Text.ElideRight
+                    textFormat: Text.PlainText
+                    font.family: "monospace"
+                    font.pixelSize: 12
+                    color: line.startsWith("→") ? "#1565c0" : line.startsWith("×") ? "#c62828"
+                                                                                     : "#37474f"
+                }
             }
         }
     }

@@ -47,8 +47,8 @@ bool parseCall(const QString &text, Call *call, QString *error)
     if (equals < 0)
         return true;
     QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(text.mid(equals + 1).toUtf8(),
-                                                           &parseError);
+    const QJsonDocument document =
+            QJsonDocument::fromJson(text.mid(equals + 1).toUtf8(), &parseError);
     if (!document.isObject()) {
         *error = u"--call %1: the arguments are not a JSON object (%2)"_s.arg(
                 call->tool, parseError.errorString());
@@ -89,7 +89,7 @@ public:
                 [this](int, const QString &tool, const QJsonObject &result) {
                     const bool isError = result.value(u"isError"_s).toBool();
                     say(u"result of %1%2: %3"_s.arg(tool, isError ? u" (error)"_s : QString(),
-                                                     McpSession::resultText(result)));
+                                                    McpSession::resultText(result)));
                     if (isError)
                         m_failed = true;
                     next();
@@ -128,9 +128,8 @@ private:
             const Call call = m_calls.at(m_next++);
             const QJsonObject arguments = call.argumentsGiven
                     ? call.arguments
-                    : McpSession::argumentsFromSchema(m_session.tool(call.tool)
-                                                              .value(u"inputSchema"_s)
-                                                              .toObject());
+                    : McpSession::argumentsFromSchema(
+                            m_session.tool(call.tool).value(u"inputSchema"_s).toObject());
             m_session.callTool(call.tool, arguments);
             return;
         }
@@ -249,8 +248,8 @@ int main(int argc, char *argv[])
             { { u"session"_s, QVariant::fromValue(session) },
               { u"autoCallTool"_s, first.tool },
               { u"autoCallArguments"_s,
-                first.argumentsGiven ? QString::fromUtf8(QJsonDocument(first.arguments)
-                                                                 .toJson(QJsonDocument::Compact))
+                first.argumentsGiven ? QString::fromUtf8(
+                        QJsonDocument(first.arguments).toJson(QJsonDocument::Compact))
                                      : QString() } });
     QObject::connect(
             &engine, &QQmlApplicationEngine::objectCreationFailed, &app,

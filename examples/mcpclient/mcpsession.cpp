@@ -101,8 +101,8 @@ int McpSession::request(const QString &method, const QJsonObject &params, const 
     QJsonObject message{ { u"jsonrpc"_s, u"2.0"_s }, { u"id"_s, id }, { u"method"_s, method } };
     if (!params.isEmpty() || method == "tools/list"_L1)
         message.insert(u"params"_s, params);
-    trace(u"→ POST %1 #%2%3"_s.arg(method).arg(id).arg(
-            tool.isEmpty() ? QString() : u" "_s + compact(params)));
+    trace(u"→ POST %1 #%2%3"_s.arg(method).arg(id).arg(tool.isEmpty() ? QString()
+                                                                      : u" "_s + compact(params)));
     m_pending.insert(id, { method, tool, nullptr });
     m_pending[id].source = post(message, id);
     return int(id);
@@ -158,8 +158,9 @@ EventSource *McpSession::post(const QJsonObject &message, qint64 id)
         if (attempt.lastEventId.isEmpty()) {
             source->close();
             if (id >= 0)
-                failRequest(id, tr("the answer ended before the response, with no event ID "
-                                   "to resume it from"));
+                failRequest(id,
+                            tr("the answer ended before the response, with no event ID "
+                               "to resume it from"));
             dispose(source);
             return;
         }
@@ -171,8 +172,8 @@ EventSource *McpSession::post(const QJsonObject &message, qint64 id)
     });
     connect(source, &EventSource::opened, this, [this, source, id] {
         const QByteArray type = source->responseHeader("content-type");
-        QString line = u"← %1 %2"_s.arg(source->httpStatus()).arg(
-                type.isEmpty() ? u"(no body)"_s : QString::fromLatin1(type));
+        QString line = u"← %1 %2"_s.arg(source->httpStatus())
+                               .arg(type.isEmpty() ? u"(no body)"_s : QString::fromLatin1(type));
         if (id >= 0)
             line += u" for #%1"_s.arg(id);
         const QByteArray session = source->responseHeader("mcp-session-id");
@@ -195,12 +196,12 @@ EventSource *McpSession::post(const QJsonObject &message, qint64 id)
             return;
         }
         // The error string quotes the start of the server's answer (a JSON-RPC error).
-        QString message = source->errorString();
-        trace(u"← %1 %2"_s.arg(id >= 0 ? u"#%1 failed:"_s.arg(id) : u"failed:"_s, message));
+        QString failure = source->errorString();
+        trace(u"← %1 %2"_s.arg(id >= 0 ? u"#%1 failed:"_s.arg(id) : u"failed:"_s, failure));
         if (id >= 0 && m_pending.contains(id)) {
             if (source->httpStatus() == 404 && !m_sessionId.isEmpty())
-                message += tr(" (the session has ended on the server: start a new one)");
-            failRequest(id, message);
+                failure += tr(" (the session has ended on the server: start a new one)");
+            failRequest(id, failure);
         }
         dispose(source);
     });
@@ -299,9 +300,9 @@ void McpSession::onInitializeResult(const QJsonObject &result)
     // The server's choice of version is the session's: it goes on every later request.
     m_protocolVersion = result.value(u"protocolVersion"_s).toString();
     const QJsonObject info = result.value(u"serverInfo"_s).toObject();
-    m_serverName = u"%1 %2"_s.arg(info.value(u"name"_s).toString(),
-                                  info.value(u"version"_s).toString())
-                           .trimmed();
+    m_serverName =
+            u"%1 %2"_s.arg(info.value(u"name"_s).toString(), info.value(u"version"_s).toString())
+                    .trimmed();
     setState(Initializing, tr("Initialized %1").arg(m_serverName));
     // The GET stream, and every later request, once the server has taken the notification.
     EventSource *initialized = notify(u"notifications/initialized"_s);
@@ -351,8 +352,7 @@ void McpSession::openGetStream()
             trace(u"× GET stream dropped: %1"_s.arg(source->errorString()));
             return;
         }
-        trace(u"← %1: no GET stream (%2)"_s.arg(source->httpStatus())
-                      .arg(source->errorString()));
+        trace(u"← %1: no GET stream (%2)"_s.arg(source->httpStatus()).arg(source->errorString()));
         dispose(source);
         becomeReady();
     });

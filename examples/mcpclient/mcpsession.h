@@ -40,7 +40,8 @@ class McpSession : public QObject
     Q_PROPERTY(QString protocolVersion READ protocolVersion NOTIFY stateChanged FINAL)
     Q_PROPERTY(QString serverName READ serverName NOTIFY stateChanged FINAL)
     Q_PROPERTY(bool getStreamOpen READ getStreamOpen NOTIFY getStreamOpenChanged FINAL)
-    Q_PROPERTY(QJsonArray tools READ tools NOTIFY toolsChanged FINAL)
+    // The tools as tools/list gave them (name, description, inputSchema...).
+    Q_PROPERTY(QVariantList tools READ toolList NOTIFY toolsChanged FINAL)
     Q_PROPERTY(bool acceptElicitationDefaults READ acceptElicitationDefaults WRITE
                        setAcceptElicitationDefaults NOTIFY acceptElicitationDefaultsChanged FINAL)
 
@@ -62,6 +63,7 @@ public:
     QString serverName() const { return m_serverName; }
     bool getStreamOpen() const { return m_getStreamOpen; }
     QJsonArray tools() const { return m_tools; }
+    QVariantList toolList() const { return m_tools.toVariantList(); }
     bool acceptElicitationDefaults() const { return m_acceptDefaults; }
     void setAcceptElicitationDefaults(bool accept);
 
@@ -93,8 +95,7 @@ Q_SIGNALS:
     void ready();
     void toolResult(int requestId, const QString &tool, const QJsonObject &result);
     void requestFailed(int requestId, const QString &method, const QString &message);
-    void notificationReceived(const QString &method, const QJsonObject &params,
-                              bool onGetStream);
+    void notificationReceived(const QString &method, const QJsonObject &params, bool onGetStream);
     void elicitationRequested(const QJsonValue &requestId, const QString &message,
                               const QJsonObject &schema);
     void exchange(const QString &line);

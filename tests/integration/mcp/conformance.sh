@@ -3,7 +3,7 @@
 # One client scenario of MCP's conformance suite (@modelcontextprotocol/conformance, pinned in
 # package-lock.json here) with mcpclient as the client under test. The suite starts its own
 # server on a free port, runs the client with the server's URL appended, and grades the
-# exchange. Any FAILURE or WARNING fails the test; the "Passed: N/N" line is printed last.
+# exchange. Any FAILURE or WARNING, or no check at all, fails the test; the "Passed: N/N" line is printed last.
 #   conformance.sh NODE SCENARIO MCPCLIENT [MCPCLIENT ARGS...]
 # Skips (exit 77) when node or the suite is missing, unless QTSSE_REQUIRE_INTEGRATION=1.
 set -uo pipefail
@@ -37,6 +37,6 @@ status=$?
 printf '%s\n' "$output" | sed 's/\x1b\[[0-9;]*m//g'
 passed=$(printf '%s\n' "$output" | grep -E '^Passed: [0-9]+/[0-9]+' | tail -1)
 echo "== $scenario: ${passed:-no result line} (exit $status)"
-if [ $status -ne 0 ] || ! printf '%s\n' "$passed" | grep -qE '^Passed: ([0-9]+)/\1, 0 failed, 0 warnings$'; then
+if [ $status -ne 0 ] || ! printf '%s\n' "$passed" | grep -qE '^Passed: ([1-9][0-9]*)/\1, 0 failed, 0 warnings$'; then
     exit 1
 fi

@@ -209,8 +209,7 @@ void tst_McpEverything::sessionWithResumedGetStream()
              qPrintable(exchange));
     QVERIFY2(exchange.contains(u"result of echo: Echo: Hello from QtSse"_s), qPrintable(exchange));
     QVERIFY2(exchange.count(u"← notification on the GET stream"_s) >= 2, qPrintable(exchange));
-    QVERIFY2(exchange.contains(u"→ GET stream (resumes, Last-Event-ID: "_s),
-             qPrintable(exchange));
+    QVERIFY2(exchange.contains(u"→ GET stream (resumes, Last-Event-ID: "_s), qPrintable(exchange));
     QVERIFY2(exchange.contains(u"← 200 (session deleted)"_s), qPrintable(exchange));
     // On the wire: a GET that resumed, carrying the Last-Event-ID, after the drop.
     const QStringList resumed = proxy.requests.filter(u"GET /mcp last-event-id="_s);
