@@ -417,6 +417,7 @@ void McpSession::end()
     m_pending.clear();
     if (m_getStream)
         dispose(m_getStream);
+    m_getStream = nullptr;
     m_getStreamGrace.stop();
     if (m_getStreamOpen) {
         m_getStreamOpen = false;

@@ -51,6 +51,7 @@ private:
         QByteArray fromClient; // not forwarded yet
         qint64 bodyLeft = 0;
         QByteArray method; // of the request in flight on this connection
+        QByteArray answer; // what the server sent for it so far
     };
 
     void onConnection()
@@ -113,6 +114,7 @@ private:
             if (requestLine.value(0) == "GET" && m_holdGets)
                 return; // until release()
             pipe->method = requestLine.value(0);
+            pipe->answer.clear();
             QByteArray logged = requestLine.value(0) + ' ' + requestLine.value(1);
             if (!lastEventId.isEmpty())
                 logged += " last-event-id=" + lastEventId;
@@ -127,7 +129,8 @@ private:
     {
         const QByteArray data = pipe->upstream->readAll();
         pipe->client->write(data);
-        if (pipe->method == "GET" && drops == 0 && data.contains("\"notifications/")) {
+        pipe->answer += data; // an event may come in more than one read
+        if (pipe->method == "GET" && drops == 0 && pipe->answer.contains("\"notifications/")) {
             // The notification goes through, then the stream's connection is closed.
             ++drops;
             m_holdGets = true;
