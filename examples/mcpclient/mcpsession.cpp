@@ -104,7 +104,9 @@ int McpSession::request(const QString &method, const QJsonObject &params, const 
     trace(u"→ POST %1 #%2%3"_s.arg(method).arg(id).arg(tool.isEmpty() ? QString()
                                                                       : u" "_s + compact(params)));
     m_pending.insert(id, { method, tool, nullptr });
-    m_pending[id].source = post(message, id);
+    EventSource *source = post(message, id);
+    if (m_pending.contains(id)) // not failed at once
+        m_pending[id].source = source;
     return int(id);
 }
 
@@ -191,8 +193,19 @@ EventSource *McpSession::post(const QJsonObject &message, qint64 id)
         dispose(source);
     });
     connect(source, &EventSource::errorOccurred, this, [this, source, id] {
-        if (source->readyState() != EventSource::Closed) {
+        if (source->readyState() != EventSource::Closed && !source->lastEventId().isEmpty()) {
             trace(u"× #%1 stream dropped: %2"_s.arg(id).arg(source->errorString()));
+            return; // the attempt preparer resumes it
+        }
+        if (source->readyState() != EventSource::Closed) {
+            // Nothing to resume from, and the POST is not sent again: the request failed.
+            QString reason = source->errorString();
+            if (const qsizetype cut = reason.lastIndexOf(u"; "_s); cut > 0)
+                reason.truncate(cut); // "; reconnecting in N ms"
+            trace(u"← %1 failed: %2"_s.arg(id >= 0 ? u"#%1"_s.arg(id) : u"POST"_s, reason));
+            if (id >= 0 && m_pending.contains(id))
+                failRequest(id, reason);
+            dispose(source);
             return;
         }
         // The error string quotes the start of the server's answer (a JSON-RPC error).
