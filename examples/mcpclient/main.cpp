@@ -165,7 +165,7 @@ int main(int argc, char *argv[])
     QCommandLineParser cli;
     cli.setApplicationDescription(u"A small MCP client (Streamable HTTP) on QtSse. Given a "
                                   "server URL it runs headless; else it shows its window."_s);
-    cli.addHelpOption();
+    const QCommandLineOption helpOption = cli.addHelpOption();
     const QCommandLineOption urlOption(
             u"url"_s, u"The window's MCP endpoint (default: the in-process demo server's /mcp)."_s,
             u"URL"_s);
@@ -194,7 +194,9 @@ int main(int argc, char *argv[])
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments.append(QString::fromLocal8Bit(argv[i]));
-    const bool headless = cli.parse(arguments) && !cli.positionalArguments().isEmpty();
+    const bool parsed = cli.parse(arguments);
+    // --help, and a command line in error, are answered without a window (or a display).
+    const bool headless = !parsed || cli.isSet(helpOption) || !cli.positionalArguments().isEmpty();
 
     QList<Call> calls;
     const auto parseCalls = [&] {
