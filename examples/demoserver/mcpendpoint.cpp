@@ -262,6 +262,10 @@ void McpEndpoint::get(QTcpSocket *socket, const DemoServer::Request &request)
     }
     startEventStream(socket, sessionId);
     socket->write("id: " + QByteArray::number(++m_eventId) + "\nretry: 2000\ndata:\n\n");
+    // A request of the server's own, which the client answers with a POST.
+    socket->write(event({ { u"jsonrpc"_s, u"2.0"_s },
+                          { u"id"_s, u"ping-%1"_s.arg(++m_requestId) },
+                          { u"method"_s, u"ping"_s } }));
     m_sessions[sessionId].getStreams.append(socket);
 }
 

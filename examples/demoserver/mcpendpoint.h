@@ -14,8 +14,9 @@
 // for the mcpclient example and its smoke test:
 //   POST   /mcp  initialize (a new session: Mcp-Session-Id), tools/list, tools/call, ping;
 //                notifications and responses answered 202
-//   GET    /mcp  the session's event stream: a priming event, then a log notification every
-//                5 s (resumption keeps counting event ids; nothing is replayed)
+//   GET    /mcp  the session's event stream: a priming event, a ping request (the client
+//                POSTs its answer), then a log notification every 5 s (resumption keeps
+//                counting event ids; nothing is replayed)
 //   DELETE /mcp  ends the session
 // Tools: echo (a JSON answer), countdown (an event-stream answer: a priming event, progress
 // notifications, then the result), greet (asks the client for a name with elicitation/create
