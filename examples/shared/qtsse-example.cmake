@@ -4,8 +4,8 @@
 # then calls find_package(QtSse) itself if QtSse::QtSse still does not exist:
 #   - an installed QtSse (find_package, CMAKE_PREFIX_PATH) is used when there is one;
 #   - otherwise, inside QtSse's source tree, QtSse is built from that tree into the example's
-#     build directory (<build>/qtsse; library and QML module only), and one configure line says
-#     so. Opening an example and pressing Run then needs no other step.
+#     build directory (<build>/qtsse; what the example uses, no tests or examples), and one
+#     configure line says so. Opening an example and pressing Run then needs no other step.
 # An example copied out of the tree has no such tree above it: its own find_package(QtSse)
 # fails with CMake's usual message, which says to set CMAKE_PREFIX_PATH or QtSse_DIR.
 include_guard(DIRECTORY)
@@ -24,7 +24,7 @@ if(EXISTS "${_qtsse_source_dir}/CMakeLists.txt")
 endif()
 if(_qtsse_project_line)
     message(STATUS "QtSse is not installed: building it from the source tree "
-        "${_qtsse_source_dir} into ${CMAKE_BINARY_DIR}/qtsse (library and QML module)")
+        "${_qtsse_source_dir} into ${CMAKE_BINARY_DIR}/qtsse")
     # The library and its QML module only (option() takes these as the defaults, CMP0077).
     set(QTSSE_BUILD_TESTS OFF)
     set(QTSSE_BUILD_BENCHMARKS OFF)
@@ -34,7 +34,13 @@ if(_qtsse_project_line)
     if(NOT DEFINED QT_QML_OUTPUT_DIRECTORY)
         set(QT_QML_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/qml")
     endif()
-    add_subdirectory("${_qtsse_source_dir}" "${CMAKE_BINARY_DIR}/qtsse")
+    # EXCLUDE_FROM_ALL: only what the example links or depends on is built (a QML example
+    # depends on the QML plugin; a C++ one builds no QML module).
+    # The line above is the one the example's configure says about QtSse: the tree's own status
+    # lines (codecs, install paths) are for those who build QtSse itself. Warnings still show.
+    set(CMAKE_MESSAGE_LOG_LEVEL NOTICE)
+    add_subdirectory("${_qtsse_source_dir}" "${CMAKE_BINARY_DIR}/qtsse" EXCLUDE_FROM_ALL)
+    unset(CMAKE_MESSAGE_LOG_LEVEL)
 endif()
 unset(_qtsse_project_line)
 unset(_qtsse_source_dir)
