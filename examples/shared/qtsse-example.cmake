@@ -25,7 +25,7 @@ endif()
 if(_qtsse_project_line)
     message(STATUS "QtSse is not installed: building it from the source tree "
         "${_qtsse_source_dir} into ${CMAKE_BINARY_DIR}/qtsse")
-    # The library and its QML module only (option() takes these as the defaults, CMP0077).
+    # No tests, benchmarks or examples of its own (option() takes these as defaults, CMP0077).
     set(QTSSE_BUILD_TESTS OFF)
     set(QTSSE_BUILD_BENCHMARKS OFF)
     set(QTSSE_BUILD_EXAMPLES OFF)
@@ -34,10 +34,15 @@ if(_qtsse_project_line)
     if(NOT DEFINED QT_QML_OUTPUT_DIRECTORY)
         set(QT_QML_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/qml")
     endif()
-    # EXCLUDE_FROM_ALL: only what the example links or depends on is built (a QML example
-    # depends on the QML plugin; a C++ one builds no QML module).
-    # The line above is the one the example's configure says about QtSse: the tree's own status
-    # lines (codecs, install paths) are for those who build QtSse itself. Warnings still show.
+    # Windows has no RPATH: the QtSse DLLs go beside the example's .exe, so that it also runs
+    # outside Qt Creator (which adds the build's library folders to PATH). Reviewed, not built.
+    if(WIN32 AND NOT DEFINED CMAKE_RUNTIME_OUTPUT_DIRECTORY)
+        set(CMAKE_RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}")
+    endif()
+    # The message above is the one line the example's configure says about QtSse: the tree's
+    # own status lines (codecs, install paths) are for those who build QtSse itself; warnings
+    # still show. EXCLUDE_FROM_ALL: only what the example links or depends on is built (a QML
+    # example depends on the QML plugin; a C++ one builds no QML module).
     set(CMAKE_MESSAGE_LOG_LEVEL NOTICE)
     add_subdirectory("${_qtsse_source_dir}" "${CMAKE_BINARY_DIR}/qtsse" EXCLUDE_FROM_ALL)
     unset(CMAKE_MESSAGE_LOG_LEVEL)
