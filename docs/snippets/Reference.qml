@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The QML the QML type reference quotes (\snippet Reference.qml NAME in qml/*.cpp and
-// docs/src), checked by qmllint in tests/snippets so that it stays true.
+// docs/src), which tests/snippets checks with qmllint so that it stays true.
 import QtQuick
 import QtSse
 
