@@ -141,3 +141,9 @@ if(NOT _status EQUAL 0 OR _out MATCHES "[Ww]arning|[Ee]rror")
     message(FATAL_ERROR "qhelpgenerator failed (status ${_status}):\n${_out}")
 endif()
 message(STATUS "Qt Help file: ${OUTPUT}/qtsse.qch (Qt Creator: Edit > Preferences > Help > Documentation > Add)")
+# Qt Creator reads <manifest directory>/*/examples-manifest.xml for each entry of its settings
+# key Help/InstalledExamples ("name|manifest directory|examples directory"); README, "Tests,
+# docs, install", says where the line goes.
+message(STATUS "Qt Creator, Welcome > Examples: in the [Help] section of QtCreator.ini, "
+    "InstalledExamples=\"QtSse|${OUTPUT}|${SOURCE_DIR}/examples\" and "
+    "InstalledDocumentation=${OUTPUT}/qtsse.qch")
