@@ -17,9 +17,40 @@ namespace QtSse {
     \since QtSse 0.1
     \brief Server-Sent Events for QML: EventSource, EventModel and messageEvent.
 
-    \code
-    import QtSse
-    \endcode
+    The QtSse QML module brings Server-Sent Events to Qt Quick: a declarative
+    \l EventSource that connects once it is complete and reconnects as the standard says,
+    an \l EventModel that shows a stream in a \c ListView, and the \l messageEvent value
+    type that handlers receive. Import it with \c{import QtSse} (or \c{import QtSse 0.1};
+    the version is the library's). A live list of events:
+
+    \snippet Readme.qml readme
+
+    \section1 The types
+    \list
+    \li \l EventSource is the C++ QtSse::EventSource with a declarative face: every
+        property, signal, enumeration and slot of the C++ class, plus \c active, \c headers
+        (a JavaScript object) and \c addEventListener(). It uses the QML engine's network
+        access manager, so an application's QQmlNetworkAccessManagerFactory (proxy, cookies,
+        TLS) applies to its streams.
+    \li \l EventModel is QtSse::EventModel: one row per event, inserted in batches, capped
+        by \c maximumCount.
+    \li \l messageEvent is QtSse::MessageEvent: \c type, \c data, \c lastEventId,
+        \c origin and \c json().
+    \endlist
+
+    \section1 Using the module
+    The module is built with the library. Installed into Qt's own prefix, it is found with
+    no further step; installed elsewhere, or built into an application's build directory,
+    its directory goes on the QML import path; a static build links its plugin and imports
+    it with \c{Q_IMPORT_QML_PLUGIN(QtSsePlugin)}. \l{Getting Started with QtSse} has each
+    case.
+
+    \section1 Guides and examples
+    \list
+    \li \l{Live dashboard guide} and \l{LLM answer guide}: the two main uses, in QML and C++.
+    \li \l{Live Dashboard} and \l{LLM Chat}: QML applications to run from Qt Creator.
+    \li \l{QtSse C++ Classes}: the same API in C++.
+    \endlist
 */
 
 /*!
@@ -27,6 +58,10 @@ namespace QtSse {
     \inqmlmodule QtSse
     \since QtSse 0.1
     \brief Receives a stream of Server-Sent Events, like the browser's EventSource.
+
+    \table
+    \row \li In C++: \li \l [CPP] {QtSse::EventSource}
+    \endtable
 
     The QML EventSource is the C++ QtSse::EventSource with a declarative face: every property,
     signal, enum value and slot of the C++ class is available (\c readyState,
@@ -36,12 +71,7 @@ namespace QtSse {
     It connects as soon as it is complete and has a \c url: \l active is \c true by default,
     so the smallest use is
 
-    \qml
-    EventSource {
-        url: "https://example.com/stream"
-        onMessageReceived: (event) => console.log(event.data, event.json())
-    }
-    \endqml
+    \snippet Reference.qml smallest
 
     Nothing connects before the whole object is created, so the order in which properties
     are written never matters. Changing \c url while active reconnects to the new URL;
@@ -51,9 +81,8 @@ namespace QtSse {
     object, as \c Image.source is. When no QNetworkAccessManager was set from C++, the source
     uses the engine's QQmlEngine::networkAccessManager(), so an application's
     QQmlNetworkAccessManagerFactory (proxy, cookies, TLS settings, handlers) applies to every
-    event stream. The trade-off, on Qt 6.4 only: one manager opens six HTTP/1.1 connections to
-    a host, so a seventh stream to it waits (Qt 6.5 and later raise the limit; see
-    "Connections and threads" in the C++ class description for the other ways).
+    event stream. The trade-off, on Qt 6.4: Qt's limit on connections per host and manager
+    applies to them (see \l{Connections, threads and tuning}).
 
     \section1 Handlers
     \list
@@ -89,6 +118,10 @@ namespace QtSse {
     \since QtSse 0.1
     \brief One event of a Server-Sent Events stream.
 
+    \table
+    \row \li In C++: \li \l [CPP] {QtSse::MessageEvent}
+    \endtable
+
     A value type, delivered to EventSource handlers and listeners. It has the read-only
     properties \c type, \c data, \c lastEventId and \c origin, and the method \c json(), which
     returns the data parsed as JSON (an object, array, string, number, boolean or null), or
@@ -100,6 +133,10 @@ namespace QtSse {
     \inqmlmodule QtSse
     \since QtSse 0.1
     \brief A list model of the events received from an EventSource.
+
+    \table
+    \row \li In C++: \li \l [CPP] {QtSse::EventModel}
+    \endtable
 
     See QtSse::EventModel for the details. Its properties are \c source, \c count,
     \c maximumCount (1000 by default, 0 for no limit), \c eventTypes and \c newestFirst; its
@@ -119,16 +156,7 @@ namespace QtSse {
     \row \li \c json \li \c EventModel.JsonRole \li The data parsed as JSON, or \c undefined.
     \endtable
 
-    \qml
-    ListView {
-        model: EventModel { source: mySource; newestFirst: true }
-        delegate: Text {
-            required property string type
-            required property string eventData
-            text: type + ": " + eventData
-        }
-    }
-    \endqml
+    \snippet Reference.qml model
 
     The data role is \c eventData rather than \c data, which would hide Item's default
     property \c data in a delegate with child items.
@@ -207,9 +235,9 @@ void QmlEventSource::setMaximumEventSizeFromNumber(double bytes)
     mapping lower-case header names to values; repeated headers are joined by ", ". Set
     before \c onOpened (and before \c onErrorOccurred for a failed response), cleared by
     \c open(); bindings update with \c responseHeadersChanged.
-    \qml
-    Text { text: "request " + (source.responseHeaders["x-request-id"] ?? "") }
-    \endqml
+
+    \snippet Reference.qml response-headers
+
     Use \l responseHeader() to look a name up in any case.
 */
 QVariant QmlEventSource::responseHeaderMap() const
@@ -242,12 +270,7 @@ QString QmlEventSource::responseHeader(const QString &name) const
 
     Extra HTTP request headers, as a JavaScript object mapping header names to values:
 
-    \qml
-    EventSource {
-        url: "https://example.com/stream"
-        headers: ({ "Authorization": "Bearer " + token })
-    }
-    \endqml
+    \snippet Reference.qml headers
 
     Values are sent as UTF-8 text. Changes apply from the next connection attempt, including
     the automatic reconnections; an open stream is not interrupted. Headers the source manages
@@ -273,15 +296,7 @@ void QmlEventSource::setHeaders(const QVariantMap &headers)
     effect. Events of every type also arrive through \c onEventReceived; events of type
     \c message through \c onMessageReceived.
 
-    \qml
-    EventSource {
-        id: source
-        url: "https://example.com/prices"
-        Component.onCompleted: source.addEventListener("price", (event) => {
-            console.log(event.json().symbol)
-        })
-    }
-    \endqml
+    \snippet Reference.qml listener
 */
 void QmlEventSource::addEventListener(const QString &type, const QJSValue &callback)
 {

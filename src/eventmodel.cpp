@@ -17,6 +17,10 @@ namespace QtSse {
     \since QtSse 0.1
     \brief A list model of the events received from an EventSource, for views.
 
+    \table
+    \row \li In QML: \li \l [QML] {EventModel}
+    \endtable
+
     EventModel keeps the most recent events of a stream as rows, one row per event, so that a
     QML \c ListView or a Qt Widgets view can show a live stream without any glue code. Feed it
     either by setting source to an EventSource, which adds every event the source
@@ -60,19 +64,7 @@ namespace QtSse {
     Rows are oldest first by default (new rows at the end, like a log); set newestFirst to
     put new rows at the top. Set eventTypes to keep only events of some types.
 
-    In QML the type is available as \c EventModel from "import QtSse":
-
-    \code
-    EventSource { id: source; url: "https://example.com/stream" }
-    ListView {
-        model: EventModel { source: source; maximumCount: 200; newestFirst: true }
-        delegate: Text {
-            required property string type
-            required property string display // the data; see the note on roles
-            text: type + ": " + display
-        }
-    }
-    \endcode
+    \snippet reference.cpp event-model
 */
 
 /*!

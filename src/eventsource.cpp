@@ -13,47 +13,46 @@ namespace QtSse {
     \brief A client of a Server-Sent Events stream: the \c EventSource of the WHATWG HTML
     standard, for Qt.
 
+    \table
+    \row \li In QML: \li \l [QML] {EventSource}
+    \endtable
+
     EventSource connects to a \c text/event-stream URL over QNetworkAccessManager, parses the
     stream as it arrives and emits a signal for every event. When the connection ends or fails
     on the network it reconnects after the reconnection time, sending the last event ID in a
     \c Last-Event-ID header, exactly as the standard says; the server's \c retry field changes
     the reconnection time.
 
-    \code
-    auto *source = new QtSse::EventSource(QUrl(u"https://example.com/stream"_s), this);
-    connect(source, &QtSse::EventSource::messageReceived, this,
-            [](const QtSse::MessageEvent &event) { qDebug() << event.data(); });
-    source->addEventListener(u"price"_s, this, &Ticker::onPrice);
-    source->open();
-    \endcode
+    \snippet reference.cpp overview
 
-    IDs in parentheses, such as (C-11), name items of the conformance checklist in the source
-    tree's \c docs/conformance.md; the tests of each item cite the same ID.
+    with the handler of the \c price events a member function:
+
+    \snippet reference.cpp on-price
 
     \section1 States and signals
     readyState() is \l Closed until open(), then \l Connecting, \l Open when a 200 response
     with a \c text/event-stream type arrives (opened() is emitted), and \l Connecting again
     while a reconnect is pending. A response that is not such a 200, a 204 included, fails the
-    source: errorOccurred() is emitted with readyState() already \l Closed, and it stays closed
-    (C-11), unless httpErrorPolicy() or setRetryPolicy() asks for such failures to be
+    source: errorOccurred() is emitted with readyState() already \l Closed, and it stays
+    closed, unless httpErrorPolicy() or setRetryPolicy() asks for such failures to be
     retried. A normal end of the body, or a network error, reconnects: errorOccurred() is
-    emitted with readyState() already \l Connecting (R-04). Event signals are never emitted
+    emitted with readyState() already \l Connecting. Event signals are never emitted
     synchronously from the constructor, open(), reconnect() or a setter; they come from the
-    event loop, so handlers connected right after open() see every one (R-02).
+    event loop, so handlers connected right after open() see every one.
 
     Every event is emitted by eventReceived(). Events of the default type \c message are also
     emitted by messageReceived(), and events of any type by the received() signal of that
-    type's channel (E-03).
+    type's channel.
 
     close() is synchronous, silent and final: nothing is emitted after it, not even events
-    already parsed from the same network chunk (X-01 to X-05).
+    already parsed from the same network chunk.
 
     \section1 Requests
     Each connection sends the request() (custom headers and attributes kept) with method() and
     body() (GET with no body by default), plus "Accept: text/event-stream",
     "Cache-Control: no-cache", and \c Last-Event-ID when the last event ID is not empty. The
     HTTP cache is never used. Cookies a response sets are sent on later requests through the
-    manager's cookie jar (C-07). setRequestPreparer() installs a function that may change the
+    manager's cookie jar. setRequestPreparer() installs a function that may change the
     request before every connection, for example to put a fresh access token in.
 
     The request also sends "Accept-Encoding: gzip, deflate" (with ", br" and ", zstd" where
@@ -97,7 +96,7 @@ namespace QtSse {
 
     \section1 Reconnection and back-off
     After a connection that delivered at least one event, the next attempt waits exactly the
-    reconnection time (T-03, T-04). After consecutive failed attempts (no event delivered,
+    reconnection time. After consecutive failed attempts (no event delivered,
     the server unreachable, a read timeout, an event too large) the wait grows exponentially
     with jitter, from the reconnection time up to maximumReconnectionDelay(); it is never
     shorter than the reconnection time. maximumRetries() and maximumRetryDuration() give up
@@ -129,18 +128,12 @@ namespace QtSse {
     QNetworkAccessManager itself would forward them.
 
     \section1 Connections and threads
-    QNetworkAccessManager opens at most six HTTP/1.1 connections to one host, an endless
-    stream holds one for good, and each manager runs a network thread that polls every
-    socket it owns whenever one of them has data. So, without an injected manager, sources
-    stream through managers that QtSse keeps for itself, one pool per thread: each carries up
-    to 34 connections, and up to six streams per host (on Qt 6.5 and later, up to 34: the
-    limit is raised per request). A thousand streams to two hundred hosts take 30
-    network threads rather than a thousand, and the CPU each event costs does not grow with
-    the number of streams. A pooled manager left without streams is deleted after ten
-    seconds. Each connection a manager carries adds about half a microsecond to the CPU every
-    event costs (BENCHMARKS.md, "Many streams"); the environment variable
-    \c QTSSE_STREAMS_PER_MANAGER, read once per thread, trades threads for CPU: 8 makes
-    events about a fifth cheaper with four times the threads.
+    Without a manager set with setNetworkAccessManager(), sources stream through
+    QNetworkAccessManagers that QtSse pools per thread, so any number of sources can stream
+    from one host, many streams share a network thread, and sources with different
+    credentials never share a connection (see "Isolation" below). \l{Connections, threads
+    and tuning} says how many streams a pooled manager carries, how many threads a process
+    then needs, and how to trade threads for CPU.
 
     \section2 Isolation
     A QNetworkAccessManager shares between all the requests it carries its connections (a
@@ -169,22 +162,15 @@ namespace QtSse {
     handlers (\c authenticationRequired, \c proxyAuthenticationRequired, \c sslErrors,
     \c encrypted), proxy factory, cookie jar, HSTS and transfer timeout apply to every stream.
     QtSse never holds its cookie jar: the application may replace the jar, delete the
-    manager (the streams on it end with AbortedError, C-16) or move it to another thread (the
+    manager (the streams on it end with AbortedError) or move it to another thread (the
     same, before its replies move; a source whose manager lives in another thread fails to
     connect) at any time. Sources that share a manager share what it shares, as any of its
     users do, and nothing more: to keep sources with different credentials or trust apart,
     give each its own manager.
 
-    QNAM's per-host limit then applies to the manager's streams. On Qt 6.4 a manager opens six
-    HTTP/1.1 connections to a host, and a seventh stream to it waits until one closes. On Qt
-    6.5 and later, a stream request that sets no QHttp1Configuration of its own asks for 64;
-    QNAM fixes the number with the manager's first request to the host, so a manager that
-    spoke to the host before keeps its limit (set a QHttp1Configuration on those requests, or
-    on the source's request, to choose it). For more streams to one host on Qt 6.4, give the
-    sources managers of their own (one per source, or one per six), or pass \c nullptr to use
-    QtSse's pooled managers, which do not take the application's cookie jar, proxy or
-    handlers. Once a host has answered over HTTP/2, its streams on one manager are multiplexed
-    on one connection.
+    Qt's limit on connections per host then applies to the manager's streams: on Qt 6.4 a
+    stream past the limit waits until another closes. \l{Connections, threads and tuning}
+    gives the limits of each Qt version and the ways past them.
 
     \section1 Known limits of Qt's HTTP layer
     Measured on Qt 6.4.2; each with what QtSse does about it.
@@ -199,7 +185,8 @@ namespace QtSse {
     \li QNetworkAccessManager reuses a connection for any request to its host, port and
         proxy, whatever the request's TLS configuration, and offers credentials cached for a
         URL's user info to later requests to the host: see "Isolation" above.
-    \li Six HTTP/1.1 connections per host and manager on Qt 6.4 (see above).
+    \li A limit on HTTP/1.1 connections per host and manager on Qt 6.4 (see
+        \l{Connections, threads and tuning}).
     \li Under Qt's default redirect policy a cross-origin redirect keeps the
         \c Authorization and \c Cookie headers: QtSse follows redirects itself and strips
         them when a hop leaves the origin.
@@ -225,7 +212,7 @@ namespace QtSse {
 
 /*!
     \enum QtSse::EventSource::ReadyState
-    The state of the connection, with the values of the standard (R-01).
+    The state of the connection, with the values of the standard.
     \value Connecting The source is connecting, or waiting to reconnect.
     \value Open       A stream is open and events are being dispatched.
     \value Closed     The source is not connected and will not reconnect until open().
@@ -237,26 +224,26 @@ namespace QtSse {
     \l Connecting and a reconnect follows after reconnectDelay(); after the others it is
     \l Closed.
     \value NoError                No error has occurred.
-    \value StreamEndedError       The server ended the stream normally (reconnects, C-14).
+    \value StreamEndedError       The server ended the stream normally (reconnects).
     \value NetworkError           A network error: refused, reset, DNS failure, or a compressed
                                   stream that is corrupt, cut short or in an encoding not asked
-                                  for (reconnects, C-15).
+                                  for (reconnects).
     \value ReadTimeoutError       No bytes arrived for readTimeout() ms (reconnects).
     \value EventTooLargeError     One event exceeded maximumEventSize() (reconnects; counts as
                                   a failed attempt).
     \value HttpStatusError        The final response status was not 200 (a 204 included),
-                                  see httpStatus() and errorResponseBody() (C-11). Reconnects
+                                  see httpStatus() and errorResponseBody(). Reconnects
                                   when httpErrorPolicy() or the retry policy says so.
-    \value ContentTypeError       A 200 response whose type is not \c text/event-stream (C-12).
+    \value ContentTypeError       A 200 response whose type is not \c text/event-stream.
                                   Reconnects when the retry policy says so.
     \value RedirectError          A redirect without a usable \c Location, to another scheme,
                                   from https to http, or past maximumRedirects().
-    \value InvalidUrlError        The URL is empty or cannot be parsed (C-08).
-    \value UnsupportedSchemeError The URL's scheme is not http or https (C-09), or the
+    \value InvalidUrlError        The URL is empty or cannot be parsed.
+    \value UnsupportedSchemeError The URL's scheme is not http or https, or the
                                   platform cannot stream (WebAssembly; see open()).
     \value TlsError               The TLS handshake failed: certificate errors fail closed.
     \value AbortedError           The request was aborted by something other than close(), such
-                                  as the network access manager being destroyed (C-16).
+                                  as the network access manager being destroyed.
     \value RetriesExhaustedError  maximumRetries() or maximumRetryDuration() was reached.
     \value OfflineError           The machine has no network: the source waits in
                                   \l Connecting, without attempts, and connects as soon as the
@@ -279,7 +266,7 @@ namespace QtSse {
 
 /*!
     \variable QtSse::EventSource::DefaultReconnectionTime
-    The reconnection time before the server sets one: 3000 ms (T-02).
+    The reconnection time before the server sets one: 3000 ms.
 */
 
 /*!
@@ -334,8 +321,8 @@ EventSource::~EventSource()
     \property QtSse::EventSource::url
     \brief The URL of the event stream.
 
-    Every connection, reconnects included, starts at this URL and follows redirects afresh
-    (C-06); it does not change when a redirect is followed (C-01). A new URL takes effect at
+    Every connection, reconnects included, starts at this URL and follows redirects afresh; it
+    does not change when a redirect is followed. A new URL takes effect at
     the next connection; call reconnect() to use it at once.
 */
 QUrl EventSource::url() const
@@ -468,8 +455,8 @@ EventSource::ReadyState EventSource::readyState() const
     \property QtSse::EventSource::lastEventId
     \brief The last event ID: the value the next reconnect sends as \c Last-Event-ID.
 
-    It changes at the blank line that ends a block with an \c id field (P-21), and persists
-    across reconnects (P-23). Set it before open() to resume a stream from an ID saved
+    It changes at the blank line that ends a block with an \c id field, and persists
+    across reconnects. Set it before open() to resume a stream from an ID saved
     earlier; the first request then sends it too.
 */
 QString EventSource::lastEventId() const
@@ -578,12 +565,12 @@ EventTypeChannel *EventSource::eventChannel(const QString &type)
 
 /*!
     Connects to url(). Does nothing unless readyState() is \l Closed. The request is sent from
-    the event loop, and every signal comes from there too (R-02).
+    the event loop, and every signal comes from there too.
 
-    An empty or unparsable URL is refused at once (C-08): readyState() stays \l Closed, error()
+    An empty or unparsable URL is refused at once: readyState() stays \l Closed, error()
     is InvalidUrlError right after the call, and errorOccurred() follows from the event loop.
     A URL with a scheme other than http or https fails the same way with
-    UnsupportedSchemeError and never opens (C-09). On WebAssembly every URL fails so, with an
+    UnsupportedSchemeError and never opens. On WebAssembly every URL fails so, with an
     errorString() that says why: Qt's network backend there hands a response body over only when
     the request completes, so a stream would stay \l Connecting and buffer for ever.
 */
@@ -596,7 +583,7 @@ void EventSource::open()
     Closes the connection, at once and for good: readyState() is \l Closed when the call
     returns, the request in flight is aborted and a pending reconnect cancelled. No error is
     reported and no event is emitted afterwards, not even one already received in the same
-    network chunk (X-01 to X-05). It may be called any number of times, in any state and from
+    network chunk. It may be called any number of times, in any state and from
     any of the source's signal handlers.
 */
 void EventSource::close()
@@ -618,12 +605,12 @@ void EventSource::reconnect()
 /*!
     \fn void QtSse::EventSource::opened()
     Emitted when a connection opens: a 200 response with a \c text/event-stream type arrived.
-    readyState() is already \l Open (R-03).
+    readyState() is already \l Open.
 */
 
 /*!
     \fn void QtSse::EventSource::messageReceived(const QtSse::MessageEvent &event)
-    Emitted for every \a event of the default type \c message (E-03).
+    Emitted for every \a event of the default type \c message.
 */
 
 /*!

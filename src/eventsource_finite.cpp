@@ -116,15 +116,7 @@ namespace QtSse {
     resumes what a POST started (MCP), a cursor in the query (OpenAI's background responses).
     RequestAttempt::attempt and RequestAttempt::redirects say which request it is.
 
-    \code
-    source->setAttemptPreparer([](QtSse::EventSource::RequestAttempt &attempt) {
-        if (attempt.attempt > 1 && !attempt.lastEventId.isEmpty()) {
-            // Resume with a GET carrying Last-Event-ID instead of POSTing the question again.
-            attempt.method = "GET";
-            attempt.body.clear();
-        }
-    });
-    \endcode
+    \snippet reference.cpp attempt-preparer
 
     It runs in the source's thread, and may call close() (nothing is sent then). It replaces
     any preparer set before, by this function, setAsyncAttemptPreparer() or
@@ -143,15 +135,7 @@ void EventSource::setAttemptPreparer(AttemptPreparer preparer)
     blocking the event loop. It is called with the request as setAttemptPreparer() describes;
     the source stays \l Connecting until the future has a result, then sends that request.
 
-    \code
-    source->setAsyncAttemptPreparer([this](const QtSse::EventSource::RequestAttempt &attempt) {
-        return m_tokens->fresh().then(this, [attempt](const QByteArray &token) {
-            auto prepared = attempt;
-            prepared.request.setRawHeader("Authorization", "Bearer " + token);
-            return prepared;
-        });
-    });
-    \endcode
+    \snippet reference.cpp async-attempt-preparer
 
     A future that is cancelled, ends in an exception or ends without a result fails the
     source with RequestPreparationError, and so does one that has no result within
@@ -204,11 +188,7 @@ QList<QPair<QByteArray, QByteArray>> EventSource::responseHeaders() const
     the last final response; the values of a repeated header joined by ", "; a null array
     when the response has no such header.
 
-    \code
-    connect(source, &QtSse::EventSource::opened, this, [source] {
-        qInfo() << "request id" << source->responseHeader("x-request-id");
-    });
-    \endcode
+    \snippet reference.cpp response-header
 */
 QByteArray EventSource::responseHeader(QByteArrayView name) const
 {
@@ -308,7 +288,7 @@ void EventSource::setErrorEventTypes(const QStringList &types)
 /*!
     \property QtSse::EventSource::dispatchUnterminatedEvent
     \brief Whether a last event that the body does not end with a blank line is dispatched
-    when the body ends cleanly; \c false by default, as the standard discards it (P-22).
+    when the body ends cleanly; \c false by default, as the standard discards it.
 
     Some servers (Gemini's, some gateways) omit the blank line after their last event.
     Nothing is dispatched from a body that ends in a network error.

@@ -8,7 +8,7 @@ namespace QtSse {
 /*!
     \property QtSse::EventSource::reconnectionTime
     \brief The reconnection time in milliseconds: 3000 until the server's \c retry field or
-    this setter changes it (T-02, T-03). Values beyond what \c int holds are clamped.
+    this setter changes it. Values beyond what \c int holds are clamped.
 */
 int EventSource::reconnectionTime() const
 {
@@ -160,7 +160,7 @@ std::chrono::milliseconds EventSource::maximumRetryDurationAsDuration() const
     \enum QtSse::EventSource::HttpErrorPolicy
     What a failing HTTP status does to the source: see httpErrorPolicy.
     \value CloseOnHttpError  The standard's behaviour: any final status other than 200 closes
-                             the source with HttpStatusError (C-11). The default.
+                             the source with HttpStatusError. The default.
     \value RetryServerErrors The statuses a restarting server or proxy answers with are
                              retried like a network error: 5xx, 429 Too Many Requests and
                              408 Request Timeout. Other statuses (4xx, 204) still close.
@@ -269,13 +269,7 @@ void EventSource::setHttpErrorPolicy(HttpErrorPolicy policy)
     replaces the decision of httpErrorPolicy(), which the failure's
     HttpFailure::retriedByPolicy reports, and may choose the wait:
 
-    \code
-    source->setRetryPolicy([](const QtSse::EventSource::HttpFailure &failure) {
-        if (failure.httpStatus == 401 && failure.consecutiveFailures == 1)
-            return QtSse::EventSource::RetryDecision{ true, 0ms }; // once, with a fresh token
-        return QtSse::EventSource::RetryDecision{ failure.retriedByPolicy, -1ms };
-    });
-    \endcode
+    \snippet reference.cpp retry-policy
 
     A reconnect it asks for counts against maximumRetries() and maximumRetryDuration() like
     any other. It runs in the source's thread, before errorOccurred(); it may call close(),

@@ -22,29 +22,29 @@ namespace QtSse {
     bodies you fetched yourself.
 
     \section1 Conformance
-    IDs such as P-14 name items of the checklist in the source tree's \c docs/conformance.md.
+    The parser implements the parsing rules of the standard, item by item as the
+    \l{EventSource conformance checklist} lists them:
     \list
-    \li The body is decoded as UTF-8 whatever the Content-Type says (P-01), with one U+FFFD per
-        maximal ill-formed subsequence, exactly as the WHATWG Encoding standard's decoder
-        (P-04); characters split across chunks decode whole (P-05).
-    \li One U+FEFF is removed only when it is the very first character of a body (P-02, P-03),
-        even when its three bytes arrive in separate chunks.
-    \li Lines end at CRLF, LF or CR, mixed freely and split anywhere across chunks (P-06 to
-        P-08). A CR ends its line at once; a following LF is skipped even when it arrives in
-        the next chunk. Nothing else breaks lines (P-29).
-    \li Field parsing, comments, single-space stripping, \c data / \c event / \c id / \c retry
-        and dispatch follow P-09 to P-28 exactly. \c retry accepts ASCII digits only; values
-        beyond the range of qint64 saturate at its maximum rather than wrap (P-24).
+    \li The body is decoded as UTF-8 whatever the \c Content-Type says, with one U+FFFD per
+        maximal ill-formed subsequence, exactly as the WHATWG Encoding standard's decoder;
+        characters split across chunks decode whole.
+    \li One U+FEFF is removed only when it is the very first character of a body, even when
+        its three bytes arrive in separate chunks.
+    \li Lines end at CRLF, LF or CR, mixed freely and split anywhere across chunks. A CR ends
+        its line at once; a following LF is skipped even when it arrives in the next chunk.
+        Nothing else breaks lines.
+    \li Field parsing, comments, single-space stripping, \c data / \c event / \c id /
+        \c retry and dispatch follow the standard exactly. \c retry accepts ASCII digits
+        only; values beyond the range of qint64 saturate at its maximum rather than wrap.
     \li An unfinished block at the end of a body is discarded, and its \c id is never
-        committed (P-22, P-27). startBody() seeds the new body with the committed last
-        event ID (P-23, N-01).
+        committed. startBody() seeds the new body with the committed last event ID.
     \endlist
 
     \section1 Cost and limits
     The parser is linear in its input: each byte is scanned once, complete lines are parsed in
     place in the caller's buffer, and only an unfinished line is copied, with geometric growth,
     so a 10 MiB event arriving in 2 KiB chunks costs no more than one arriving whole. There is no
-    line-length limit at practical sizes (P-31). To bound memory against a hostile server, the
+    line-length limit at practical sizes. To bound memory against a hostile server, the
     bytes buffered for one event (its unfinished line plus its data) may not exceed
     maximumEventSize(); past it, feed() returns Status::EventTooLarge and the parser refuses
     further input until the next startBody(). With setSkipOversizedEvents(), such an event is
@@ -52,7 +52,7 @@ namespace QtSse {
     as any block's is, Handler::handleSkippedEvent() reports it, and parsing goes on.
 
     \section1 Unterminated events
-    The standard discards a block that the body does not end with a blank line (P-22), which
+    The standard discards a block that the body does not end with a blank line, which
     finishBody() does. Some servers omit the final blank line of their last event; flush()
     dispatches that block, as if the blank line had come.
 */
@@ -66,7 +66,7 @@ namespace QtSse {
 
     Each function returns \c true to let the parser go on, or \c false to stop it at once:
     feed() then returns Status::Stopped without looking at the rest of its chunk. EventSource
-    uses this so that nothing is delivered after EventSource::close() (X-04).
+    uses this so that nothing is delivered after EventSource::close().
 */
 
 /*!
@@ -80,8 +80,8 @@ EventStreamParser::Handler::~Handler() = default;
 */
 
 /*!
-    Called when a valid \c retry field sets the reconnection time to \a milliseconds (P-24,
-    P-26). The default implementation does nothing and returns \c true.
+    Called when a valid \c retry field sets the reconnection time to \a milliseconds. The
+    default implementation does nothing and returns \c true.
 */
 bool EventStreamParser::Handler::handleRetry(qint64 milliseconds)
 {
@@ -90,8 +90,8 @@ bool EventStreamParser::Handler::handleRetry(qint64 milliseconds)
 }
 
 /*!
-    Called for every comment line with \a text, everything after the leading colon, verbatim
-    (P-09). The default implementation does nothing and returns \c true.
+    Called for every comment line with \a text, everything after the leading colon, verbatim.
+    The default implementation does nothing and returns \c true.
 */
 bool EventStreamParser::Handler::handleComment(const QString &text)
 {
@@ -285,12 +285,12 @@ void EventStreamParser::setMaximumEventSize(qint64 bytes)
 
 /*!
     \fn void QtSse::EventStreamParser::setOrigin(const QString &origin)
-    Stamps \a origin on every MessageEvent dispatched from now on (C-17).
+    Stamps \a origin on every MessageEvent dispatched from now on.
 */
 
 /*!
-    Starts a new body, keeping the committed last event ID (P-23). Everything buffered from the
-    previous body is dropped, the BOM check starts again (P-02) and the status is reset to
+    Starts a new body, keeping the committed last event ID. Everything buffered from the
+    previous body is dropped, the BOM check starts again and the status is reset to
     Status::Ok.
 */
 void EventStreamParser::startBody()
@@ -314,7 +314,7 @@ void EventStreamParser::startBody()
 /*!
     \overload
     Starts a new body whose committed last event ID is \a lastEventId, as when a connection is
-    reestablished with a \c Last-Event-ID header (N-01).
+    reestablished with a \c Last-Event-ID header.
 */
 void EventStreamParser::startBody(const QString &lastEventId)
 {
@@ -324,7 +324,7 @@ void EventStreamParser::startBody(const QString &lastEventId)
 
 /*!
     Ends the current body: the unfinished line and block are discarded and an \c id seen only
-    in that block is never committed (P-22, P-27). Nothing is dispatched. Call startBody()
+    in that block is never committed. Nothing is dispatched. Call startBody()
     before feeding the next body.
 */
 void EventStreamParser::finishBody()
@@ -389,7 +389,7 @@ bool EventStreamParser::overCap(qint64 pending) const
 /*!
     Parses \a bytes, the next chunk of the current body, and calls the handler for everything
     it completes. A chunk may be empty and may split lines, CRLF pairs and UTF-8 characters
-    anywhere (P-30). Returns Status::Ok, or why parsing stopped.
+    anywhere. Returns Status::Ok, or why parsing stopped.
 */
 EventStreamParser::Status EventStreamParser::feed(QByteArrayView bytes)
 {
@@ -713,7 +713,7 @@ bool EventStreamParser::dispatch()
 
 /*!
     Decodes \a bytes as UTF-8 the way the WHATWG Encoding standard's decoder does: each maximal
-    ill-formed subsequence becomes one U+FFFD, and a leading U+FEFF is kept (P-03, P-04).
+    ill-formed subsequence becomes one U+FFFD, and a leading U+FEFF is kept.
     QString::fromUtf8() differs on both counts, which is why the parser does not use it.
 */
 QString EventStreamParser::decodeUtf8(QByteArrayView bytes)

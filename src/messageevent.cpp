@@ -15,9 +15,12 @@ namespace QtSse {
     \brief One event dispatched from a \c text/event-stream: its type, data, last event ID
     and origin.
 
+    \table
+    \row \li In QML: \li \l [QML] {messageEvent}
+    \endtable
+
     MessageEvent is an implicitly shared value type, cheap to copy and pass through queued
-    connections. It corresponds to the \c MessageEvent the browser's \c EventSource dispatches
-    (checklist E-02). In QML it is the \c messageEvent value type.
+    connections. It corresponds to the \c MessageEvent the browser's \c EventSource dispatches.
 */
 
 /*!
@@ -33,23 +36,23 @@ namespace QtSse {
 /*!
     \property QtSse::MessageEvent::type
     \brief The event type: the value of the block's last \c event field, or \c "message"
-    when it had none (P-17).
+    when it had none.
 */
 
 /*!
     \property QtSse::MessageEvent::data
-    \brief The event data: the block's \c data lines joined with line feeds (P-14, P-15).
+    \brief The event data: the block's \c data lines joined with line feeds.
 */
 
 /*!
     \property QtSse::MessageEvent::lastEventId
-    \brief The source's last event ID at the moment this event was dispatched (E-02, P-18).
+    \brief The source's last event ID at the moment this event was dispatched.
 */
 
 /*!
     \property QtSse::MessageEvent::origin
     \brief The serialized origin (\c scheme://host[:port]) of the final, post-redirect
-    response URL the event came from (C-17). Empty for events parsed offline.
+    response URL the event came from. Empty for events parsed offline.
 */
 
 /*!

@@ -18,7 +18,7 @@ Text {
         url: "https://api.anthropic.com/v1/messages"
         method: "POST"
         headers: ({ "x-api-key": answer.apiKey, "anthropic-version": "2023-06-01",
-                    "content-type": "application/json" })
+                    "Content-Type": "application/json" })
         body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 1024, stream: true,
                                messages: [{ role: "user", content: "Hello" }] })
         reconnectPolicy: EventSource.ReconnectBeforeFirstEvent
