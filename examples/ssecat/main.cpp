@@ -10,6 +10,8 @@
 #include <QtSse/EventSource>
 #include <QtSse/EventStreamParser>
 
+#include "demoserver.h"
+
 #include <QtCore/qcommandlineparser.h>
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qfile.h>
@@ -510,7 +512,10 @@ int main(int argc, char *argv[])
                                   u"QtSse::EventSource, or from a file with --input."_s);
     cli.addHelpOption();
     cli.addVersionOption();
-    cli.addPositionalArgument(u"URL"_s, u"The event stream to connect to (http or https)."_s);
+    cli.addPositionalArgument(u"URL"_s,
+                              u"The event stream to connect to (http or https). Without one, "
+                              u"the demo server is started in-process and its ticker shown."_s,
+                              u"[URL]"_s);
     const QCommandLineOption inputOption(
             u"input"_s, u"Parse FILE (- for stdin) as one connection's body, offline."_s,
             u"FILE"_s);
@@ -605,11 +610,19 @@ int main(int argc, char *argv[])
                            cli.isSet(skipOversizeOption) },
                          printer);
     }
-    if (cli.positionalArguments().size() != 1)
+    if (cli.positionalArguments().size() > 1)
         return usage("give one URL, or --input FILE");
 
     NetworkCat::Options options;
-    options.url = QUrl::fromUserInput(cli.positionalArguments().constFirst());
+    if (cli.positionalArguments().isEmpty()) {
+        // As Qt Creator's Run starts it: something to show without setting anything up.
+        const DemoServer *server = DemoServer::startInProcess(u"ssecat"_s, &app);
+        if (!server)
+            return 1;
+        options.url = server->baseUrl().resolved(QUrl(u"ticker"_s));
+    } else {
+        options.url = QUrl::fromUserInput(cli.positionalArguments().constFirst());
+    }
     options.lastEventId = cli.value(lastIdOption);
     options.maxEventSize = maxEventSize;
     for (const QString &header : cli.values(headerOption)) {
