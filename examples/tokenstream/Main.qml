@@ -27,6 +27,9 @@ ApplicationWindow {
     property int tokens: 0
     property int retries: 0
     property string requestId
+    property string question
+    property string answerApi: window.api // the API the current answer comes from
+    property string answer
     property string problem // why a failed or truncated answer ended
     property real retryAt: 0 // ms since the epoch while a retry waits, else 0
     property real now: Date.now()
@@ -78,9 +81,10 @@ ApplicationWindow {
         }
     })
 
-    width: 800
-    height: 560
+    width: 980
+    height: 640
     visible: true
+    color: "#0d1117"
     title: qsTr("QtSse chat")
 
     // The endpoint of the chosen API: the base URL and the API's path, unless the URL given
@@ -105,7 +109,9 @@ ApplicationWindow {
         source.body = JSON.stringify(spec.body(window.model, text))
         source.finishMarkers = spec.finishMarkers
         source.errorEventTypes = spec.errorEventTypes
-        answer.text = ""
+        window.question = text
+        window.answerApi = window.api
+        window.answer = ""
         window.tokens = 0
         window.retries = 0
         window.requestId = ""
@@ -166,7 +172,7 @@ ApplicationWindow {
         onOpened: {
             window.phase = "streaming"
             window.retryAt = 0
-            window.requestId = source.responseHeader(window.apis[window.api].requestIdHeader)
+            window.requestId = source.responseHeader(window.apis[window.answerApi].requestIdHeader)
         }
         onEventReceived: event => {
             if (event.data === "[DONE]")
@@ -178,15 +184,15 @@ ApplicationWindow {
                 window.problem = qsTr("server error: %1").arg(window.errorMessage(data))
                 return // ServerEventError follows
             }
-            if (window.api === "openai" && data.error) {
+            if (window.answerApi === "openai" && data.error) {
                 source.close() // a chat completion's in-band error: the answer ends here
                 window.end("failed", qsTr("server error: %1").arg(window.errorMessage(data)))
                 return
             }
-            const text = window.apis[window.api].text(event.type, data)
+            const text = window.apis[window.answerApi].text(event.type, data)
             if (text.length === 0)
                 return
-            answer.text += text
+            window.answer += text
             if (++window.tokens === window.stopAfterTokens)
                 window.stop()
         }
@@ -199,7 +205,7 @@ ApplicationWindow {
                 const after = source.responseHeader("retry-after")
                 window.problem = source.httpStatus > 0
                         ? qsTr("HTTP %1%2").arg(source.httpStatus)
-                              .arg(after.length > 0 ? qsTr(", Retry-After: %1 s").arg(after) : "")
+                              .arg(after.length > 0 ? qsTr(" (Retry-After: %1)").arg(after) : "")
                         : source.errorString
                 return
             }
@@ -225,15 +231,73 @@ ApplicationWindow {
 
     ColumnLayout {
         anchors.fill: parent
-        anchors.margins: 12
-        spacing: 8
+        anchors.margins: 20
+        spacing: 12
+
+        RowLayout {
+            spacing: 12
+            Label {
+                text: qsTr("Chat")
+                color: "#f0f6fc"
+                font.pixelSize: 28
+                font.bold: true
+            }
+            Rectangle {
+                width: 12
+                height: 12
+                radius: 6
+                color: status.color
+            }
+            Label {
+                id: status
+                Layout.fillWidth: true
+                elide: Text.ElideRight
+                font.pixelSize: 15
+                textFormat: Text.PlainText // errors quote the server: never rendered as markup
+                color: window.phase === "failed" || window.phase === "truncated" ? "#f85149"
+                     : window.phase === "retrying" || window.phase === "stopped" ? "#d29922"
+                     : window.phase === "idle" ? "#8b949e" : "#3fb950"
+                readonly property string request: window.requestId.length > 0
+                        ? qsTr(" · request id %1").arg(window.requestId) : ""
+                readonly property string retried: window.retries > 0
+                        ? qsTr(" · after %n retries", "", window.retries) : ""
+                text: {
+                    switch (window.phase) {
+                    case "idle":
+                        return window.demoServer
+                                ? qsTr("Demo server at %1").arg(window.baseUrl)
+                                : qsTr("%1 at %2").arg(window.apis[window.api].title)
+                                      .arg(window.baseUrl)
+                    case "waiting":
+                        return qsTr("Waiting for the answer…")
+                    case "retrying":
+                        return qsTr("%1: retrying in %2 s")
+                                .arg(window.problem)
+                                .arg(Math.max(0, (window.retryAt - window.now) / 1000).toFixed(1))
+                    case "streaming":
+                        return qsTr("Streaming · %n tokens", "", window.tokens) + status.request
+                                + status.retried
+                    case "complete":
+                        return qsTr("Complete · %n tokens", "", window.tokens) + status.request
+                                + status.retried
+                    case "stopped":
+                        return qsTr("Stopped · %n tokens", "", window.tokens) + status.request
+                    case "truncated": // the reason is shown under the answer
+                        return qsTr("Truncated · %n tokens", "", window.tokens) + status.request
+                    default:
+                        return qsTr("Failed · %n tokens", "", window.tokens) + status.request
+                    }
+                }
+            }
+        }
 
         RowLayout {
             spacing: 8
-            Label { text: qsTr("API") }
+            Label {
+                text: qsTr("API")
+                color: "#8b949e"
+            }
             ComboBox {
-                id: apiBox
-                enabled: !window.busy
                 textRole: "text"
                 valueRole: "value"
                 implicitContentWidthPolicy: ComboBox.WidestText
@@ -246,12 +310,13 @@ ApplicationWindow {
                 onActivated: window.api = currentValue
             }
             Label {
+                leftPadding: 8
                 text: qsTr("Fault")
+                color: "#8b949e"
                 visible: window.demoServer
             }
             ComboBox {
                 visible: window.demoServer
-                enabled: !window.busy
                 textRole: "text"
                 valueRole: "value"
                 implicitContentWidthPolicy: ComboBox.WidestText
@@ -266,8 +331,75 @@ ApplicationWindow {
             }
             Item { Layout.fillWidth: true }
             Label {
-                text: window.model
-                opacity: 0.6
+                text: qsTr("model %1").arg(window.model)
+                color: "#8b949e"
+            }
+        }
+
+        Rectangle {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            color: "#161b22"
+            border.color: "#30363d"
+            radius: 6
+
+            ScrollView {
+                id: conversation
+                anchors.fill: parent
+                anchors.margins: 16
+                contentWidth: availableWidth
+
+                Column {
+                    width: conversation.availableWidth
+                    spacing: 8
+
+                    Label {
+                        text: qsTr("You")
+                        color: "#8b949e"
+                        visible: window.question.length > 0
+                    }
+                    Label {
+                        width: parent.width
+                        text: window.question
+                        textFormat: Text.PlainText
+                        wrapMode: Text.Wrap
+                        color: "#f0f6fc"
+                        font.pixelSize: 16
+                        visible: window.question.length > 0
+                    }
+                    Item {
+                        width: 1
+                        height: 8
+                    }
+                    Label {
+                        text: window.apis[window.answerApi].title
+                        color: "#8b949e"
+                        visible: window.question.length > 0
+                    }
+                    TextEdit {
+                        width: parent.width
+                        readOnly: true
+                        selectByMouse: true
+                        wrapMode: TextEdit.Wrap
+                        textFormat: TextEdit.PlainText // the server's text, never markup
+                        color: "#c9d1d9"
+                        selectionColor: "#1f6feb"
+                        font.pixelSize: 16
+                        // A block cursor while tokens arrive.
+                        text: window.answer + (window.phase === "streaming" ? "\u258D" : "")
+                    }
+                    Label {
+                        width: parent.width
+                        visible: window.phase === "failed" || window.phase === "truncated"
+                        text: (window.phase === "truncated" ? qsTr("Truncated: %1")
+                                                            : qsTr("Failed: %1"))
+                                .arg(window.problem)
+                        textFormat: Text.PlainText // errors quote the server
+                        wrapMode: Text.Wrap
+                        color: "#f85149"
+                        font.pixelSize: 15
+                    }
+                }
             }
         }
 
@@ -290,62 +422,6 @@ ApplicationWindow {
                 text: qsTr("Stop")
                 enabled: window.busy
                 onClicked: window.stop()
-            }
-        }
-
-        Label {
-            id: status
-            Layout.fillWidth: true
-            wrapMode: Text.Wrap
-            textFormat: Text.PlainText // errors quote the server: never rendered as markup
-            color: window.phase === "failed" || window.phase === "truncated" ? "#c62828"
-                 : window.phase === "retrying" ? "#b26a00"
-                 : window.phase === "complete" ? "#2e7d32" : palette.windowText
-            readonly property string request: window.requestId.length > 0
-                    ? qsTr(" · request id %1").arg(window.requestId) : ""
-            readonly property string retried: window.retries > 0
-                    ? qsTr(" · after %n retries", "", window.retries) : ""
-            text: {
-                switch (window.phase) {
-                case "idle":
-                    return window.demoServer
-                            ? qsTr("Demo server at %1: choose an API and a fault, then Send.")
-                                  .arg(window.baseUrl)
-                            : qsTr("%1 at %2").arg(window.apis[window.api].title)
-                                  .arg(window.baseUrl)
-                case "waiting":
-                    return qsTr("Waiting for the answer…")
-                case "retrying":
-                    return qsTr("%1: retrying in %2 s")
-                            .arg(window.problem)
-                            .arg(Math.max(0, (window.retryAt - window.now) / 1000).toFixed(1))
-                case "streaming":
-                    return qsTr("Streaming · %n tokens", "", window.tokens) + status.request
-                            + status.retried
-                case "complete":
-                    return qsTr("Complete · %n tokens", "", window.tokens) + status.request
-                            + status.retried
-                case "stopped":
-                    return qsTr("Stopped · %n tokens", "", window.tokens) + status.request
-                case "truncated":
-                    return qsTr("Truncated after %n tokens: ", "", window.tokens)
-                            + window.problem + status.request
-                default:
-                    return qsTr("Failed: %1").arg(window.problem) + status.request
-                }
-            }
-        }
-
-        ScrollView {
-            Layout.fillWidth: true
-            Layout.fillHeight: true
-            TextArea {
-                id: answer
-                readOnly: true
-                wrapMode: TextEdit.Wrap
-                textFormat: TextEdit.PlainText // the server's text, never rendered as markup
-                font.pixelSize: 16
-                placeholderText: qsTr("The answer appears here, token by token.")
             }
         }
     }
