@@ -76,8 +76,8 @@ ApplicationWindow {
                 model: model, max_tokens: 1024, stream: true,
                 messages: [{ role: "user", content: prompt }]
             }),
-            text: (type, data) => type === "content_block_delta" && data.delta.type === "text_delta"
-                  ? data.delta.text : ""
+            text: (type, data) => type === "content_block_delta" && data.delta
+                  && data.delta.type === "text_delta" ? data.delta.text : ""
         }
     })
 
@@ -332,6 +332,7 @@ ApplicationWindow {
             Item { Layout.fillWidth: true }
             Label {
                 text: qsTr("model %1").arg(window.model)
+                textFormat: Text.PlainText
                 color: "#8b949e"
             }
         }
