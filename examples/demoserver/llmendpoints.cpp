@@ -159,8 +159,8 @@ QList<QByteArray> chatCompletionTicks(const Answer &answer, bool includeUsage)
                                                    { u"finish_reason"_s, finishReason } } })));
     };
     QList<QByteArray> ticks;
-    ticks.append(delta({ { u"role"_s, u"assistant"_s }, { u"content"_s, u""_s } },
-                       QJsonValue::Null));
+    ticks.append(
+            delta({ { u"role"_s, u"assistant"_s }, { u"content"_s, u""_s } }, QJsonValue::Null));
     for (qsizetype i = 0; i < answer.tokensToSend(); ++i)
         ticks.append(delta({ { u"content"_s, answer.tokens.at(i) } }, QJsonValue::Null));
     if (answer.fault == Fault::Cut)
@@ -201,13 +201,15 @@ QList<QByteArray> responsesTicks(const Answer &answer)
         return namedEvent(type, data);
     };
     const auto response = [&](const QString &status, const QJsonArray &output) {
-        return QJsonObject{ { u"id"_s, responseId },   { u"object"_s, u"response"_s },
+        return QJsonObject{ { u"id"_s, responseId },      { u"object"_s, u"response"_s },
                             { u"created_at"_s, created }, { u"status"_s, status },
                             { u"model"_s, answer.model }, { u"output"_s, output } };
     };
     const auto item = [&](const QString &status, const QJsonArray &content) {
-        return QJsonObject{ { u"id"_s, itemId },          { u"type"_s, u"message"_s },
-                            { u"status"_s, status },      { u"role"_s, u"assistant"_s },
+        return QJsonObject{ { u"id"_s, itemId },
+                            { u"type"_s, u"message"_s },
+                            { u"status"_s, status },
+                            { u"role"_s, u"assistant"_s },
                             { u"content"_s, content } };
     };
     const auto part = [](const QString &text) {
@@ -226,8 +228,8 @@ QList<QByteArray> responsesTicks(const Answer &answer)
 
     QList<QByteArray> ticks;
     // One statement per event: the sequence numbers follow the order of the stream.
-    QByteArray tick = event(u"response.created"_s,
-                            { { u"response"_s, response(u"in_progress"_s, {}) } });
+    QByteArray tick =
+            event(u"response.created"_s, { { u"response"_s, response(u"in_progress"_s, {}) } });
     tick += event(u"response.in_progress"_s, { { u"response"_s, response(u"in_progress"_s, {}) } });
     ticks.append(tick);
     tick = event(u"response.output_item.added"_s,
@@ -258,7 +260,8 @@ QList<QByteArray> responsesTicks(const Answer &answer)
                                   { u"total_tokens"_s, answer.inputTokens + output } });
     tick = event(u"response.output_text.done"_s, at({ { u"text"_s, text } }));
     tick += event(u"response.content_part.done"_s, at({ { u"part"_s, part(text) } }));
-    tick += event(u"response.output_item.done"_s, { { u"output_index"_s, 0 }, { u"item"_s, done } });
+    tick += event(u"response.output_item.done"_s,
+                  { { u"output_index"_s, 0 }, { u"item"_s, done } });
     ticks.append(tick);
     ticks.append(event(u"response.completed"_s, { { u"response"_s, completed } }));
     return ticks;
@@ -268,17 +271,16 @@ QList<QByteArray> messagesTicks(const Answer &answer)
 {
     const QByteArray ping = namedEvent(u"ping"_s, {});
     QList<QByteArray> ticks;
-    const QJsonObject message{
-        { u"id"_s, QString::fromLatin1(randomId("msg_")) },
-        { u"type"_s, u"message"_s },
-        { u"role"_s, u"assistant"_s },
-        { u"content"_s, QJsonArray() },
-        { u"model"_s, answer.model },
-        { u"stop_reason"_s, QJsonValue::Null },
-        { u"stop_sequence"_s, QJsonValue::Null },
-        { u"usage"_s,
-          QJsonObject{ { u"input_tokens"_s, answer.inputTokens }, { u"output_tokens"_s, 1 } } }
-    };
+    const QJsonObject message{ { u"id"_s, QString::fromLatin1(randomId("msg_")) },
+                               { u"type"_s, u"message"_s },
+                               { u"role"_s, u"assistant"_s },
+                               { u"content"_s, QJsonArray() },
+                               { u"model"_s, answer.model },
+                               { u"stop_reason"_s, QJsonValue::Null },
+                               { u"stop_sequence"_s, QJsonValue::Null },
+                               { u"usage"_s,
+                                 QJsonObject{ { u"input_tokens"_s, answer.inputTokens },
+                                              { u"output_tokens"_s, 1 } } } };
     ticks.append(namedEvent(u"message_start"_s, { { u"message"_s, message } }));
     ticks.append(namedEvent(u"content_block_start"_s,
                             { { u"index"_s, 0 },
@@ -286,12 +288,11 @@ QList<QByteArray> messagesTicks(const Answer &answer)
                                 QJsonObject{ { u"type"_s, u"text"_s }, { u"text"_s, u""_s } } } })
                  + ping);
     for (qsizetype i = 0; i < answer.tokensToSend(); ++i) {
-        QByteArray tick = namedEvent(
-                u"content_block_delta"_s,
-                { { u"index"_s, 0 },
-                  { u"delta"_s,
-                    QJsonObject{ { u"type"_s, u"text_delta"_s },
-                                 { u"text"_s, answer.tokens.at(i) } } } });
+        QByteArray tick = namedEvent(u"content_block_delta"_s,
+                                     { { u"index"_s, 0 },
+                                       { u"delta"_s,
+                                         QJsonObject{ { u"type"_s, u"text_delta"_s },
+                                                      { u"text"_s, answer.tokens.at(i) } } } });
         if (i % 10 == 9)
             tick += ping; // keep-alives come between the deltas too
         ticks.append(tick);
@@ -299,11 +300,12 @@ QList<QByteArray> messagesTicks(const Answer &answer)
     if (answer.fault == Fault::Cut)
         return ticks;
     if (answer.fault == Fault::InBandError) {
-        ticks.append(namedEvent(
-                u"error"_s,
-                { { u"error"_s,
-                    QJsonObject{ { u"type"_s, u"overloaded_error"_s },
-                                 { u"message"_s, u"Overloaded (demo server, fault=error)"_s } } } }));
+        ticks.append(
+                namedEvent(u"error"_s,
+                           { { u"error"_s,
+                               QJsonObject{ { u"type"_s, u"overloaded_error"_s },
+                                            { u"message"_s,
+                                              u"Overloaded (demo server, fault=error)"_s } } } }));
         return ticks;
     }
     ticks.append(namedEvent(u"content_block_stop"_s, { { u"index"_s, 0 } }));
@@ -333,8 +335,8 @@ void respondWith(QTcpSocket *socket, const QByteArray &status,
 // An error answer in the provider's shape: OpenAI's {"error": {...}}, Anthropic's
 // {"type": "error", "error": {...}, "request_id": ...}.
 void respondError(QTcpSocket *socket, Api api, const QByteArray &requestIdHeader,
-                  const QByteArray &requestId, const QByteArray &status,
-                  const QString &openAiType, const QString &anthropicType, const QString &message,
+                  const QByteArray &requestId, const QByteArray &status, const QString &openAiType,
+                  const QString &anthropicType, const QString &message,
                   const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {})
 {
     QJsonObject body;
@@ -348,16 +350,16 @@ void respondError(QTcpSocket *socket, Api api, const QByteArray &requestIdHeader
                    QJsonObject{ { u"message"_s, message },
                                 { u"type"_s, openAiType },
                                 { u"param"_s, QJsonValue::Null },
-                                { u"code"_s, openAiType == u"requests"_s
-                                          ? QJsonValue(u"rate_limit_exceeded"_s)
-                                          : QJsonValue(openAiType) } } } };
+                                { u"code"_s,
+                                  openAiType == u"requests"_s ? QJsonValue(u"rate_limit_exceeded"_s)
+                                                              : QJsonValue(openAiType) } } } };
     }
     respondWith(socket, status, QList{ qMakePair(requestIdHeader, requestId) } + extraHeaders,
                 json(body) + '\n');
 }
 
-void streamTicks(QTcpSocket *socket, const QByteArray &requestIdHeader,
-                 const QByteArray &requestId, const QList<QByteArray> &ticks, int tokenMs)
+void streamTicks(QTcpSocket *socket, const QByteArray &requestIdHeader, const QByteArray &requestId,
+                 const QList<QByteArray> &ticks, int tokenMs)
 {
     // No Content-Length: the body ends when the connection closes, after the last tick (or
     // before the finish marker, for fault=cut).
@@ -430,8 +432,8 @@ void serve(const std::shared_ptr<State> &state, Api api, QTcpSocket *socket,
         const QByteArray key = request.path + '\n' + request.body;
         if (!state->refusedOnce.contains(key)) {
             state->refusedOnce.insert(key);
-            respondError(socket, api, idHeader, requestId, "429 Too Many Requests",
-                         u"requests"_s, u"rate_limit_error"_s,
+            respondError(socket, api, idHeader, requestId, "429 Too Many Requests", u"requests"_s,
+                         u"rate_limit_error"_s,
                          u"Rate limit reached (demo server, fault=429: the first attempt is "
                          u"refused, the same request after Retry-After is served)"_s,
                          { qMakePair(QByteArray("retry-after"), QByteArray("2")) });
@@ -445,11 +447,9 @@ void serve(const std::shared_ptr<State> &state, Api api, QTcpSocket *socket,
     QList<QByteArray> ticks;
     switch (api) {
     case Api::ChatCompletions:
-        ticks = chatCompletionTicks(answer,
-                                    body.value(u"stream_options"_s)
-                                            .toObject()
-                                            .value(u"include_usage"_s)
-                                            .toBool());
+        ticks = chatCompletionTicks(
+                answer,
+                body.value(u"stream_options"_s).toObject().value(u"include_usage"_s).toBool());
         break;
     case Api::Responses:
         ticks = responsesTicks(answer);
