@@ -243,8 +243,8 @@ ApplicationWindow {
                 font.bold: true
             }
             Rectangle {
-                width: 12
-                height: 12
+                implicitWidth: 12
+                implicitHeight: 12
                 radius: 6
                 color: status.color
             }
