@@ -206,7 +206,8 @@ ApplicationWindow {
                 window.problem = source.httpStatus > 0
                         ? qsTr("HTTP %1%2").arg(source.httpStatus)
                               .arg(after.length > 0 ? qsTr(" (Retry-After: %1)").arg(after) : "")
-                        : source.errorString
+                        // errorString ends with the wait in ms: the status shows a countdown
+                        : source.errorString.replace(/; reconnecting in \d+ ms$/, "")
                 return
             }
             switch (source.error) {
