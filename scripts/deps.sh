@@ -70,12 +70,17 @@ qtsse_ensure_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
 }
 
-# node and npm for the integration tests' SSE server: the machine's own when present (any
-# install), else Debian's. Then `npm ci` installs its pinned packages from package-lock.json.
+# node and npm for the integration tests' servers: the machine's own when present (any
+# install), else Debian's. Then `npm ci` installs their pinned packages from package-lock.json:
+# the SSE server (tests/integration/node) and MCP's conformance suite and reference server
+# (tests/integration/mcp: its pins need Node 20 or later, as Debian 13 and unstable have).
 qtsse_ensure_node() {
     if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
         qtsse_ensure_packages nodejs npm
     fi
-    echo "== npm ci (tests/integration/node)"
-    (cd tests/integration/node && npm ci --no-audit --no-fund --loglevel=error)
+    local dir
+    for dir in tests/integration/node tests/integration/mcp; do
+        echo "== npm ci ($dir)"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || return
+    done
 }

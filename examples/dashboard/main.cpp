@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The live dashboard: EventSource + EventModel in QML, against the demo server's ticker.
 //   dashboard [--url URL] [--quit-after MS] [--screenshot FILE.png]
+// Without --url it starts the demo server in-process, on a free loopback port, and says so.
+#include "demoserver.h"
+
 #include <QtCore/qcommandlineparser.h>
 #include <QtCore/qtimer.h>
 #include <QtGui/qguiapplication.h>
@@ -24,8 +27,10 @@ int main(int argc, char *argv[])
     QCommandLineParser cli;
     cli.addHelpOption();
     const QCommandLineOption urlOption(
-            u"url"_s, u"The ticker stream (default http://127.0.0.1:8765/ticker)."_s, u"URL"_s,
-            u"http://127.0.0.1:8765/ticker"_s);
+            u"url"_s,
+            u"The ticker stream, e.g. http://127.0.0.1:8765/ticker (default: the demo server's, "
+            "started in-process)."_s,
+            u"URL"_s);
     const QCommandLineOption quitOption(
             u"quit-after"_s, u"Quit after MS ms; exit 1 if no event arrived."_s, u"MS"_s);
     const QCommandLineOption shotOption(u"screenshot"_s,
@@ -33,16 +38,24 @@ int main(int argc, char *argv[])
     cli.addOptions({ urlOption, quitOption, shotOption });
     cli.process(app);
 
+    QUrl url = QUrl::fromUserInput(cli.value(urlOption));
+    if (!cli.isSet(urlOption)) {
+        const DemoServer *server = DemoServer::startInProcess(u"dashboard"_s, &app);
+        if (!server)
+            return 1;
+        url = server->baseUrl().resolved(QUrl(u"ticker"_s));
+    }
+
     QQmlApplicationEngine engine;
 #ifdef QTSSE_QML_IMPORT_DIR
-    engine.addImportPath(QStringLiteral(QTSSE_QML_IMPORT_DIR)); // in-tree build
+    engine.addImportPath(QStringLiteral(QTSSE_QML_IMPORT_DIR)); // QtSse built with the example
 #endif
 #if defined(QTSSE_STATIC)
     engine.addImportPath(
             u"qrc:/qt/qml"_s); // the linked module's qmldir (Qt 6.5+ looks there anyway)
 #endif
-    engine.setInitialProperties({ { u"streamUrl"_s, QUrl::fromUserInput(cli.value(urlOption)) },
-                                  { u"smokeTest"_s, cli.isSet(quitOption) } });
+    engine.setInitialProperties(
+            { { u"streamUrl"_s, url }, { u"smokeTest"_s, cli.isSet(quitOption) } });
     QObject::connect(
             &engine, &QQmlApplicationEngine::objectCreationFailed, &app,
             [] { QCoreApplication::exit(1); }, Qt::QueuedConnection);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // ssedemoserver: the Server-Sent Events server the QtSse examples run against.
 #include "demoserver.h"
+#include "mcpendpoint.h"
 
 #include <QtCore/qcommandlineparser.h>
 #include <QtCore/qcoreapplication.h>
@@ -31,6 +32,7 @@ int main(int argc, char *argv[])
     if (cli.isSet(tickOption))
         options.tickMs = qMax(1, cli.value(tickOption).toInt());
     DemoServer server(options);
+    McpEndpoint::install(&server);
     if (!server.listen(QHostAddress::LocalHost, quint16(cli.value(portOption).toUInt()))) {
         std::fprintf(stderr, "ssedemoserver: cannot listen: %s\n",
                      qPrintable(server.errorString()));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // widgetsticker: a Qt Widgets client of the demo server's ticker feed.
-//   widgetsticker [URL]     (default http://127.0.0.1:8765/ticker; run ssedemoserver first)
+//   widgetsticker [--url URL] [--quit-after MS]
+// Without --url it starts the demo server in-process, on a free loopback port, and says so.
+#include "demoserver.h"
 #include "tickerwindow.h"
 
 #include <QtCore/qcommandlineparser.h>
@@ -16,16 +18,23 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     QCommandLineParser cli;
     cli.addHelpOption();
-    cli.addPositionalArgument(u"URL"_s,
-                              u"The ticker stream (default http://127.0.0.1:8765/ticker)."_s);
+    const QCommandLineOption urlOption(
+            u"url"_s,
+            u"The ticker stream, e.g. http://127.0.0.1:8765/ticker (default: the demo server's, "
+            "started in-process)."_s,
+            u"URL"_s);
     const QCommandLineOption quitAfter(
             u"quit-after"_s, u"Quit after MS ms; exit 1 if no event arrived (for smoke tests)."_s,
             u"MS"_s);
-    cli.addOption(quitAfter);
+    cli.addOptions({ urlOption, quitAfter });
     cli.process(app);
-    const QUrl url = cli.positionalArguments().isEmpty()
-            ? QUrl(u"http://127.0.0.1:8765/ticker"_s)
-            : QUrl::fromUserInput(cli.positionalArguments().constFirst());
+    QUrl url = QUrl::fromUserInput(cli.value(urlOption));
+    if (!cli.isSet(urlOption)) {
+        const DemoServer *server = DemoServer::startInProcess(u"widgetsticker"_s, &app);
+        if (!server)
+            return 1;
+        url = server->baseUrl().resolved(QUrl(u"ticker"_s));
+    }
     TickerWindow window(url);
     window.show();
     if (cli.isSet(quitAfter)) {

@@ -68,6 +68,18 @@ private:
     QList<Column> m_columns;
 };
 
+// Why the connection failed. While a reconnect is pending, errorString() ends with the wait
+// ("Connection refused; reconnecting in 5852 ms"): the countdown shows that, so the status leaves
+// it out rather than show a second, frozen countdown.
+QString failureCause(const QString &errorString, int reconnectDelay)
+{
+    const qsizetype cut = errorString.lastIndexOf(u"; "_s);
+    if (reconnectDelay < 0 || cut < 0
+        || errorString.indexOf(QString::number(reconnectDelay), cut) < 0)
+        return errorString;
+    return errorString.left(cut);
+}
+
 } // namespace
 
 TickerWindow::TickerWindow(const QUrl &url, QWidget *parent) : QMainWindow(parent)
@@ -108,12 +120,12 @@ TickerWindow::TickerWindow(const QUrl &url, QWidget *parent) : QMainWindow(paren
     m_source.addEventListener(u"tick"_s, this, &TickerWindow::onTick);
     connect(&m_source, &EventSource::eventReceived, this, [this] { ++m_received; });
     connect(&m_source, &EventSource::readyStateChanged, this, &TickerWindow::updateStatus);
-    connect(&m_source, &EventSource::errorOccurred, this, [this] {
-        m_reconnectAt = m_source.reconnectDelay() >= 0
-                ? QDateTime::currentMSecsSinceEpoch() + m_source.reconnectDelay()
-                : 0;
+    // The countdown: from when the source schedules a reconnect, for as long as it waits.
+    connect(&m_source, &EventSource::reconnectDelayChanged, this, [this](int delay) {
+        m_reconnectAt = delay >= 0 ? QDateTime::currentMSecsSinceEpoch() + delay : 0;
         updateStatus();
     });
+    connect(&m_source, &EventSource::errorChanged, this, &TickerWindow::updateStatus);
     connect(&m_countdown, &QTimer::timeout, this, &TickerWindow::updateStatus);
     m_countdown.start(200);
 
@@ -145,11 +157,10 @@ void TickerWindow::updateStatus()
                           .arg(qMax<qint64>(0, m_reconnectAt - QDateTime::currentMSecsSinceEpoch())
                                        / 1000.0,
                                0, 'f', 1)
-                          .arg(m_source.errorString())
+                          .arg(failureCause(m_source.errorString(), m_source.reconnectDelay()))
                 : tr("Connecting to %1").arg(m_source.url().toDisplayString());
         break;
     case EventSource::Open:
-        m_reconnectAt = 0;
         text = tr("Open: %1 (last event ID %2)")
                        .arg(m_source.url().toDisplayString(), m_source.lastEventId());
         break;

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+#ifndef MCPENDPOINT_H
+#define MCPENDPOINT_H
+
+#include "demoserver.h"
+
+#include <QtCore/qhash.h>
+#include <QtCore/qjsonobject.h>
+#include <QtCore/qobject.h>
+#include <QtCore/qpointer.h>
+#include <QtCore/qtimer.h>
+
+// A minimal MCP server over Streamable HTTP (revision 2025-11-25) for the demo server, enough
+// for the mcpclient example and its smoke test:
+//   POST   /mcp  initialize (a new session: Mcp-Session-Id), tools/list, tools/call, ping;
+//                notifications and responses answered 202
+//   GET    /mcp  the session's event stream: a priming event, a ping request (the client
+//                POSTs its answer), then a log notification every 5 s (resumption keeps
+//                counting event ids; nothing is replayed)
+//   DELETE /mcp  ends the session
+// Tools: echo (a JSON answer), countdown (an event-stream answer: a priming event, progress
+// notifications, then the result), greet (asks the client for a name with elicitation/create
+// inside its event-stream answer, and answers once the client has POSTed the reply).
+class McpEndpoint : public QObject
+{
+    Q_OBJECT
+public:
+    // Adds the routes to `server`, which owns the endpoint.
+    static McpEndpoint *install(DemoServer *server, const QByteArray &path = "/mcp");
+
+private:
+    explicit McpEndpoint(DemoServer *server);
+
+    struct Session
+    {
+        QList<QPointer<QTcpSocket>> getStreams;
+    };
+    struct PendingElicitation
+    {
+        QPointer<QTcpSocket> socket;
+        QJsonValue callId;
+    };
+
+    void post(QTcpSocket *socket, const DemoServer::Request &request);
+    void get(QTcpSocket *socket, const DemoServer::Request &request);
+    void remove(QTcpSocket *socket, const DemoServer::Request &request);
+    void callTool(QTcpSocket *socket, const QByteArray &sessionId, const QJsonObject &message);
+    void logTick();
+    QByteArray event(const QJsonObject &message);
+    static void answer(QTcpSocket *socket, const QByteArray &status, const QJsonObject &message,
+                       const QByteArray &sessionId = {});
+    static void startEventStream(QTcpSocket *socket, const QByteArray &sessionId);
+    static QJsonObject result(const QJsonValue &id, const QJsonObject &result);
+    static QJsonObject error(const QJsonValue &id, int code, const QString &message);
+    static QJsonObject textResult(const QString &text);
+
+    QHash<QByteArray, Session> m_sessions;
+    QHash<QString, PendingElicitation> m_elicitations;
+    qint64 m_eventId = 0;
+    qint64 m_requestId = 0;
+    QTimer m_logTimer;
+};
+
+#endif // MCPENDPOINT_H
