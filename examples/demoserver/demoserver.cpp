@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "demoserver.h"
-
-#include <QtCore/qjsondocument.h>
-#include <QtCore/qjsonobject.h>
-#include <QtCore/qjsonarray.h>
+#include "llmendpoints.h"
 
 #include <cmath>
 #include <cstdio>
@@ -62,15 +59,7 @@ void DemoServer::addBuiltInRoutes()
              [this](QTcpSocket *socket, const Request &request) {
                  startStream(socket, m_logs, request.headers.value("last-event-id").toLongLong());
              });
-    addRoute("POST", "/v1/chat/completions", u"a token stream ending with data: [DONE]"_s,
-             [this](QTcpSocket *socket, const Request &request) {
-                 if (!request.headers.value("authorization").startsWith("Bearer ")) {
-                     respond(socket, "401 Unauthorized", "application/json",
-                             "{\"error\":\"send Authorization: Bearer <any token>\"}\n");
-                     return;
-                 }
-                 startTokens(socket, request.body);
-             });
+    addLlmEndpoints(this, m_options.tokenMs); // /v1/chat/completions, /v1/responses, ...
     addRoute("POST", "/control/drop", u"drop every open stream"_s,
              [this](QTcpSocket *socket, const Request &) {
                  respond(socket, "200 OK", "text/plain", "dropped\n");
@@ -219,55 +208,4 @@ void DemoServer::log()
             s.socket->write(logEvent(++s.seq));
     }
     m_logs.removeIf([](const Stream &s) { return !s.socket; });
-}
-
-void DemoServer::startTokens(QTcpSocket *socket, const QByteArray &body)
-{
-    // The last user message picks the answer; the reply is streamed word by word.
-    QString prompt;
-    const QJsonArray messages =
-            QJsonDocument::fromJson(body).object().value(u"messages"_s).toArray();
-    if (!messages.isEmpty())
-        prompt = messages.last().toObject().value(u"content"_s).toString();
-    const QString answer = prompt.isEmpty()
-            ? u"Ask me something, and I will stream the answer token by token."_s
-            : u"You asked: \u201c%1\u201d. Server-Sent Events stream this answer one token at a "
-              u"time over a single HTTP response, and QtSse::EventSource hands each token to "
-              u"your slot as it arrives, so the text grows while you read it. "
-              u"Press Stop to close the stream at any moment."_s.arg(prompt);
-    QStringList tokens;
-    QString current;
-    for (const QChar c : answer) {
-        current += c;
-        if (c == u' ') {
-            tokens.append(current);
-            current.clear();
-        }
-    }
-    if (!current.isEmpty())
-        tokens.append(current);
-
-    socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-                  "Cache-Control: no-cache\r\nConnection: close\r\n\r\n");
-    auto *timer = new QTimer(socket);
-    auto index = std::make_shared<int>(0);
-    QPointer<QTcpSocket> guard(socket);
-    connect(timer, &QTimer::timeout, socket, [timer, tokens, index, guard] {
-        if (!guard)
-            return;
-        if (*index < tokens.size()) {
-            QJsonObject delta{ { u"content"_s, tokens.at(*index) } };
-            QJsonObject choice{ { u"index"_s, 0 }, { u"delta"_s, delta } };
-            QJsonObject chunk{ { u"id"_s, u"chatcmpl-demo"_s },
-                               { u"object"_s, u"chat.completion.chunk"_s },
-                               { u"choices"_s, QJsonArray{ choice } } };
-            guard->write("data: " + QJsonDocument(chunk).toJson(QJsonDocument::Compact) + "\n\n");
-            ++*index;
-        } else {
-            guard->write("data: [DONE]\n\n");
-            guard->disconnectFromHost();
-            timer->stop();
-        }
-    });
-    timer->start(m_options.tokenMs);
 }

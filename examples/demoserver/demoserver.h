@@ -16,8 +16,8 @@
 // A small Server-Sent Events server for the QtSse examples:
 //   GET  /ticker              a numeric feed: "tick" events, JSON {"seq","price","volume"}
 //   GET  /logs                a log feed: "log" events, JSON {"seq","level","message"}
-//   POST /v1/chat/completions a token stream shaped like the common chat-completion APIs,
-//                             ending with "data: [DONE]"; needs an Authorization header
+//   POST /v1/chat/completions, /v1/responses, /v1/messages: LLM-style token streams with
+//                             faults to try (see llmendpoints.h); GET /control/stats counts them
 //   POST /control/drop        drops every open stream, so clients reconnect
 //   GET  /                    a short text index
 // Every feed resumes after the Last-Event-ID it is sent, and sends "retry: 2000".
@@ -81,7 +81,6 @@ private:
     void handle(QTcpSocket *socket, const Request &request);
     void addBuiltInRoutes();
     void startStream(QTcpSocket *socket, QList<Stream> &streams, qint64 lastId);
-    void startTokens(QTcpSocket *socket, const QByteArray &body);
     void tick();
     void log();
     static QByteArray tickerEvent(qint64 seq);
