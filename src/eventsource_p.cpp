@@ -288,7 +288,7 @@ void EventSourcePrivate::sendRequest()
             ? nam->get(req)
             : nam->sendCustomRequest(req, currentMethod, currentBody);
     reply = r;
-    FlowControl::start(r);
+    flow.start(r);
     const quint64 attempt = generation;
     QObject::connect(r, &QNetworkReply::metaDataChanged, q, [this, attempt] {
         if (isCurrent(attempt))
