@@ -4,8 +4,10 @@
 
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qcryptographichash.h>
+#include <QtCore/qmutex.h>
 #include <QtCore/qthread.h>
 #include <QtCore/qthreadstorage.h>
+#include <QtNetwork/qhostaddress.h>
 #include <QtNetwork/qnetworkaccessmanager.h>
 #include <QtNetwork/qhstspolicy.h>
 #include <QtNetwork/qnetworkcookiejar.h>
@@ -45,6 +47,59 @@ void takeJarBack(QNetworkAccessManager *manager)
 {
     manager->setCookieJar(new QNetworkCookieJar(manager));
 }
+
+#if QT_CONFIG(ssl)
+// The TLS configurations streams on applications' managers used, per host name (lower case),
+// in the order first seen: the i-th has the host name's i-th spelling (see
+// ManagerPool::separateTrust()). Process-wide, since a manager may move between threads.
+struct TrustSpellings
+{
+    QMutex mutex;
+    QHash<QString, QList<QSslConfiguration>> byName;
+};
+Q_GLOBAL_STATIC(TrustSpellings, trustSpellings)
+
+// At most this many letters of a host name are used to spell it: 2^16 spellings.
+constexpr int SpellingLetters = 16;
+
+bool isAsciiLetter(QChar c)
+{
+    return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z');
+}
+
+// The case pattern of `name`'s first SpellingLetters ASCII letters: bit i set when the i-th
+// letter is upper case.
+quint32 casePattern(const QString &name)
+{
+    quint32 pattern = 0;
+    int letter = 0;
+    for (const QChar c : name) {
+        if (!isAsciiLetter(c))
+            continue;
+        if (c.isUpper())
+            pattern |= 1u << letter;
+        if (++letter == SpellingLetters)
+            break;
+    }
+    return pattern;
+}
+
+// `name` with its first SpellingLetters ASCII letters in the cases of `pattern`.
+QString spelled(const QString &name, quint32 pattern)
+{
+    QString result = name.toLower();
+    int letter = 0;
+    for (QChar &c : result) {
+        if (!isAsciiLetter(c))
+            continue;
+        if (pattern & (1u << letter))
+            c = c.toUpper();
+        if (++letter == SpellingLetters)
+            break;
+    }
+    return result;
+}
+#endif // QT_CONFIG(ssl)
 
 // The headers that carry credentials: requests that differ in one never share a manager.
 constexpr const char *CredentialHeaders[] = { "Authorization", "Proxy-Authorization", "Cookie" };
@@ -312,6 +367,50 @@ void ManagerPool::prepareRequest(const Lease &lease, QNetworkRequest &request) c
 #endif
 }
 
+#if QT_CONFIG(ssl)
+bool ManagerPool::separateTrust(QNetworkRequest &request)
+{
+    const QSslConfiguration tls = request.sslConfiguration();
+    if (tls == QNetworkRequest().sslConfiguration())
+        return true; // the manager's own trust: what every request without one of its own uses
+    // The spellings that are left: every case pattern of the name but the application's own
+    // (which requests without a TLS configuration of their own share, and the application's
+    // requests that set the name); an address has one spelling, its own.
+    const QString given = request.peerVerifyName();
+    const QString name = given.isEmpty() ? request.url().host() : given;
+    if (name.isEmpty())
+        return false;
+    const bool isAddress = !QHostAddress(name).isNull();
+    int letters = 0;
+    if (!isAddress) {
+        for (const QChar c : name)
+            letters += isAsciiLetter(c) ? 1 : 0;
+    }
+    const quint64 spellings = quint64(1) << std::min(letters, SpellingLetters);
+    const quint64 available = given.isEmpty() ? spellings : spellings - 1;
+    quint64 index = 0;
+    {
+        TrustSpellings &registry = *trustSpellings();
+        const QMutexLocker lock(&registry.mutex);
+        QList<QSslConfiguration> &seen = registry.byName[name.toLower()];
+        const qsizetype at = seen.indexOf(tls);
+        index = quint64(at < 0 ? seen.size() : at);
+        if (index >= available)
+            return false;
+        if (at < 0)
+            seen.append(tls);
+    }
+    if (isAddress) {
+        request.setPeerVerifyName(name);
+        return true;
+    }
+    if (!given.isEmpty() && index >= casePattern(given))
+        ++index; // skip the application's own spelling
+    request.setPeerVerifyName(spelled(name, quint32(index)));
+    return true;
+}
+#endif // QT_CONFIG(ssl)
+
 int ManagerPool::count(QNetworkAccessManager *manager, const QString &key) const
 {
     const auto tally = m_tallies.constFind(manager);
@@ -436,11 +535,21 @@ private:
 
 } // namespace
 
-QNetworkAccessManager *ManagerHandle::acquire(const QUrl &url, QNetworkRequest *request)
+QNetworkAccessManager *ManagerHandle::acquire(const QUrl &url, QNetworkRequest *request,
+                                              bool *trustRefused)
 {
     endLease();
+    if (trustRefused)
+        *trustRefused = false;
     if (m_injected && (!m_manager || m_manager->thread() != QThread::currentThread()))
         return nullptr; // the application's manager was destroyed or moved away (C-16)
+#if QT_CONFIG(ssl)
+    if (m_manager && request && !ManagerPool::separateTrust(*request)) {
+        if (trustRefused)
+            *trustRefused = true;
+        return nullptr;
+    }
+#endif
     ManagerPool *pool = m_fixedPool ? m_fixedPool.data() : ManagerPool::forCurrentThread();
     m_lease = request ? pool->acquire(m_manager, url, *request) : pool->acquire(m_manager, url);
     m_leasePool = pool;
