@@ -176,18 +176,18 @@ namespace QtSse {
     whose TLS configurations differ (CA certificates, client certificate and key, peer
     verification) never share a connection or a TLS session on it. QNAM keeps a manager's
     connections by scheme, host, port, proxy and the request's peer verify name only, so
-    QtSse sends the requests of a source whose TLS configuration is not the default with a
-    peer verify name of that configuration's own: the host name (or the peer verify name the
-    request sets) spelt in a pattern of upper and lower case letters that only sources with
-    that configuration use. Qt verifies the server's certificate against the name in lower case
-    and sends it in lower case, so what is verified does not change; an application's
-    \c createRequest() and handlers see the spelling in the request. An IP address has one
-    spelling: per address, one TLS configuration besides the default can have connections of
-    its own on applications' managers (a host name has one per pattern of its first 16
-    letters); a source with another fails with TlsError before anything is sent, and needs a
-    manager of its own (or \c nullptr for QtSse's pooled managers, which keep every TLS
-    configuration apart). To keep sources with different cookies or credentials apart, give
-    each its own manager.
+    QtSse sends the requests of a source whose TLS configuration is not the default (or whose
+    request sets a peer verify name) with a peer verify name of that configuration's own: the
+    host name (or the name the request sets) spelt in a pattern of upper and lower case
+    letters that only sources with that configuration use. Qt verifies the server's
+    certificate against the name in lower case and sends it in lower case, so what is verified
+    does not change; an application's \c createRequest() and handlers see the spelling in the
+    request. A host name has a spelling for each pattern of its first 16 letters; an IP
+    address has one, so per address one TLS configuration besides the default can have
+    connections of its own on applications' managers, and a source with another fails with
+    TlsError before anything is sent: give it a manager of its own (or \c nullptr for QtSse's
+    pooled managers, which keep every TLS configuration apart). To keep sources with different
+    cookies or credentials apart, give each its own manager.
 
     QNAM's per-host limit then applies to the manager's streams. On Qt 6.4 a manager opens six
     HTTP/1.1 connections to a host, and a seventh stream to it waits until one closes. On Qt

@@ -67,23 +67,6 @@ bool isAsciiLetter(QChar c)
     return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z');
 }
 
-// The case pattern of `name`'s first SpellingLetters ASCII letters: bit i set when the i-th
-// letter is upper case.
-quint32 casePattern(const QString &name)
-{
-    quint32 pattern = 0;
-    int letter = 0;
-    for (const QChar c : name) {
-        if (!isAsciiLetter(c))
-            continue;
-        if (c.isUpper())
-            pattern |= 1u << letter;
-        if (++letter == SpellingLetters)
-            break;
-    }
-    return pattern;
-}
-
 // `name` with its first SpellingLetters ASCII letters in the cases of `pattern`.
 QString spelled(const QString &name, quint32 pattern)
 {
@@ -371,41 +354,33 @@ void ManagerPool::prepareRequest(const Lease &lease, QNetworkRequest &request) c
 bool ManagerPool::separateTrust(QNetworkRequest &request)
 {
     const QSslConfiguration tls = request.sslConfiguration();
-    if (tls == QNetworkRequest().sslConfiguration())
-        return true; // the manager's own trust: what every request without one of its own uses
-    // The spellings that are left: every case pattern of the name but the application's own
-    // (which requests without a TLS configuration of their own share, and the application's
-    // requests that set the name); an address has one spelling, its own.
     const QString given = request.peerVerifyName();
+    if (given.isEmpty() && tls == QNetworkRequest().sslConfiguration())
+        return true; // the manager's own trust, under no name: what the application's requests use
+    // Every other request is spelt by its TLS configuration, a name set by the application
+    // included (its own case is dropped), so that no two configurations share a spelling.
     const QString name = given.isEmpty() ? request.url().host() : given;
     if (name.isEmpty())
         return false;
-    const bool isAddress = !QHostAddress(name).isNull();
     int letters = 0;
-    if (!isAddress) {
+    if (QHostAddress(name).isNull()) {
         for (const QChar c : name)
             letters += isAsciiLetter(c) ? 1 : 0;
-    }
-    const quint64 spellings = quint64(1) << std::min(letters, SpellingLetters);
-    const quint64 available = given.isEmpty() ? spellings : spellings - 1;
-    quint64 index = 0;
+    } // else an address: one spelling, its own
+    const qsizetype spellings = qsizetype(1) << std::min(letters, SpellingLetters);
+    qsizetype index = 0;
     {
         TrustSpellings &registry = *trustSpellings();
         const QMutexLocker lock(&registry.mutex);
         QList<QSslConfiguration> &seen = registry.byName[name.toLower()];
-        const qsizetype at = seen.indexOf(tls);
-        index = quint64(at < 0 ? seen.size() : at);
-        if (index >= available)
-            return false;
-        if (at < 0)
+        index = seen.indexOf(tls);
+        if (index < 0) {
+            if (seen.size() >= spellings)
+                return false;
+            index = seen.size();
             seen.append(tls);
+        }
     }
-    if (isAddress) {
-        request.setPeerVerifyName(name);
-        return true;
-    }
-    if (!given.isEmpty() && index >= casePattern(given))
-        ++index; // skip the application's own spelling
     request.setPeerVerifyName(spelled(name, quint32(index)));
     return true;
 }

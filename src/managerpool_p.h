@@ -121,13 +121,14 @@ public:
     // scheme, host, port, proxy and the request's peer verify name, whatever the request's TLS
     // configuration, so a connection verified under one CA set, client certificate or peer
     // verification mode would carry a request that asked for another. A request whose TLS
-    // configuration is not the default gets a peer verify name of its own configuration: the
-    // host name (or the one the request gives) spelt in a case pattern that configuration
-    // alone uses. Qt compares names in their ASCII-compatible encoding, in lower case (both for
-    // the certificate and for the server name it sends), so what is verified and sent does not
-    // change. An IP address has one spelling: one TLS configuration besides the default per
-    // address, and per host name 2^letters (at most 65,536). False, and `request` unchanged,
-    // when the name has no spelling left.
+    // configuration is not the default, or that sets a peer verify name, gets a peer verify
+    // name of its TLS configuration's own: the host name (or the name the request sets) spelt
+    // in a case pattern that configuration alone uses, process-wide; requests with the default
+    // configuration and no name keep none. Qt compares names in their ASCII-compatible
+    // encoding, in lower case (both for the certificate and for the server name it sends), so
+    // what is verified and sent does not change. A name has 2^letters spellings (at most
+    // 65,536), an IP address one. False, and `request` unchanged, when the name has no
+    // spelling left.
     static bool separateTrust(QNetworkRequest &request);
 #endif
 
