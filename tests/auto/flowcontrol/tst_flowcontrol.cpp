@@ -224,6 +224,7 @@ void tst_FlowControl::fastStreamIsAcknowledgedAndFlows()
         }
     });
     QTRY_COMPARE_WITH_TIMEOUT(received, Total, 120000);
+    qInfo("%d acknowledgements, %lld bytes", counter.acks, counter.bytes);
     QCOMPARE(wrong, 0);
     QVERIFY2(mostWaiting <= FlowControl::ReadBufferLimit, qPrintable(QString::number(mostWaiting)));
     // QNAM's thread holds back what passes the bound, so all but the last bound's worth was
