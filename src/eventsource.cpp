@@ -164,9 +164,23 @@ namespace QtSse {
     QtSse never holds its cookie jar: the application may replace the jar, delete the
     manager (the streams on it end with AbortedError) or move it to another thread (the
     same, before its replies move; a source whose manager lives in another thread fails to
-    connect) at any time. Sources that share a manager share what it shares, as any of its
-    users do, and nothing more: to keep sources with different credentials or trust apart,
-    give each its own manager.
+    connect) at any time. Sources that share a manager share what it shares (its cookie jar,
+    authentication cache and connections), as any of its users do, with one exception: sources
+    whose TLS configurations differ (CA certificates, client certificate and key, peer
+    verification) never share a connection or a TLS session on it. QNAM keeps a manager's
+    connections by scheme, host, port, proxy and the request's peer verify name only, so
+    QtSse sends the requests of a source whose TLS configuration is not the default (or whose
+    request sets a peer verify name) with a peer verify name of that configuration's own: the
+    host name (or the name the request sets) spelt in a pattern of upper and lower case
+    letters that only sources with that configuration use. Qt verifies the server's
+    certificate against the name in lower case and sends it in lower case, so what is verified
+    does not change; an application's \c createRequest() and handlers see the spelling in the
+    request. A host name has a spelling for each pattern of its first 16 letters; an IP
+    address has one, so per address one TLS configuration besides the default can have
+    connections of its own on applications' managers, and a source with another fails with
+    TlsError before anything is sent: give it a manager of its own (or \c nullptr for QtSse's
+    pooled managers, which keep every TLS configuration apart). To keep sources with different
+    cookies or credentials apart, give each its own manager.
 
     Qt's limit on connections per host then applies to the manager's streams: on Qt 6.4 a
     stream past the limit waits until another closes. \l{Connections, threads and tuning}
@@ -184,7 +198,10 @@ namespace QtSse {
         says the data is complete.
     \li QNetworkAccessManager reuses a connection for any request to its host, port and
         proxy, whatever the request's TLS configuration, and offers credentials cached for a
-        URL's user info to later requests to the host: see "Isolation" above.
+        URL's user info to later requests to the host: QtSse keeps sources that differ in
+        either apart on its own managers, and sources that differ in TLS configuration apart
+        on an application's: see "Isolation" and "An application's network access manager"
+        above.
     \li A limit on HTTP/1.1 connections per host and manager on Qt 6.4 (see
         \l{Connections, threads and tuning}).
     \li Under Qt's default redirect policy a cross-origin redirect keeps the

@@ -271,7 +271,17 @@ void EventSourcePrivate::sendRequest()
         return;
     }
     acceptsJson = ResponsePolicy::acceptsJson(req.rawHeader("Accept"));
-    QNetworkAccessManager *nam = managers.acquire(currentUrl, &req);
+    bool trustRefused = false;
+    QNetworkAccessManager *nam = managers.acquire(currentUrl, &req, &trustRefused);
+    if (trustRefused) {
+        fail(EventSource::TlsError,
+             EventSource::tr("QtSse cannot keep this source's connections to %1 apart from "
+                             "those of other TLS configurations on an application's network "
+                             "access manager (an IP address allows one besides the default): "
+                             "give the source a network access manager of its own")
+                     .arg(currentUrl.host()));
+        return;
+    }
     if (!nam) {
         fail(EventSource::AbortedError,
              EventSource::tr("The network access manager was destroyed or lives in another "
@@ -288,7 +298,7 @@ void EventSourcePrivate::sendRequest()
             ? nam->get(req)
             : nam->sendCustomRequest(req, currentMethod, currentBody);
     reply = r;
-    FlowControl::start(r);
+    flow.start(r);
     const quint64 attempt = generation;
     QObject::connect(r, &QNetworkReply::metaDataChanged, q, [this, attempt] {
         if (isCurrent(attempt))

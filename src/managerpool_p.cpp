@@ -4,8 +4,10 @@
 
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qcryptographichash.h>
+#include <QtCore/qmutex.h>
 #include <QtCore/qthread.h>
 #include <QtCore/qthreadstorage.h>
+#include <QtNetwork/qhostaddress.h>
 #include <QtNetwork/qnetworkaccessmanager.h>
 #include <QtNetwork/qhstspolicy.h>
 #include <QtNetwork/qnetworkcookiejar.h>
@@ -45,6 +47,42 @@ void takeJarBack(QNetworkAccessManager *manager)
 {
     manager->setCookieJar(new QNetworkCookieJar(manager));
 }
+
+#if QT_CONFIG(ssl)
+// The TLS configurations streams on applications' managers used, per host name (lower case),
+// in the order first seen: the i-th has the host name's i-th spelling (see
+// ManagerPool::separateTrust()). Process-wide, since a manager may move between threads.
+struct TrustSpellings
+{
+    QMutex mutex;
+    QHash<QString, QList<QSslConfiguration>> byName;
+};
+Q_GLOBAL_STATIC(TrustSpellings, trustSpellings)
+
+// At most this many letters of a host name are used to spell it: 2^16 spellings.
+constexpr int SpellingLetters = 16;
+
+bool isAsciiLetter(QChar c)
+{
+    return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z');
+}
+
+// `name` with its first SpellingLetters ASCII letters in the cases of `pattern`.
+QString spelled(const QString &name, quint32 pattern)
+{
+    QString result = name.toLower();
+    int letter = 0;
+    for (QChar &c : result) {
+        if (!isAsciiLetter(c))
+            continue;
+        if (pattern & (1u << letter))
+            c = c.toUpper();
+        if (++letter == SpellingLetters)
+            break;
+    }
+    return result;
+}
+#endif // QT_CONFIG(ssl)
 
 // The headers that carry credentials: requests that differ in one never share a manager.
 constexpr const char *CredentialHeaders[] = { "Authorization", "Proxy-Authorization", "Cookie" };
@@ -312,6 +350,42 @@ void ManagerPool::prepareRequest(const Lease &lease, QNetworkRequest &request) c
 #endif
 }
 
+#if QT_CONFIG(ssl)
+bool ManagerPool::separateTrust(QNetworkRequest &request)
+{
+    const QSslConfiguration tls = request.sslConfiguration();
+    const QString given = request.peerVerifyName();
+    if (given.isEmpty() && tls == QNetworkRequest().sslConfiguration())
+        return true; // the manager's own trust, under no name: what the application's requests use
+    // Every other request is spelt by its TLS configuration, a name set by the application
+    // included (its own case is dropped), so that no two configurations share a spelling.
+    const QString name = given.isEmpty() ? request.url().host() : given;
+    if (name.isEmpty())
+        return false;
+    int letters = 0;
+    if (QHostAddress(name).isNull()) {
+        for (const QChar c : name)
+            letters += isAsciiLetter(c) ? 1 : 0;
+    } // else an address: one spelling, its own
+    const qsizetype spellings = qsizetype(1) << std::min(letters, SpellingLetters);
+    qsizetype index = 0;
+    {
+        TrustSpellings &registry = *trustSpellings();
+        const QMutexLocker lock(&registry.mutex);
+        QList<QSslConfiguration> &seen = registry.byName[name.toLower()];
+        index = seen.indexOf(tls);
+        if (index < 0) {
+            if (seen.size() >= spellings)
+                return false;
+            index = seen.size();
+            seen.append(tls);
+        }
+    }
+    request.setPeerVerifyName(spelled(name, quint32(index)));
+    return true;
+}
+#endif // QT_CONFIG(ssl)
+
 int ManagerPool::count(QNetworkAccessManager *manager, const QString &key) const
 {
     const auto tally = m_tallies.constFind(manager);
@@ -436,11 +510,21 @@ private:
 
 } // namespace
 
-QNetworkAccessManager *ManagerHandle::acquire(const QUrl &url, QNetworkRequest *request)
+QNetworkAccessManager *ManagerHandle::acquire(const QUrl &url, QNetworkRequest *request,
+                                              bool *trustRefused)
 {
     endLease();
+    if (trustRefused)
+        *trustRefused = false;
     if (m_injected && (!m_manager || m_manager->thread() != QThread::currentThread()))
         return nullptr; // the application's manager was destroyed or moved away (C-16)
+#if QT_CONFIG(ssl)
+    if (m_manager && request && !ManagerPool::separateTrust(*request)) {
+        if (trustRefused)
+            *trustRefused = true;
+        return nullptr;
+    }
+#endif
     ManagerPool *pool = m_fixedPool ? m_fixedPool.data() : ManagerPool::forCurrentThread();
     m_lease = request ? pool->acquire(m_manager, url, *request) : pool->acquire(m_manager, url);
     m_leasePool = pool;

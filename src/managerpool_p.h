@@ -63,7 +63,8 @@ namespace QtSse {
 // An application's manager is used whole: every stream of a source given one goes on it, never
 // on a lane, so what the application made it (a subclass's createRequest(), its handlers, its
 // proxy factory, cookie jar, HSTS, transfer timeout) applies to every stream, and the pool never
-// holds the application's jar. QNAM's per-host connection limit then applies (six on Qt 6.4;
+// holds the application's jar. Its sources share what it shares, except connections across TLS
+// configurations (separateTrust()). QNAM's per-host connection limit then applies (six on Qt 6.4;
 // on Qt 6.5+ a stream request that sets no QHttp1Configuration asks for
 // ApplicationConnectionsPerHost, which takes effect if it is the manager's first request to
 // the host).
@@ -115,11 +116,32 @@ public:
     void markHttp2(const Lease &lease);
     // Applies what the lease's requests need (Qt 6.5+: the connections per host).
     void prepareRequest(const Lease &lease, QNetworkRequest &request) const;
+#if QT_CONFIG(ssl)
+    // For a request on an application's manager: QNAM keys the connections a manager keeps by
+    // scheme, host, port, proxy and the request's peer verify name, whatever the request's TLS
+    // configuration, so a connection verified under one CA set, client certificate or peer
+    // verification mode would carry a request that asked for another. A request whose TLS
+    // configuration is not the default, or that sets a peer verify name, gets a peer verify
+    // name of its TLS configuration's own: the host name (or the name the request sets) spelt
+    // in a case pattern that configuration alone uses, process-wide; requests with the default
+    // configuration and no name keep none. Qt compares names in their ASCII-compatible
+    // encoding, in lower case (both for the certificate and for the server name it sends), so
+    // what is verified and sent does not change. A name has 2^letters spellings (at most
+    // 65,536), an IP address one. False, and `request` unchanged, when the name has no
+    // spelling left.
+    static bool separateTrust(QNetworkRequest &request);
+#endif
 
     // For tests and the benchmarks.
-    int laneCount() const { return int(m_lanes.size()); }
+    int laneCount() const
+    {
+        return int(m_lanes.size());
+    }
     int count(QNetworkAccessManager *manager, const QString &key) const;
-    int jarCount() const { return int(m_jars.size()); }
+    int jarCount() const
+    {
+        return int(m_jars.size());
+    }
     int connections(QNetworkAccessManager *manager) const;
     bool isHttp2(QNetworkAccessManager *manager, const QString &key) const;
     // Deletes the lanes without streams now, rather than after IdleLaneMs.
@@ -208,9 +230,12 @@ public:
     void setManager(QNetworkAccessManager *manager);
 
     // The manager for a stream to `url` with `request`, leased until endLease(); nullptr if
-    // the application's manager was destroyed or lives in another thread. `request` gets what
-    // the manager needs.
-    QNetworkAccessManager *acquire(const QUrl &url, QNetworkRequest *request = nullptr);
+    // the application's manager was destroyed or lives in another thread, or (`trustRefused`
+    // set) if its connections with the request's TLS configuration cannot be kept apart from
+    // those of other configurations (ManagerPool::separateTrust()). `request` gets what the
+    // manager needs.
+    QNetworkAccessManager *acquire(const QUrl &url, QNetworkRequest *request = nullptr,
+                                   bool *trustRefused = nullptr);
     void endLease();
 
     // The current stream was answered over HTTP/2.

@@ -107,6 +107,7 @@ private Q_SLOTS:
     void applicationManagerDeletedMidStream();
     void applicationManagerMovedToAnotherThreadMidStream();
     void differentTrustNeverSharesAVerifiedConnection();
+    void differentTrustOnAnApplicationManager();
 };
 
 void tst_Isolation::initTestCase()
@@ -487,6 +488,111 @@ void tst_Isolation::differentTrustNeverSharesAVerifiedConnection()
     QVERIFY2(seen.at(1).cookie.isEmpty(), seen.at(1).cookie.constData()); // not A's jar
     QVERIFY(seen.at(1).socket != seen.at(0).socket); // not A's connection
     QCOMPARE(tls.handshakes, handshakesBeforeC + 1); // a verification of its own
+#else
+    QSKIP("Qt without TLS");
+#endif
+}
+
+void tst_Isolation::differentTrustOnAnApplicationManager()
+{
+    // Sources that share an application's manager but differ in TLS trust. QNAM keeps the
+    // connections of one manager by scheme, host and port: without QtSse keeping them apart, a
+    // source that verifies with the system's authorities would be sent on a connection that
+    // one skipping verification opened, and get the stream.
+#if QT_CONFIG(ssl)
+    const TestCertificate certificate = loadCertificate(u"server"_s);
+    QVERIFY2(certificate.error.isEmpty(), qPrintable(certificate.error));
+    struct Seen
+    {
+        QByteArray path;
+        QTcpSocket *socket;
+    };
+    QList<Seen> seen;
+    TlsTestServer tls(
+            [&seen](const HttpRequest &request, QTcpSocket *socket) {
+                seen.append({ request.path(), socket });
+                const QByteArray body = "data: hi\n\n";
+                socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                              "Content-Length: "
+                              + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            },
+            certificate.certificate, certificate.key);
+    QNetworkAccessManager manager;
+    // The test certificate names both localhost and 127.0.0.1.
+    const auto url = [&tls](const QString &host, const QString &path) {
+        return QUrl(u"https://%1:%2%3"_s.arg(host).arg(tls.serverPort()).arg(path));
+    };
+    const auto skippingRequest = [](const QUrl &to) {
+        QNetworkRequest request(to);
+        QSslConfiguration none = request.sslConfiguration();
+        none.setPeerVerifyMode(QSslSocket::VerifyNone);
+        request.setSslConfiguration(none);
+        return request;
+    };
+    // Opens a source on the application's manager and waits for its event or its failure.
+    const auto run = [&manager](EventSource &source, Recorder &recorder) {
+        source.setNetworkAccessManager(&manager);
+        source.setReconnectionTime(60000);
+        source.open();
+        QTRY_VERIFY_WITH_TIMEOUT(!recorder.events.isEmpty() || !recorder.errors.isEmpty(), 20000);
+        if (source.readyState() != EventSource::Closed)
+            source.close(); // its connection stays open, idle, in the manager
+    };
+
+    // C skips verification: it connects.
+    EventSource c(url(u"localhost"_s, u"/c"_s));
+    c.setRequest(skippingRequest(url(u"localhost"_s, u"/c"_s)));
+    Recorder rc(&c);
+    run(c, rc);
+    QCOMPARE(rc.events.size(), 1);
+    QCOMPARE(seen.size(), 1);
+
+    // B trusts the system's authorities only: it must verify, and fail, on a connection of its
+    // own, never be sent on the one C opened without verification.
+    EventSource b(url(u"localhost"_s, u"/b"_s));
+    Recorder rb(&b);
+    run(b, rb);
+    QCOMPARE(rb.errors, QList<EventSource::Error>{ EventSource::TlsError });
+    QCOMPARE(rb.events.size(), 0);
+    QCOMPARE(seen.size(), 1);
+
+    // A trusts the test authority: it verifies on a connection of its own.
+    EventSource a(url(u"localhost"_s, u"/a"_s));
+    a.setRequest(trustingRequest(url(u"localhost"_s, u"/a"_s)));
+    Recorder ra(&a);
+    const int handshakesBeforeA = tls.handshakes;
+    run(a, ra);
+    QCOMPARE(ra.events.size(), 1);
+    QCOMPARE(seen.size(), 2);
+    QVERIFY(seen.at(1).socket != seen.at(0).socket);
+    QCOMPARE(tls.handshakes, handshakesBeforeA + 1);
+
+    // A2 trusts the same: it may share A's connection, as any of the manager's users would.
+    EventSource a2(url(u"localhost"_s, u"/a2"_s));
+    a2.setRequest(trustingRequest(url(u"localhost"_s, u"/a2"_s)));
+    Recorder ra2(&a2);
+    run(a2, ra2);
+    QCOMPARE(ra2.events.size(), 1);
+    QCOMPARE(seen.size(), 3);
+    QCOMPARE(seen.at(2).socket, seen.at(1).socket);
+    QCOMPARE(tls.handshakes, handshakesBeforeA + 1);
+
+    // An address has one spelling: one TLS configuration of its own per address besides the
+    // default. The first trusts the test authority; one that skips verification is refused,
+    // before anything is sent, with what to do.
+    EventSource d(url(u"127.0.0.1"_s, u"/d"_s));
+    d.setRequest(trustingRequest(url(u"127.0.0.1"_s, u"/d"_s)));
+    Recorder rd(&d);
+    run(d, rd);
+    QCOMPARE(rd.events.size(), 1);
+    QCOMPARE(seen.size(), 4);
+    EventSource e(url(u"127.0.0.1"_s, u"/e"_s));
+    e.setRequest(skippingRequest(url(u"127.0.0.1"_s, u"/e"_s)));
+    Recorder re(&e);
+    run(e, re);
+    QCOMPARE(re.errors, QList<EventSource::Error>{ EventSource::TlsError });
+    QVERIFY2(e.errorString().contains(u"manager of its own"_s), qPrintable(e.errorString()));
+    QCOMPARE(seen.size(), 4);
 #else
     QSKIP("Qt without TLS");
 #endif

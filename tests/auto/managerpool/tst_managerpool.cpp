@@ -75,6 +75,7 @@ private Q_SLOTS:
     void credentialHeadersGetTheirOwnLanesAndJar();
     void tlsConfigurationGetsItsOwnLanesAndJar();
     void http2AttributesGetTheirOwnLanes();
+    void applicationManagerTrustIsSpeltApart();
     void idleLanesAreReaped();
     void idleLaneReapedAfterItsTime();
     void applicationManagerDestroyedUnderItsLeases();
@@ -349,6 +350,60 @@ void tst_ManagerPool::http2AttributesGetTheirOwnLanes()
     const Lease b = pool.acquire(nullptr, hostA, h1);
     const Lease c = pool.acquire(nullptr, hostA, direct);
     QCOMPARE(int(managersOf({ a, b, c }).size()), 3);
+}
+
+void tst_ManagerPool::applicationManagerTrustIsSpeltApart()
+{
+    // On an application's manager, connections are kept by peer verify name: each TLS
+    // configuration gets a spelling of the host name of its own, the same every time, which Qt
+    // verifies and sends as the host name in lower case.
+#if QT_CONFIG(ssl)
+    const QUrl url(u"https://spelling.test/s"_s);
+    const auto with = [&url](QSslSocket::PeerVerifyMode mode, const QString &name = {}) {
+        QNetworkRequest request(url);
+        QSslConfiguration tls = request.sslConfiguration();
+        tls.setPeerVerifyMode(mode);
+        request.setSslConfiguration(tls);
+        request.setPeerVerifyName(name);
+        return request;
+    };
+    QNetworkRequest plain(url);
+    QVERIFY(ManagerPool::separateTrust(plain));
+    QCOMPARE(plain.peerVerifyName(), QString()); // the default, as the application's own requests
+    QNetworkRequest none = with(QSslSocket::VerifyNone);
+    QNetworkRequest peer = with(QSslSocket::VerifyPeer); // not AutoVerifyPeer, the default
+    QNetworkRequest none2 = with(QSslSocket::VerifyNone);
+    QVERIFY(ManagerPool::separateTrust(none));
+    QVERIFY(ManagerPool::separateTrust(peer));
+    QVERIFY(ManagerPool::separateTrust(none2));
+    QCOMPARE(none.peerVerifyName().toLower(), u"spelling.test"_s);
+    QCOMPARE(peer.peerVerifyName().toLower(), u"spelling.test"_s);
+    QVERIFY(none.peerVerifyName() != peer.peerVerifyName());
+    QCOMPARE(none2.peerVerifyName(), none.peerVerifyName());
+    // A name the request sets is spelt too: the default configuration under it is one more.
+    QNetworkRequest named(url);
+    named.setPeerVerifyName(none.peerVerifyName());
+    QVERIFY(ManagerPool::separateTrust(named));
+    QCOMPARE(named.peerVerifyName().toLower(), u"spelling.test"_s);
+    QVERIFY(named.peerVerifyName() != none.peerVerifyName());
+    QVERIFY(named.peerVerifyName() != peer.peerVerifyName());
+
+    // An address has one spelling: one configuration besides the default.
+    const QUrl address(u"https://192.0.2.7/s"_s);
+    QNetworkRequest first(address);
+    QSslConfiguration tls = first.sslConfiguration();
+    tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+    first.setSslConfiguration(tls);
+    QVERIFY(ManagerPool::separateTrust(first));
+    QCOMPARE(first.peerVerifyName(), u"192.0.2.7"_s);
+    QNetworkRequest second(address);
+    tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    second.setSslConfiguration(tls);
+    QVERIFY(!ManagerPool::separateTrust(second));
+    QCOMPARE(second.peerVerifyName(), QString());
+#else
+    QSKIP("Qt without TLS");
+#endif
 }
 
 void tst_ManagerPool::idleLanesAreReaped()
