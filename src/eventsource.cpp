@@ -507,7 +507,11 @@ EventSource::Error EventSource::error() const
 /*!
     \property QtSse::EventSource::errorString
     \brief A readable description of the last error: what happened, the HTTP status and an
-    excerpt of the response body where there was one, and whether and when a reconnect follows.
+    excerpt of the response body where there was one, and, when the source gives up, why.
+
+    While a reconnect is pending (readyState() is \l Connecting after errorOccurred()), the
+    wait is reconnectDelay() and is not repeated in the text, so that an application shows one
+    countdown: "Connection refused" and "reconnecting in 4.9 s" from reconnectDelay().
 */
 QString EventSource::errorString() const
 {

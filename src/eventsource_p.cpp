@@ -806,7 +806,8 @@ void EventSourcePrivate::reestablish(EventSource::Error code, const QString &mes
     // T-01, R-04: CONNECTING in the same step as the error; the wait is already running, so
     // close() in a handler cancels it.
     readyState = EventSource::Connecting;
-    setError(code, EventSource::tr("%1; reconnecting in %2 ms").arg(message).arg(delay));
+    // The wait is reconnectDelay(), not part of the text: an application shows one countdown.
+    setError(code, message);
     reconnectTimer.start(delay);
     const quint64 attempt = generation;
     setReconnectDelay(delay);

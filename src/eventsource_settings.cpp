@@ -172,8 +172,8 @@ std::chrono::milliseconds EventSource::maximumRetryDurationAsDuration() const
     the server errors among them are retried (RetryServerErrors).
 
     A retried failure reports errorOccurred() with HttpStatusError while readyState() is
-    already \l Connecting, and errorString() says when the reconnect follows, for example
-    "HTTP 503 Service Unavailable; reconnecting in 3000 ms". A \c Retry-After header
+    already \l Connecting: errorString() says why (for example "HTTP 503 Service
+    Unavailable") and reconnectDelay() when the reconnect follows. A \c Retry-After header
     (delta-seconds or an HTTP-date) sets that wait, though never below the reconnection time,
     and like the server's \c retry field even beyond maximumReconnectionDelay(); without one
     the exponential back-off applies. Retried failures count against

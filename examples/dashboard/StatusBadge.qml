@@ -7,23 +7,12 @@ Row {
     id: badge
     required property EventSource source
     property real reconnectAt: 0 // ms since the epoch, 0 when no reconnect is pending
-    property int reconnectDelay: -1 // the pending wait in ms, -1 when there is none
     property real now: Date.now()
-    // Why the connection failed. While a reconnect is pending, errorString ends with the wait
-    // ("Connection refused; reconnecting in 5852 ms"): the countdown shows that, so the
-    // text leaves it out rather than show a second, frozen countdown.
-    readonly property string cause: {
-        const text = badge.source.errorString
-        const cut = text.lastIndexOf("; ")
-        return badge.reconnectDelay >= 0 && cut >= 0
-                && text.indexOf(String(badge.reconnectDelay), cut) >= 0 ? text.slice(0, cut) : text
-    }
     spacing: 8
 
     Connections {
         target: badge.source
         function onReconnectDelayChanged(delay) {
-            badge.reconnectDelay = delay
             badge.now = Date.now() // the timer has not run since the last wait
             badge.reconnectAt = delay >= 0 ? badge.now + delay : 0
         }
@@ -56,10 +45,10 @@ Row {
                 return badge.reconnectAt > 0
                         ? qsTr("Reconnecting in %1 s · %2")
                               .arg(Math.max(0, (badge.reconnectAt - badge.now) / 1000).toFixed(1))
-                              .arg(badge.cause)
+                              .arg(badge.source.errorString)
                         : qsTr("Connecting…")
             default:
-                return qsTr("Closed · %1").arg(badge.cause)
+                return qsTr("Closed · %1").arg(badge.source.errorString)
             }
         }
     }

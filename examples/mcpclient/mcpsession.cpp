@@ -194,14 +194,14 @@ EventSource *McpSession::post(const QJsonObject &message, qint64 id)
     });
     connect(source, &EventSource::errorOccurred, this, [this, source, id] {
         if (source->readyState() != EventSource::Closed && !source->lastEventId().isEmpty()) {
-            trace(u"× #%1 stream dropped: %2"_s.arg(id).arg(source->errorString()));
+            trace(u"× #%1 stream dropped: %2; resuming in %3 ms"_s.arg(id)
+                          .arg(source->errorString())
+                          .arg(source->reconnectDelay()));
             return; // the attempt preparer resumes it
         }
         if (source->readyState() != EventSource::Closed) {
             // Nothing to resume from, and the POST is not sent again: the request failed.
-            QString reason = source->errorString();
-            if (const qsizetype cut = reason.lastIndexOf(u"; "_s); cut > 0)
-                reason.truncate(cut); // "; reconnecting in N ms"
+            const QString reason = source->errorString();
             trace(u"← %1 failed: %2"_s.arg(id >= 0 ? u"#%1"_s.arg(id) : u"POST"_s, reason));
             if (id >= 0 && m_pending.contains(id))
                 failRequest(id, reason);
@@ -362,7 +362,8 @@ void McpSession::openGetStream()
             Q_EMIT getStreamOpenChanged();
         }
         if (source->readyState() != EventSource::Closed) {
-            trace(u"× GET stream dropped: %1"_s.arg(source->errorString()));
+            trace(u"× GET stream dropped: %1; reconnecting in %2 ms"_s.arg(source->errorString())
+                          .arg(source->reconnectDelay()));
             return;
         }
         trace(u"← %1: no GET stream (%2)"_s.arg(source->httpStatus()).arg(source->errorString()));

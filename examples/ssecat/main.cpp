@@ -398,7 +398,7 @@ public:
                 // The connection ended: report it as the end it was, not as a pending retry.
                 const QString lastId = m_source.lastEventId();
                 const QString message =
-                        withoutReconnect(m_source.errorString(), m_source.reconnectDelay());
+                        m_source.errorString() + u"; not reconnecting (--no-reconnect)"_s;
                 m_source.close();
                 if (error == EventSource::StreamEndedError) {
                     m_printer.end(lastId);
@@ -409,7 +409,12 @@ public:
                 }
                 return;
             }
-            m_printer.error(m_source.errorString(), reconnecting, m_source.httpStatus());
+            // The source's text says why; the line says when the next attempt follows.
+            m_printer.error(reconnecting ? u"%1; reconnecting in %2 ms"_s.arg(
+                                    m_source.errorString())
+                                                   .arg(m_source.reconnectDelay())
+                                         : m_source.errorString(),
+                            reconnecting, m_source.httpStatus());
             scheduleFlush();
             if (!reconnecting) // failed for good; a 204 is the server asking us to stop
                 finish(m_source.httpStatus() == 204 ? ExitOk : ExitFailed);
@@ -428,16 +433,6 @@ public:
     }
 
 private:
-    // The error message of a reconnecting source, told what --no-reconnect does instead: the
-    // source's "; reconnecting in N ms" would not come true.
-    static QString withoutReconnect(QString message, int delay)
-    {
-        const QString pending = u"; reconnecting in %1 ms"_s.arg(delay);
-        if (message.endsWith(pending))
-            message.chop(pending.size());
-        return message + u"; not reconnecting (--no-reconnect)"_s;
-    }
-
     void scheduleFlush()
     {
         if (m_flushScheduled)

@@ -206,8 +206,7 @@ ApplicationWindow {
                 window.problem = source.httpStatus > 0
                         ? qsTr("HTTP %1%2").arg(source.httpStatus)
                               .arg(after.length > 0 ? qsTr(" (Retry-After: %1)").arg(after) : "")
-                        // errorString ends with the wait in ms: the status shows a countdown
-                        : source.errorString.replace(/; reconnecting in \d+ ms$/, "")
+                        : source.errorString // the wait is the countdown (reconnectDelay)
                 return
             }
             switch (source.error) {

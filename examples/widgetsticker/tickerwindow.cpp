@@ -68,18 +68,6 @@ private:
     QList<Column> m_columns;
 };
 
-// Why the connection failed. While a reconnect is pending, errorString() ends with the wait
-// ("Connection refused; reconnecting in 5852 ms"): the countdown shows that, so the status leaves
-// it out rather than show a second, frozen countdown.
-QString failureCause(const QString &errorString, int reconnectDelay)
-{
-    const qsizetype cut = errorString.lastIndexOf(u"; "_s);
-    if (reconnectDelay < 0 || cut < 0
-        || errorString.indexOf(QString::number(reconnectDelay), cut) < 0)
-        return errorString;
-    return errorString.left(cut);
-}
-
 } // namespace
 
 TickerWindow::TickerWindow(const QUrl &url, QWidget *parent) : QMainWindow(parent)
@@ -157,7 +145,7 @@ void TickerWindow::updateStatus()
                           .arg(qMax<qint64>(0, m_reconnectAt - QDateTime::currentMSecsSinceEpoch())
                                        / 1000.0,
                                0, 'f', 1)
-                          .arg(failureCause(m_source.errorString(), m_source.reconnectDelay()))
+                          .arg(m_source.errorString())
                 : tr("Connecting to %1").arg(m_source.url().toDisplayString());
         break;
     case EventSource::Open:

@@ -151,7 +151,7 @@ void tst_RetryPolicy::retriedErrorString()
     QTRY_VERIFY(!seen.isEmpty());
     QCOMPARE(state, EventSource::Connecting);
     QCOMPARE(delay, 7); // the first failure waits the reconnection time
-    QCOMPARE(seen, u"HTTP 503 Service Unavailable (body: \"down\"); reconnecting in 7 ms"_s);
+    QCOMPARE(seen, u"HTTP 503 Service Unavailable (body: \"down\")"_s);
     QTRY_COMPARE(source.readyState(), EventSource::Open);
 }
 
@@ -171,7 +171,7 @@ void tst_RetryPolicy::retryAfterSeconds()
     });
     source.open();
     QTRY_COMPARE(delay, 2000);
-    QVERIFY2(message.endsWith(u"; reconnecting in 2000 ms"_s), qPrintable(message));
+    QVERIFY2(message.startsWith(u"HTTP 503 Service Unavailable"_s), qPrintable(message));
 
     // Retry-After: 0 waits the reconnection time, never less.
     server.setHandler(failThenStream("429 Too Many Requests", 1, "Retry-After: 0\r\n"));
@@ -286,7 +286,7 @@ void tst_RetryPolicy::hookPicksItsDelay()
     source.open();
     QTRY_COMPARE(rec.events.size(), 1);
     QCOMPARE(delay, 30);
-    QCOMPARE(message, u"HTTP 404 Not Found (body: \"down\"); reconnecting in 30 ms"_s);
+    QCOMPARE(message, u"HTTP 404 Not Found (body: \"down\")"_s);
     QCOMPARE(rec.log,
              QStringList({ errorEntry(EventSource::HttpStatusError, EventSource::Connecting),
                            openEntry() }));
