@@ -409,12 +409,11 @@ public:
                 }
                 return;
             }
-            // The source's text says why; the line says when the next attempt follows.
-            m_printer.error(reconnecting ? u"%1; reconnecting in %2 ms"_s.arg(
-                                    m_source.errorString())
-                                                   .arg(m_source.reconnectDelay())
-                                         : m_source.errorString(),
-                            reconnecting, m_source.httpStatus());
+            // The source's text says why; the line also says when the next attempt follows.
+            QString message = m_source.errorString();
+            if (reconnecting)
+                message += u"; reconnecting in %1 ms"_s.arg(m_source.reconnectDelay());
+            m_printer.error(message, reconnecting, m_source.httpStatus());
             scheduleFlush();
             if (!reconnecting) // failed for good; a 204 is the server asking us to stop
                 finish(m_source.httpStatus() == 204 ? ExitOk : ExitFailed);
