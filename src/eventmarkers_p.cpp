@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "eventmarkers_p.h"
 
+#include <QtCore/qjsondocument.h>
+#include <QtCore/qjsonobject.h>
+
 namespace QtSse {
 
 void EventMarkers::setFinishMarkers(const QStringList &markers)
@@ -22,6 +25,9 @@ void EventMarkers::setErrorTypes(const QStringList &types)
 {
     m_errorTypes = types;
     m_errorTypes.removeAll(QString());
+    m_quotedErrorTypes.clear();
+    for (const QString &type : std::as_const(m_errorTypes))
+        m_quotedErrorTypes.append(u'"' + type + u'"');
     forgetType();
 }
 
@@ -51,7 +57,38 @@ EventMarkers::Verdict EventMarkers::classifyMarked(const MessageEvent &event)
     const bool lengthMatches = n < 64 ? (m_dataLengths >> n) & 1 : m_longMarker;
     if (lengthMatches && m_finish.contains(event.data()))
         return Verdict::Finish;
+    if (!m_errorTypes.isEmpty() && dataNamesError(event))
+        return Verdict::Failure;
     return Verdict::None;
+}
+
+bool EventMarkers::dataNamesError(const MessageEvent &event) const
+{
+    // Only unnamed events: a named one is judged by its type alone.
+    if (event.type() != QLatin1StringView("message"))
+        return false;
+    const QString &data = event.data();
+    qsizetype start = 0;
+    while (start < data.size() && data.at(start).isSpace())
+        ++start;
+    if (start == data.size() || data.at(start) != u'{')
+        return false;
+    bool named = false;
+    for (const QString &quoted : m_quotedErrorTypes) {
+        if (data.contains(quoted)) {
+            named = true;
+            break;
+        }
+    }
+    if (!named) // every ordinary chunk ends here, unparsed
+        return false;
+    const QJsonObject object = QJsonDocument::fromJson(data.toUtf8()).object();
+    for (const QString &type : m_errorTypes) {
+        const auto member = object.constFind(type);
+        if (member != object.constEnd() && !member->isNull())
+            return true;
+    }
+    return false;
 }
 
 } // namespace QtSse

@@ -73,7 +73,10 @@ bool EventSourcePrivate::handleEvent(const MessageEvent &event)
     case EventMarkers::Verdict::Failure:
         parser.finishBody();
         reestablish(EventSource::ServerEventError,
-                    EventSource::tr("The server reported an error (\"%1\" event): %2")
+                    (markers.isErrorType(event.type())
+                             ? EventSource::tr("The server reported an error (\"%1\" event): %2")
+                             : EventSource::tr("The server reported an error (in the data of "
+                                               "a \"%1\" event): %2"))
                             .arg(event.type(), event.data()));
         return false;
     }

@@ -261,7 +261,13 @@ void EventSource::setFinishMarkers(const QStringList &markers)
 /*!
     \property QtSse::EventSource::errorEventTypes
     \brief Event types by which the server reports a failure in the stream, such as
-    Anthropic's \c error; empty by default.
+    Anthropic's and OpenAI Responses' \c error; empty by default.
+
+    An entry also matches an unnamed event (type \c message) whose data is a JSON object
+    with a top-level member of that name that is not \c null: that is how OpenAI-compatible
+    chat completion servers report a failure in the stream (\c{data: {"error": {...}}}), so
+    \c{["error"]} covers the three common LLM APIs. Only data that names an entry in quotes is
+    parsed, so ordinary chunks cost a search, not a parse.
 
     Such an event is delivered like any other, then the connection ends with
     ServerEventError, whose errorString() carries the event's data. Under the finite

@@ -50,8 +50,9 @@ ApplicationWindow {
                 model: model, stream: true, stream_options: { include_usage: true },
                 messages: [{ role: "user", content: prompt }]
             }),
-            // Chunks carry choices[0].delta.content; a chunk {"error": {...}} is how OpenAI
-            // reports a failure in mid-stream, without an event type.
+            // Chunks carry choices[0].delta.content. A chunk {"error": {...}} is how OpenAI
+            // reports a failure in mid-stream, without an event type: errorEventTypes
+            // ["error"] matches that top-level member too.
             text: (type, data) => type === "message" && data.choices && data.choices.length > 0
                   ? data.choices[0].delta.content ?? "" : ""
         },
@@ -180,14 +181,11 @@ ApplicationWindow {
             const data = event.json()
             if (data === undefined || data === null)
                 return
-            if (source.errorEventTypes.indexOf(event.type) >= 0) {
+            // An in-band error: an event of an error type, or OpenAI's unnamed {"error": ...}.
+            if (source.errorEventTypes.indexOf(event.type) >= 0
+                    || (event.type === "message" && data.error)) {
                 window.problem = qsTr("server error: %1").arg(window.errorMessage(data))
                 return // ServerEventError follows
-            }
-            if (window.answerApi === "openai" && data.error) {
-                source.close() // a chat completion's in-band error: the answer ends here
-                window.end("failed", qsTr("server error: %1").arg(window.errorMessage(data)))
-                return
             }
             const text = window.apis[window.answerApi].text(event.type, data)
             if (text.length === 0)

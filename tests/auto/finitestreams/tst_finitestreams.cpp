@@ -152,6 +152,7 @@ private Q_SLOTS:
     void postNeverResentAfterAnEvent();
     void markerReleasesConnectionAtOnce();
     void markerOnDataOrType();
+    void errorMemberInData();
     void truncationMessage();
     void unterminatedLastEvent_data();
     void unterminatedLastEvent();
@@ -426,6 +427,40 @@ void tst_FiniteStreams::markerOnDataOrType()
     QCOMPARE(outcome.events.size(), 3);
     QCOMPARE(outcome.events.last().data(), u"[DONE]"_s);
     // "after", in the same chunk, is never delivered.
+}
+
+void tst_FiniteStreams::errorMemberInData()
+{
+    // OpenAI-compatible servers report a failure mid-answer as an unnamed chunk whose JSON has
+    // a top-level "error" member. Chunks that only mention "error" (in a string, nested, null,
+    // or in a named event) are ordinary events.
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write(
+                "data: {\"choices\":[{\"delta\":{\"content\":\"\\\"error\\\" is a word\"}}]}\n\n"
+                "data: {\"response\":{\"error\":{\"code\":1}}}\n\n"
+                "data: {\"error\":null,\"choices\":[]}\n\n"
+                "event: usage\ndata: {\"error\":{\"message\":\"named: not ours\"}}\n\n"
+                "data: {\"choices\":[{\"delta\":{\"content\":\"an error\"}}]}\n\n"
+                "data: {\"note\":\"an error\", \"error\":{\"message\":\"Rate limit reached\","
+                "\"type\":\"rate_limit_error\"}}\n\n"
+                "data: never delivered\n\n");
+    });
+    EventSource source(server.url());
+    source.setReconnectPolicy(EventSource::NeverReconnect);
+    source.setFinishMarkers({ u"[DONE]"_s });
+    source.setErrorEventTypes({ u"error"_s });
+    Outcome outcome;
+    record(&source, &outcome);
+    source.open();
+    QTRY_COMPARE(outcome.errors.size(), 1);
+    QCOMPARE(outcome.errors.constFirst(), EventSource::ServerEventError);
+    QCOMPARE(outcome.eventsAtError.constFirst(), 6); // the error chunk is delivered first
+    QCOMPARE(source.readyState(), EventSource::Closed);
+    QVERIFY2(source.errorString().contains(u"Rate limit reached"_s),
+             qPrintable(source.errorString()));
+    QVERIFY(noMoreRequests(server, 1));
+    QCOMPARE(outcome.events.size(), 6);
 }
 
 void tst_FiniteStreams::truncationMessage()
