@@ -30,8 +30,8 @@ QTSSE_FORMAT_CODENAME=bookworm
 QTSSE_FUZZ_PACKAGES=(clang libclang-rt-dev)
 QTSSE_VALGRIND_PACKAGES=(valgrind)
 
-# scripts/arm64-linescan.sh (a step of scripts/suite.sh on Debian 12): the parser's NEON line-end
-# search, cross-built and run under emulation.
+# scripts/arm64.sh (a step of scripts/suite.sh on Debian 12): the parser's tests and fuzz seeds,
+# cross-built against Debian's arm64 Qt (a sysroot the script makes) and run under emulation.
 QTSSE_ARM64_PACKAGES=(g++-aarch64-linux-gnu qemu-user)
 
 # The Qt this machine builds against, and the Debian release it is, for the logs.
