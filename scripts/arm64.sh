@@ -91,14 +91,14 @@ if command -v ccache >/dev/null; then
 fi
 
 echo "== ARM64: the library, tst_eventstreamparser and tst_linescan ($build/qtsse)"
-# The codecs are not in the sysroot: the build is the one without them (identity only).
+# The codecs' development files are not in the sysroot (and pkg-config, which would answer with
+# this machine's, is not asked when cross-compiling): the build decodes nothing, asks identity.
 mkdir -p "$build"
 cmake -S . -B "$build/qtsse" "${toolchain[@]}" -DCMAKE_BUILD_TYPE=Debug -DQTSSE_WERROR=ON \
-    -DQTSSE_BUILD_EXAMPLES=OFF -DQTSSE_BUILD_BENCHMARKS=OFF \
-    -DCMAKE_DISABLE_FIND_PACKAGE_ZLIB=ON -DCMAKE_DISABLE_FIND_PACKAGE_zstd=ON \
-    -DCMAKE_DISABLE_FIND_PACKAGE_brotli=ON -DCMAKE_DISABLE_FIND_PACKAGE_unofficial-brotli=ON \
-    -DPKG_CONFIG_EXECUTABLE=/nonexistent/pkg-config >"$build/qtsse-configure.log" 2>&1 \
+    -DQTSSE_BUILD_EXAMPLES=OFF -DQTSSE_BUILD_BENCHMARKS=OFF >"$build/qtsse-configure.log" 2>&1 \
     || { cat "$build/qtsse-configure.log"; exit 1; } # else only "no Qt Gui, Qml..." warnings
+grep -q "QtSse decodes no Content-Encoding" "$build/qtsse-configure.log" \
+    || { cat "$build/qtsse-configure.log"; echo "a decoder was found for ARM64" >&2; exit 1; }
 cmake --build "$build/qtsse" --target tst_eventstreamparser tst_linescan
 # Run as ctest runs them on x86-64 (the emulator comes from the toolchain file), with the
 # figures: QtTest's totals, the line-end comparisons made.

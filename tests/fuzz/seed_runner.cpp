@@ -50,10 +50,22 @@ QByteArray mutate(const QByteArray &seed, Random &random)
     if (seed.size() < header)
         return seed;
     QByteArray input = seed.mid(header);
-    static const char *const tokens[] = { "\r",     "\n",   "\r\n",       ":",
-                                          " ",      "\0",   "data:",      "event:",
-                                          "id:",    "retry:", "\xEF\xBB\xBF", "\xC3\xA9",
-                                          "\xF0\x9F\x98\x80", "\xED\xA0\x80", "\x80", "\xFF" };
+    static const char *const tokens[] = { "\r",
+                                          "\n",
+                                          "\r\n",
+                                          ":",
+                                          " ",
+                                          "\0",
+                                          "data:",
+                                          "event:",
+                                          "id:",
+                                          "retry:",
+                                          "\xEF\xBB\xBF",
+                                          "\xC3\xA9",
+                                          "\xF0\x9F\x98\x80",
+                                          "\xED\xA0\x80",
+                                          "\x80",
+                                          "\xFF" };
     const qsizetype edits = 1 + random.below(8);
     for (qsizetype i = 0; i < edits; ++i) {
         const qsizetype at = random.below(input.size() + 1);
