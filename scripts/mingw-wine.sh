@@ -4,11 +4,12 @@
 # on Debian. Cross-builds Qt's Core, Network and Test modules (shared, release) from Debian 12's
 # qt6-base 6.4.2 source with Debian's MinGW-w64 compilers, then QtSse's library and C++ tests
 # against that Qt (configured with Qt's own qt-cmake, as a Windows user's would be), and runs the
-# tests under Wine through ctest. Not a step of scripts/suite.sh: building Qt takes hours on 2
-# cores (see README "Platforms" for the figures). The Qt build is cached in
-# /var/cache/qtsse/mingw-qt (delete it to rebuild) and resumes where it stopped if interrupted;
-# --qt-only stops after installing Qt. QtSse is built without content decoders (MinGW has no
-# system zlib, brotli or zstd), as on a Windows machine with only Qt.
+# tests under Wine through ctest. Not a step of scripts/suite.sh: measured on 2 cores shared at a
+# load of 16 (2026-12-06), Qt took 35 min (nice -n 19), QtSse's build 2 min and the tests 5 min,
+# which would take a fresh machine's CI run (43 min) past 75 min. Results: README "Platforms".
+# The Qt build is cached in /var/cache/qtsse/mingw-qt (delete it to rebuild) and resumes where
+# it stopped if interrupted; --qt-only stops after installing Qt. QtSse is built without content
+# decoders (MinGW has no system zlib, brotli or zstd), as on a Windows machine with only Qt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 qt_only=0
@@ -75,7 +76,7 @@ if [ ! -e "$qt_prefix/.qtsse-installed" ]; then
             -- -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
             -DQT_HOST_PATH_CMAKE_DIR=/usr/lib/x86_64-linux-gnu/cmake)
     fi
-    echo "== Qt for MinGW-w64: build (nice -n 19; hours on 2 shared cores)"
+    echo "== Qt for MinGW-w64: build (nice -n 19; 35 min on 2 shared cores)"
     nice -n 19 cmake --build "$qt_build" --parallel "$(nproc 2>/dev/null || echo 2)"
     cmake --install "$qt_build"
     touch "$qt_prefix/.qtsse-installed"
