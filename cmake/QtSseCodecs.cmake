@@ -19,6 +19,15 @@
 # Needs QTSSE_LIBRARY_TYPE (a static QtSse prefers a static libzstd).
 
 find_package(PkgConfig QUIET)
+# Cross-compiling, pkg-config answers with this machine's libraries unless it is pointed at the
+# target's (PKG_CONFIG_LIBDIR or PKG_CONFIG_SYSROOT_DIR in the environment): then, as in Qt's own
+# build, it is not asked (a MinGW build found Linux's zlib.pc and failed on <zlib.h>).
+if(PKG_CONFIG_FOUND AND CMAKE_CROSSCOMPILING AND NOT DEFINED ENV{PKG_CONFIG_LIBDIR}
+        AND NOT DEFINED ENV{PKG_CONFIG_SYSROOT_DIR})
+    message(STATUS "QtSse: cross-compiling without PKG_CONFIG_LIBDIR or PKG_CONFIG_SYSROOT_DIR: "
+        "the content decoders are not looked for through pkg-config")
+    set(PKG_CONFIG_FOUND FALSE)
+endif()
 
 set(QTSSE_CODEC_TARGETS)
 set(QTSSE_CODEC_DEPENDENCIES)

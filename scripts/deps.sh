@@ -30,9 +30,15 @@ QTSSE_FORMAT_CODENAME=bookworm
 QTSSE_FUZZ_PACKAGES=(clang libclang-rt-dev)
 QTSSE_VALGRIND_PACKAGES=(valgrind)
 
-# scripts/arm64-linescan.sh (a step of scripts/suite.sh on Debian 12): the parser's NEON line-end
-# search, cross-built and run under emulation.
+# scripts/arm64.sh (a step of scripts/suite.sh on Debian 12): the parser's tests and fuzz seeds,
+# cross-built against Debian's arm64 Qt (a sysroot the script makes) and run under emulation.
 QTSSE_ARM64_PACKAGES=(g++-aarch64-linux-gnu qemu-user)
+
+# scripts/mingw-wine.sh (run by hand, not by the suite: building Qt takes hours): Qt's Core,
+# Network and Test cross-built with MinGW-w64 from Debian's qt6-base source, and QtSse's C++
+# tests built against it and run under Wine. Qt's host tools are this machine's.
+QTSSE_MINGW_PACKAGES=(g++-mingw-w64-x86-64-posix wine wine64 cmake ninja-build perl xz-utils curl
+    qt6-base-dev qt6-base-dev-tools)
 
 # The Qt this machine builds against, and the Debian release it is, for the logs.
 qtsse_qt_version() {

@@ -6,9 +6,9 @@
 # builds the API reference, runs every ctest test. --full adds the AddressSanitizer +
 # UndefinedBehaviorSanitizer build of the whole suite, libFuzzer on the parser and valgrind
 # memcheck. --fuzz adds only the fuzzer (the clang build and a shorter run). On Debian 12 only (to
-# save CI time), it also checks the parser's ARM64 line-end search under qemu-user, builds and
-# runs the suite once more with zlib, brotli, zstd and pkg-config hidden, and builds the library
-# and its C++ tests in Release and runs those (QTSSE_RELEASE_TESTS=1 adds that elsewhere).
+# save CI time), it also runs the parser's tests and fuzz seeds on ARM64 under qemu-user, builds
+# and runs the suite once more with zlib, brotli, zstd and pkg-config hidden, and builds the
+# library and its C++ tests in Release and runs those (QTSSE_RELEASE_TESTS=1 adds that elsewhere).
 # scripts/test.sh runs it once per supported Debian release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,8 +42,8 @@ else
 fi
 
 if [ "$(qtsse_codename)" = "$QTSSE_FORMAT_CODENAME" ]; then
-    echo "== ARM64: the parser's NEON line-end search against the scalar one, under qemu-user"
-    scripts/arm64-linescan.sh "${QTSSE_ARM64_BUILD_DIR:-build-arm64}"
+    echo "== ARM64: the parser's tests and the fuzz seeds, cross-built, under qemu-user"
+    scripts/arm64.sh "${QTSSE_ARM64_BUILD_DIR:-build-arm64}"
 fi
 
 echo "== configure and build ($build)"

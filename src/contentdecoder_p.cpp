@@ -16,6 +16,11 @@
 
 namespace QtSse {
 
+// As in eventsource.cpp: exported from QtSse.dll for MinGW.
+#ifdef __MINGW32__
+constexpr qsizetype ContentDecoder::OutputPieceSize;
+#endif
+
 namespace {
 #ifdef QTSSE_HAVE_ZSTD
 // RFC 9659: an HTTP zstd decoder need not take a window above 8 MiB, and should not.

@@ -10,6 +10,11 @@
 
 namespace QtSse {
 
+// As in eventsource.cpp: exported from QtSse.dll for MinGW.
+#ifdef __MINGW32__
+constexpr int EventModel::DefaultMaximumCount;
+#endif
+
 /*!
     \class QtSse::EventModel
     \inmodule QtSse

@@ -5,6 +5,17 @@
 
 namespace QtSse {
 
+// MinGW's GCC exports an inline static data member of an exported class only from a translation
+// unit that defines it: without these definitions (redundant since C++17), code that takes one by
+// reference (QCOMPARE, std::max) does not link against QtSse.dll (seen in scripts/mingw-wine.sh).
+#ifdef __MINGW32__
+constexpr int EventSource::DefaultReconnectionTime;
+constexpr int EventSource::DefaultMaximumReconnectionDelay;
+constexpr int EventSource::DefaultMaximumRedirects;
+constexpr int EventSource::DefaultMaximumServerDelay;
+constexpr int EventSource::DefaultRequestPreparationTimeout;
+#endif
+
 /*!
     \class QtSse::EventSource
     \inmodule QtSse

@@ -7,6 +7,11 @@
 
 namespace QtSse {
 
+// As in eventsource.cpp: exported from QtSse.dll for MinGW.
+#ifdef __MINGW32__
+constexpr qint64 EventStreamParser::DefaultMaximumEventSize;
+#endif
+
 /*!
     \class QtSse::EventStreamParser
     \inmodule QtSse

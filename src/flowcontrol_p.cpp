@@ -7,6 +7,13 @@
 
 namespace QtSse {
 
+// As in eventsource.cpp: exported from QtSse.dll for MinGW.
+#ifdef __MINGW32__
+constexpr qsizetype FlowControl::ReadChunkSize;
+constexpr qsizetype FlowControl::MinimumBufferSize;
+constexpr qint64 FlowControl::ReadBufferLimit;
+#endif
+
 // QNAM's thread hands a reply's bytes over as fast as the socket gives them; while this thread
 // is busy (or paused in a slot) they wait in its event queue, where bytesAvailable() does not
 // see them and only the reply's read buffer bound counts them. So every reply is bounded from

@@ -14,7 +14,7 @@
 // compiler (SSE2: GCC, Clang, clang-cl and MSVC, which defines no __SSE2__) and on ARM64 (NEON),
 // and the scalar loop every path must agree with. Header-only and free of Qt, so that the
 // cross-check (tests/auto/eventstreamparser/linescan_check.cpp) builds for another architecture
-// with nothing but a cross compiler and runs under qemu-user (scripts/arm64-linescan.sh); the
+// with nothing but a cross compiler and runs under qemu-user (scripts/arm64.sh); the
 // parser tests and the fuzzer compare the paths too.
 
 #include <cstddef>

@@ -23,6 +23,15 @@ using namespace Qt::StringLiterals;
 
 namespace QtSse {
 
+// As in eventsource.cpp: exported from QtSse.dll for MinGW.
+#ifdef __MINGW32__
+constexpr int ManagerPool::ApplicationConnectionsPerHost;
+constexpr int ManagerPool::Http2StreamsPerHost;
+constexpr int ManagerPool::DefaultStreamsPerManager;
+constexpr int ManagerPool::Http1ConnectionsPerHost;
+constexpr int ManagerPool::IdleLaneMs;
+#endif
+
 namespace {
 
 int configuredStreamsPerManager()

@@ -4,7 +4,7 @@
 // ends at every position of short buffers, pseudo-random buffers of every CR/LF density, and the
 // bytes of each FILE (the parse vectors, fuzz seeds) walked line end by line end from 64 start
 // offsets. Prints the comparisons made; exits 1 at the first disagreement. Free of Qt, so that
-// scripts/arm64-linescan.sh builds it with a cross compiler and runs it under qemu-user.
+// scripts/arm64.sh builds it with a cross compiler and runs it under qemu-user.
 #include "linescan_p.h"
 
 #include <algorithm>

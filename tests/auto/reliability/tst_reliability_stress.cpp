@@ -192,10 +192,12 @@ void tst_ReliabilityStress::faultInjectionSoak()
         QVERIFY2(it.key() == EventSource::StreamEndedError || it.key() == EventSource::NetworkError,
                  qPrintable(keyOf(it.key())));
     }
-    QVERIFY(rssWarm > 0 && rssEnd > 0);
+#ifdef Q_OS_LINUX
+    QVERIFY(rssWarm > 0 && rssEnd > 0); // read from /proc (processstats.h); "unknown" elsewhere
+#endif
     // Flat memory: growth after the warm-up stays far below what keeping the stream (or a
     // reply per reconnect) would take; a few MiB are allocator noise.
-    if (!QTSSE_UNDER_ASAN)
+    if (!QTSSE_UNDER_ASAN && rssWarm > 0 && rssEnd > 0)
         QVERIFY2(rssEnd - rssWarm < SoakRssGrowthLimit, qPrintable(mib(rssEnd - rssWarm)));
     source.close();
 }
