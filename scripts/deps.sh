@@ -34,8 +34,8 @@ QTSSE_VALGRIND_PACKAGES=(valgrind)
 # cross-built against Debian's arm64 Qt (a sysroot the script makes) and run under emulation.
 QTSSE_ARM64_PACKAGES=(g++-aarch64-linux-gnu qemu-user)
 
-# scripts/mingw-wine.sh (run by hand, not by the suite: building Qt takes hours): Qt's Core,
-# Network and Test cross-built with MinGW-w64 from Debian's qt6-base source, and QtSse's C++
+# scripts/mingw-wine.sh (run by hand, not by the suite: building Qt takes about 35 min on 2
+# cores): Qt's Core, Network and Test cross-built with MinGW-w64 from Debian's qt6-base source, and QtSse's C++
 # tests built against it and run under Wine. Qt's host tools are this machine's.
 QTSSE_MINGW_PACKAGES=(g++-mingw-w64-x86-64-posix wine wine64 cmake ninja-build perl xz-utils curl
     qt6-base-dev qt6-base-dev-tools)

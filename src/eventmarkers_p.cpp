@@ -84,8 +84,10 @@ bool EventMarkers::dataNamesError(const MessageEvent &event) const
         return false;
     const QJsonObject object = QJsonDocument::fromJson(data.toUtf8()).object();
     for (const QString &type : m_errorTypes) {
+        // An error is described: an object, or a message. null, false, 0 and "" say "none".
         const auto member = object.constFind(type);
-        if (member != object.constEnd() && !member->isNull())
+        if (member != object.constEnd()
+            && (member->isObject() || (member->isString() && !member->toString().isEmpty())))
             return true;
     }
     return false;

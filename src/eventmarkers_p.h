@@ -18,7 +18,8 @@ namespace QtSse {
 
 // The events that end a finite stream: finish markers (an event type or a data value, such as
 // "[DONE]" or "message_stop") and error types (an event type, such as Anthropic's "error", or
-// a top-level member of a message's JSON data, such as OpenAI's {"error": {...}} chunk). Runs
+// a top-level member of a message's JSON data holding an object or a non-empty string, such as
+// OpenAI's {"error": {...}} chunk). Runs
 // per event, so it is cheap: nothing when no marker is set; otherwise the type's verdict is
 // remembered while the parser hands out the same shared type string, data is compared only
 // when its length is that of a finish marker, and parsed as JSON only when it is an object

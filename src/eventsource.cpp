@@ -184,13 +184,16 @@ constexpr int EventSource::DefaultRequestPreparationTimeout;
     request sets a peer verify name) with a peer verify name of that configuration's own: the
     host name (or the name the request sets) spelt in a pattern of upper and lower case
     letters that only sources with that configuration use. Qt verifies the server's
-    certificate against the name in lower case and sends it in lower case, so what is verified
-    does not change; an application's \c createRequest() and handlers see the spelling in the
+    certificate against the name in lower case (OpenSSL's backend also sends it so; Schannel
+    and Secure Transport send it as spelt, and servers compare names without regard to case),
+    so what is verified does not change; an application's \c createRequest() and handlers see the spelling in the
     request. A host name has a spelling for each pattern of its first 16 letters; an IP
     address has one, so per address one TLS configuration besides the default can have
     connections of its own on applications' managers, and a source with another fails with
     TlsError before anything is sent: give it a manager of its own (or \c nullptr for QtSse's
-    pooled managers, which keep every TLS configuration apart). To keep sources with different
+    pooled managers, which keep every TLS configuration apart). A configuration keeps its
+    spelling for the life of the process, so configurations that change (a rotated client
+    certificate) each use one up. To keep sources with different
     cookies or credentials apart, give each its own manager.
 
     Qt's limit on connections per host then applies to the manager's streams: on Qt 6.4 a
@@ -278,7 +281,7 @@ constexpr int EventSource::DefaultRequestPreparationTimeout;
                                   network is back (see followNetworkChanges).
     \value StreamTruncatedError   Under a finite reconnectPolicy(), the body ended without any
                                   of the finishMarkers(): the answer is incomplete.
-    \value ServerEventError       An event of one of the errorEventTypes() arrived; errorString()
+    \value ServerEventError       An event that errorEventTypes() match arrived; errorString()
                                   carries its data (reconnects under AlwaysReconnect only).
     \value RequestPreparationError The asynchronous request preparer failed or gave no request
                                   in time; nothing was sent.

@@ -264,7 +264,8 @@ void EventSource::setFinishMarkers(const QStringList &markers)
     Anthropic's and OpenAI Responses' \c error; empty by default.
 
     An entry also matches an unnamed event (type \c message) whose data is a JSON object
-    with a top-level member of that name that is not \c null: that is how OpenAI-compatible
+    with a top-level member of that name holding an object or a non-empty string (not
+    \c null, \c false, a number or \c{""}): that is how OpenAI-compatible
     chat completion servers report a failure in the stream (\c{data: {"error": {...}}}), so
     \c{["error"]} covers the three common LLM APIs. Only data that names an entry in quotes is
     parsed, so ordinary chunks cost a search, not a parse.

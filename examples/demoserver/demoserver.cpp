@@ -32,7 +32,8 @@ QUrl DemoServer::baseUrl() const
     return QUrl(u"http://127.0.0.1:%1/"_s.arg(serverPort()));
 }
 
-DemoServer *DemoServer::startInProcess(const QString &who, QObject *parent)
+DemoServer *DemoServer::startInProcess(const QString &who, QObject *parent,
+                                       const QString &howToChoose)
 {
     auto *server = new DemoServer(Options(), parent);
     if (!server->listen(QHostAddress::LocalHost, 0)) {
@@ -43,8 +44,9 @@ DemoServer *DemoServer::startInProcess(const QString &who, QObject *parent)
     }
     std::fprintf(stderr,
                  "%s: no URL given: started the demo server in-process on %s "
-                 "(--url chooses another server)\n",
-                 qPrintable(who), qPrintable(server->baseUrl().toString()));
+                 "(%s chooses another server)\n",
+                 qPrintable(who), qPrintable(server->baseUrl().toString()),
+                 qPrintable(howToChoose));
     return server;
 }
 
@@ -60,7 +62,7 @@ void DemoServer::addBuiltInRoutes()
                  startStream(socket, m_logs, request.headers.value("last-event-id").toLongLong());
              });
     addLlmEndpoints(this, m_options.tokenMs); // /v1/chat/completions, /v1/responses, ...
-    addRoute("POST", "/control/drop", u"drop every open stream"_s,
+    addRoute("POST", "/control/drop", u"drop every open ticker and log stream"_s,
              [this](QTcpSocket *socket, const Request &) {
                  respond(socket, "200 OK", "text/plain", "dropped\n");
                  dropAll();

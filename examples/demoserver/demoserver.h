@@ -61,9 +61,10 @@ public:
     QUrl baseUrl() const;
 
     // Starts a server with the default options on a free loopback port, owned by parent, and
-    // says so on stderr ("<who>: no URL given, ..."). Returns nullptr (and says why) if it
-    // cannot listen.
-    static DemoServer *startInProcess(const QString &who, QObject *parent);
+    // says so on stderr ("<who>: no URL given, ..."), with how to choose another server (the
+    // example's own option). Returns nullptr (and says why) if it cannot listen.
+    static DemoServer *startInProcess(const QString &who, QObject *parent,
+                                      const QString &howToChoose = QStringLiteral("--url URL"));
 
     // A complete, non-streamed answer; the connection is closed after it.
     static void respond(QTcpSocket *socket, const QByteArray &status, const QByteArray &type,

@@ -129,7 +129,7 @@ void McpEndpoint::post(QTcpSocket *socket, const DemoServer::Request &request)
         // A notification, or the client's response to a request of ours.
         if (method.isEmpty()) {
             const PendingElicitation pending = m_elicitations.take(id.toString());
-            if (pending.socket) {
+            if (pending.answer) {
                 const QJsonObject reply = message.value(u"result"_s).toObject();
                 const QString name =
                         reply.value(u"content"_s).toObject().value(u"name"_s).toString();
@@ -138,8 +138,7 @@ void McpEndpoint::post(QTcpSocket *socket, const DemoServer::Request &request)
                         ? u"Hello, %1! This answer waited for your reply to the server's "
                           "question, on the same event stream."_s.arg(name)
                         : u"Hello, whoever you are."_s;
-                pending.socket->write(event(result(pending.callId, textResult(greeting))));
-                pending.socket->disconnectFromHost();
+                send(pending.answer, result(pending.callId, textResult(greeting)), true);
             }
         }
         answer(socket, "202 Accepted", {});
@@ -161,17 +160,26 @@ void McpEndpoint::post(QTcpSocket *socket, const DemoServer::Request &request)
                                       QJsonObject{ { u"type"_s, u"string"_s },
                                                    { u"default"_s, u"Hello from QtSse"_s } } } },
                                   { u"message"_s }) } },
-            QJsonObject{ { u"name"_s, u"countdown"_s },
-                         { u"description"_s,
-                           u"Counts down, one log notification every 300 ms, then answers "
-                           "(an event-stream answer)."_s },
-                         { u"inputSchema"_s,
-                           schema({ { u"from"_s,
-                                      QJsonObject{ { u"type"_s, u"integer"_s },
-                                                   { u"minimum"_s, 1 },
-                                                   { u"maximum"_s, 10 },
-                                                   { u"default"_s, 3 } } } },
-                                  {}) } },
+            QJsonObject{
+                    { u"name"_s, u"countdown"_s },
+                    { u"description"_s,
+                      u"Counts down, one log notification every 300 ms, then answers "
+                      "(an event-stream answer)."_s },
+                    { u"inputSchema"_s,
+                      schema({ { u"from"_s,
+                                 QJsonObject{ { u"type"_s, u"integer"_s },
+                                              { u"minimum"_s, 1 },
+                                              { u"maximum"_s, 10 },
+                                              { u"default"_s, 3 } } },
+                               { u"dropAfter"_s,
+                                 QJsonObject{ { u"type"_s, u"integer"_s },
+                                              { u"minimum"_s, 0 },
+                                              { u"default"_s, 0 },
+                                              { u"description"_s,
+                                                u"A fault to try: drop the answer's connection "
+                                                "after this many notifications (0: never); the "
+                                                "client resumes with Last-Event-ID."_s } } } },
+                             {}) } },
             QJsonObject{
                     { u"name"_s, u"greet"_s },
                     { u"description"_s, u"Asks for your name (elicitation), then greets you."_s },
@@ -202,11 +210,10 @@ void McpEndpoint::callTool(QTcpSocket *socket, const QByteArray &sessionId,
         return;
     }
     // An event-stream answer, primed with an event ID and a retry time (SEP-1699).
-    startEventStream(socket, sessionId);
-    socket->write("id: " + QByteArray::number(++m_eventId) + "\nretry: 1000\ndata:\n\n");
+    const AnswerPointer stream = startAnswer(socket, sessionId);
     if (name == "greet"_L1) {
         const QString requestId = u"greet-%1"_s.arg(++m_requestId);
-        m_elicitations.insert(requestId, { socket, id });
+        m_elicitations.insert(requestId, { stream, id });
         const QJsonObject schema{
             { u"type"_s, u"object"_s },
             { u"properties"_s,
@@ -216,35 +223,88 @@ void McpEndpoint::callTool(QTcpSocket *socket, const QByteArray &sessionId,
                                           { u"default"_s, u"Qt developer"_s } } } } },
             { u"required"_s, QJsonArray{ u"name"_s } },
         };
-        socket->write(event({ { u"jsonrpc"_s, u"2.0"_s },
-                              { u"id"_s, requestId },
-                              { u"method"_s, u"elicitation/create"_s },
-                              { u"params"_s,
-                                QJsonObject{ { u"message"_s, u"What is your name?"_s },
-                                             { u"requestedSchema"_s, schema } } } }));
+        send(stream,
+             { { u"jsonrpc"_s, u"2.0"_s },
+               { u"id"_s, requestId },
+               { u"method"_s, u"elicitation/create"_s },
+               { u"params"_s,
+                 QJsonObject{ { u"message"_s, u"What is your name?"_s },
+                              { u"requestedSchema"_s, schema } } } });
         return;
     }
+    // The countdown goes on whether or not a connection carries it: a dropped one is resumed.
+    // dropAfter N (a fault to try) drops the answer's first connection after N notifications.
     const int from = qBound(1, arguments.value(u"from"_s).toInt(3), 10);
     auto remaining = std::make_shared<int>(from);
-    auto *timer = new QTimer(socket);
-    QPointer<QTcpSocket> guard(socket);
-    connect(timer, &QTimer::timeout, socket, [this, timer, remaining, guard, id] {
-        if (!guard)
-            return;
+    auto dropAfter = std::make_shared<int>(arguments.value(u"dropAfter"_s).toInt(0));
+    auto *timer = new QTimer(this);
+    connect(timer, &QTimer::timeout, this, [this, timer, remaining, dropAfter, stream, id] {
         if (*remaining > 0) {
-            guard->write(event({ { u"jsonrpc"_s, u"2.0"_s },
-                                 { u"method"_s, u"notifications/message"_s },
-                                 { u"params"_s,
-                                   QJsonObject{ { u"level"_s, u"info"_s },
-                                                { u"data"_s, u"%1…"_s.arg(*remaining) } } } }));
+            send(stream,
+                 { { u"jsonrpc"_s, u"2.0"_s },
+                   { u"method"_s, u"notifications/message"_s },
+                   { u"params"_s,
+                     QJsonObject{ { u"level"_s, u"info"_s },
+                                  { u"data"_s, u"%1…"_s.arg(*remaining) } } } });
             --*remaining;
+            if (*dropAfter > 0 && --*dropAfter == 0 && stream->socket)
+                stream->socket->abort();
             return;
         }
-        guard->write(event(result(id, textResult(u"Lift-off!"_s))));
-        guard->disconnectFromHost();
-        timer->stop();
+        send(stream, result(id, textResult(u"Lift-off!"_s)), /*last*/ true);
+        timer->deleteLater();
     });
     timer->start(300);
+}
+
+McpEndpoint::AnswerPointer McpEndpoint::startAnswer(QTcpSocket *socket, const QByteArray &sessionId)
+{
+    auto stream = std::make_shared<Answer>();
+    stream->socket = socket;
+    startEventStream(socket, sessionId);
+    const qint64 id = ++m_eventId;
+    const QByteArray priming = "id: " + QByteArray::number(id) + "\nretry: 1000\ndata:\n\n";
+    stream->events.append({ id, priming });
+    m_answerOfEvent.insert(id, stream);
+    socket->write(priming);
+    return stream;
+}
+
+void McpEndpoint::send(const AnswerPointer &stream, const QJsonObject &message, bool last)
+{
+    const qint64 id = m_eventId + 1;
+    const QByteArray text = event(message); // takes id
+    stream->events.append({ id, text });
+    m_answerOfEvent.insert(id, stream);
+    stream->done = last;
+    if (stream->socket) {
+        stream->socket->write(text);
+        if (last)
+            stream->socket->disconnectFromHost();
+    }
+    // A finished answer stays resumable (its last events may have been lost with a connection)
+    // until many have finished after it: a demo's memory stays small.
+    if (last && m_answerOfEvent.size() > 4096)
+        m_answerOfEvent.removeIf([](const auto &entry) { return entry.value()->done; });
+}
+
+bool McpEndpoint::resume(QTcpSocket *socket, const QByteArray &sessionId, qint64 lastEventId)
+{
+    const AnswerPointer stream = m_answerOfEvent.value(lastEventId);
+    if (!stream)
+        return false;
+    if (stream->socket)
+        stream->socket->abort(); // one connection per answer
+    startEventStream(socket, sessionId);
+    for (const auto &sent : std::as_const(stream->events)) {
+        if (sent.first > lastEventId)
+            socket->write(sent.second);
+    }
+    if (stream->done)
+        socket->disconnectFromHost();
+    else
+        stream->socket = socket;
+    return true;
 }
 
 void McpEndpoint::get(QTcpSocket *socket, const DemoServer::Request &request)
@@ -260,6 +320,9 @@ void McpEndpoint::get(QTcpSocket *socket, const DemoServer::Request &request)
                error(QJsonValue::Null, -32001, u"Session not found"_s));
         return;
     }
+    // Last-Event-ID of an event-stream answer to a POST: that answer goes on here.
+    if (resume(socket, sessionId, request.headers.value("last-event-id").toLongLong()))
+        return;
     startEventStream(socket, sessionId);
     socket->write("id: " + QByteArray::number(++m_eventId) + "\nretry: 2000\ndata:\n\n");
     // A request of the server's own, which the client answers with a POST.

@@ -10,17 +10,21 @@
 #include <QtCore/qpointer.h>
 #include <QtCore/qtimer.h>
 
+#include <memory>
+
 // A minimal MCP server over Streamable HTTP (revision 2025-11-25) for the demo server, enough
 // for the mcpclient example and its smoke test:
 //   POST   /mcp  initialize (a new session: Mcp-Session-Id), tools/list, tools/call, ping;
 //                notifications and responses answered 202
 //   GET    /mcp  the session's event stream: a priming event, a ping request (the client
 //                POSTs its answer), then a log notification every 5 s (resumption keeps
-//                counting event ids; nothing is replayed)
+//                counting event ids; the session stream replays nothing, an answer does)
 //   DELETE /mcp  ends the session
 // Tools: echo (a JSON answer), countdown (an event-stream answer: a priming event, progress
 // notifications, then the result), greet (asks the client for a name with elicitation/create
 // inside its event-stream answer, and answers once the client has POSTed the reply).
+// An event-stream answer whose connection drops goes on: a GET with the Last-Event-ID of one of
+// its events resumes it, replaying what came after that event (MCP's resumability).
 class McpEndpoint : public QObject
 {
     Q_OBJECT
@@ -35,9 +39,18 @@ private:
     {
         QList<QPointer<QTcpSocket>> getStreams;
     };
+    // One event-stream answer to a POST: every event it sent, so that a GET with the
+    // Last-Event-ID of one of them resumes it on a new connection.
+    struct Answer
+    {
+        QPointer<QTcpSocket> socket; // the connection it streams on now, if any
+        QList<std::pair<qint64, QByteArray>> events;
+        bool done = false;
+    };
+    using AnswerPointer = std::shared_ptr<Answer>;
     struct PendingElicitation
     {
-        QPointer<QTcpSocket> socket;
+        AnswerPointer answer;
         QJsonValue callId;
     };
 
@@ -47,6 +60,9 @@ private:
     void callTool(QTcpSocket *socket, const QByteArray &sessionId, const QJsonObject &message);
     void logTick();
     QByteArray event(const QJsonObject &message);
+    AnswerPointer startAnswer(QTcpSocket *socket, const QByteArray &sessionId);
+    void send(const AnswerPointer &answer, const QJsonObject &message, bool last = false);
+    bool resume(QTcpSocket *socket, const QByteArray &sessionId, qint64 lastEventId);
     static void answer(QTcpSocket *socket, const QByteArray &status, const QJsonObject &message,
                        const QByteArray &sessionId = {});
     static void startEventStream(QTcpSocket *socket, const QByteArray &sessionId);
@@ -56,6 +72,7 @@ private:
 
     QHash<QByteArray, Session> m_sessions;
     QHash<QString, PendingElicitation> m_elicitations;
+    QHash<qint64, AnswerPointer> m_answerOfEvent; // event id -> the answer that sent it
     qint64 m_eventId = 0;
     qint64 m_requestId = 0;
     QTimer m_logTimer;

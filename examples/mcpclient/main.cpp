@@ -194,9 +194,12 @@ int main(int argc, char *argv[])
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments.append(QString::fromLocal8Bit(argv[i]));
-    const bool parsed = cli.parse(arguments);
-    // --help, and a command line in error, are answered without a window (or a display).
-    const bool headless = !parsed || cli.isSet(helpOption) || !cli.positionalArguments().isEmpty();
+    // A URL (or --help) means headless, answered without a window or a display. A command line
+    // this parser refuses may hold options of QGuiApplication's own, such as the
+    // -qmljsdebugger=... Qt Creator adds when debugging QML: the window's application takes
+    // those, and its cli.process() reports what is really wrong.
+    const bool headless =
+            cli.parse(arguments) && (cli.isSet(helpOption) || !cli.positionalArguments().isEmpty());
 
     QList<Call> calls;
     const auto parseCalls = [&] {
@@ -218,6 +221,8 @@ int main(int argc, char *argv[])
         cli.process(app);
         if (!parseCalls())
             return 1;
+        if (cli.positionalArguments().size() != 1)
+            cli.showHelp(1);
         const QUrl url = QUrl::fromUserInput(cli.positionalArguments().constFirst());
         Headless client(url, calls, cli.value(waitOption).toInt(), cli.isSet(defaultsOption));
         QTimer::singleShot(cli.value(timeoutOption).toInt(), &app, [] {

@@ -35,8 +35,10 @@ McpSession::McpSession(QObject *parent) : QObject(parent)
 
 McpSession::~McpSession()
 {
-    // The sources are children: they go with the session, and with them their requests.
+    // The sources are children, which QObject would delete after the members, m_manager among
+    // them: delete them first, while the manager they stream on still exists.
     m_pending.clear();
+    qDeleteAll(findChildren<EventSource *>(Qt::FindDirectChildrenOnly));
 }
 
 void McpSession::setUrl(const QUrl &url)

@@ -14,6 +14,8 @@ if(TARGET QtSse::QtSse)
 endif()
 find_package(QtSse 0.1 CONFIG QUIET)
 if(QtSse_FOUND)
+    # Said, since an older installed QtSse (in /usr/local, say) is taken before this tree.
+    message(STATUS "QtSse ${QtSse_VERSION}: the installed one in ${QtSse_DIR}")
     return()
 endif()
 get_filename_component(_qtsse_source_dir "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
@@ -34,6 +36,10 @@ if(_qtsse_project_line)
     if(NOT DEFINED QT_QML_OUTPUT_DIRECTORY)
         set(QT_QML_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/qml")
     endif()
+    # Qt Creator's QML code model reads QML_IMPORT_PATH from the cache: there it finds
+    # "import QtSse" for completion and without a "module not found" mark.
+    set(QML_IMPORT_PATH "${QT_QML_OUTPUT_DIRECTORY}" CACHE STRING
+        "Where Qt Creator's QML code model looks for imports (QtSse's QML module)")
     # Windows has no RPATH: the QtSse DLLs go beside the example's .exe, so that it also runs
     # outside Qt Creator (which adds the build's library folders to PATH). Reviewed, not built.
     if(WIN32 AND NOT DEFINED CMAKE_RUNTIME_OUTPUT_DIRECTORY)

@@ -2,6 +2,7 @@
 // ssecat: print the events of a text/event-stream, the way curl prints an HTTP body.
 //
 //   ssecat [options] URL       connect with QtSse::EventSource and print what arrives
+//   ssecat [options]           the same against the demo server, started in-process (its ticker)
 //   ssecat --input FILE        parse FILE (or - for stdin) as one connection's body
 //   ssecat --json ...          one JSON object per line, for scripts
 //
@@ -610,7 +611,7 @@ int main(int argc, char *argv[])
     NetworkCat::Options options;
     if (cli.positionalArguments().isEmpty()) {
         // As Qt Creator's Run starts it: something to show without setting anything up.
-        const DemoServer *server = DemoServer::startInProcess(u"ssecat"_s, &app);
+        const DemoServer *server = DemoServer::startInProcess(u"ssecat"_s, &app, u"ssecat URL"_s);
         if (!server)
             return 1;
         options.url = server->baseUrl().resolved(QUrl(u"ticker"_s));

@@ -150,6 +150,13 @@ ApplicationWindow {
             Qt.exit(phase === "complete" ? 0 : 1)
     }
 
+    // Whether a chunk's top-level "error" member describes an error, as errorEventTypes judge
+    // it: an object or a non-empty string (null, false, 0 and "" say "none").
+    function describesError(member) {
+        return (typeof member === "object" && member !== null)
+                || (typeof member === "string" && member.length > 0)
+    }
+
     // The message of an in-band error event in any of the three shapes.
     function errorMessage(data) {
         const error = data.error ?? (data.response ? data.response.error : null) ?? data
@@ -183,7 +190,7 @@ ApplicationWindow {
                 return
             // An in-band error: an event of an error type, or OpenAI's unnamed {"error": ...}.
             if (source.errorEventTypes.indexOf(event.type) >= 0
-                    || (event.type === "message" && data.error)) {
+                    || (event.type === "message" && window.describesError(data.error))) {
                 window.problem = qsTr("server error: %1").arg(window.errorMessage(data))
                 return // ServerEventError follows
             }

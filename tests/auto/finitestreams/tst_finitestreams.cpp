@@ -433,13 +433,15 @@ void tst_FiniteStreams::errorMemberInData()
 {
     // OpenAI-compatible servers report a failure mid-answer as an unnamed chunk whose JSON has
     // a top-level "error" member. Chunks that only mention "error" (in a string, nested, null,
-    // or in a named event) are ordinary events.
+    // false or "", or in a named event) are ordinary events.
     SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
         SseTestServer::writeStreamHead(socket);
         socket->write(
                 "data: {\"choices\":[{\"delta\":{\"content\":\"\\\"error\\\" is a word\"}}]}\n\n"
                 "data: {\"response\":{\"error\":{\"code\":1}}}\n\n"
                 "data: {\"error\":null,\"choices\":[]}\n\n"
+                "data: {\"error\":false,\"warning\":\"\",\"n\":0}\n\n"
+                "data: {\"error\":\"\",\"choices\":[]}\n\n"
                 "event: usage\ndata: {\"error\":{\"message\":\"named: not ours\"}}\n\n"
                 "data: {\"choices\":[{\"delta\":{\"content\":\"an error\"}}]}\n\n"
                 "data: {\"note\":\"an error\", \"error\":{\"message\":\"Rate limit reached\","
@@ -455,12 +457,12 @@ void tst_FiniteStreams::errorMemberInData()
     source.open();
     QTRY_COMPARE(outcome.errors.size(), 1);
     QCOMPARE(outcome.errors.constFirst(), EventSource::ServerEventError);
-    QCOMPARE(outcome.eventsAtError.constFirst(), 6); // the error chunk is delivered first
+    QCOMPARE(outcome.eventsAtError.constFirst(), 8); // the error chunk is delivered first
     QCOMPARE(source.readyState(), EventSource::Closed);
     QVERIFY2(source.errorString().contains(u"Rate limit reached"_s),
              qPrintable(source.errorString()));
     QVERIFY(noMoreRequests(server, 1));
-    QCOMPARE(outcome.events.size(), 6);
+    QCOMPARE(outcome.events.size(), 8);
 }
 
 void tst_FiniteStreams::truncationMessage()
