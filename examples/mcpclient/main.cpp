@@ -246,7 +246,10 @@ int main(int argc, char *argv[])
         url = server->baseUrl().resolved(QUrl(u"mcp"_s));
     }
 
-    auto *session = new McpSession(&app);
+    // On the stack, after the application and before the engine: destroyed (with its streams
+    // and their replies) while the application's event loop machinery still exists.
+    McpSession sessionObject;
+    McpSession *session = &sessionObject;
     session->setUrl(url);
     session->setAcceptElicitationDefaults(cli.isSet(defaultsOption));
     QQmlApplicationEngine engine;

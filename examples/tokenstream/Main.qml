@@ -21,6 +21,18 @@ ApplicationWindow {
     property int stopAfterTokens: 0 // press Stop after this many tokens (tests)
     property bool exitWhenDone: false // quit with the outcome as exit status (tests)
 
+    // One choice of the API or the fault: a checkable button bound to chat[target].
+    component Choice: Button {
+        id: choice
+        required property var chat // the window
+        required property string value
+        required property string target
+        visible: choice.target === "api" || choice.chat.demoServer // the faults: the demo's
+        checkable: true
+        checked: choice.chat[choice.target] === choice.value
+        onClicked: choice.chat[choice.target] = choice.value
+    }
+
     // The current answer. phase: idle, waiting, streaming, retrying, complete, stopped,
     // truncated, failed.
     property string phase: "idle"
@@ -302,38 +314,21 @@ ApplicationWindow {
                 text: qsTr("API")
                 color: "#8b949e"
             }
-            ComboBox {
-                textRole: "text"
-                valueRole: "value"
-                implicitContentWidthPolicy: ComboBox.WidestText
-                model: [
-                    { value: "openai", text: window.apis.openai.title },
-                    { value: "responses", text: window.apis.responses.title },
-                    { value: "anthropic", text: window.apis.anthropic.title }
-                ]
-                Component.onCompleted: currentIndex = indexOfValue(window.api)
-                onActivated: window.api = currentValue
-            }
+            // Buttons, not a ComboBox: Qt 6.4's pixmap cache never frees the ComboBox's arrow
+            // image, which the suite's LeakSanitizer run would report.
+            Choice { chat: window; text: qsTr("OpenAI-compatible"); value: "openai"; target: "api" }
+            Choice { chat: window; text: qsTr("Responses"); value: "responses"; target: "api" }
+            Choice { chat: window; text: qsTr("Anthropic"); value: "anthropic"; target: "api" }
             Label {
                 leftPadding: 8
                 text: qsTr("Fault")
                 color: "#8b949e"
                 visible: window.demoServer
             }
-            ComboBox {
-                visible: window.demoServer
-                textRole: "text"
-                valueRole: "value"
-                implicitContentWidthPolicy: ComboBox.WidestText
-                model: [
-                    { value: "", text: qsTr("none") },
-                    { value: "cut", text: qsTr("cut mid-answer") },
-                    { value: "429", text: qsTr("429, then served") },
-                    { value: "error", text: qsTr("in-band error") }
-                ]
-                Component.onCompleted: currentIndex = indexOfValue(window.fault)
-                onActivated: window.fault = currentValue
-            }
+            Choice { chat: window; text: qsTr("none"); value: ""; target: "fault" }
+            Choice { chat: window; text: qsTr("cut"); value: "cut"; target: "fault" }
+            Choice { chat: window; text: qsTr("429"); value: "429"; target: "fault" }
+            Choice { chat: window; text: qsTr("in-band error"); value: "error"; target: "fault" }
             Item { Layout.fillWidth: true }
             Label {
                 text: qsTr("model %1").arg(window.model)
