@@ -42,7 +42,7 @@ ApplicationWindow {
             return
         }
         answer.text = qsTr("Calling %1…").arg(toolName.text)
-        answer.color = palette.text
+        answer.color = window.palette.text
         window.session.callTool(toolName.text, args)
     }
 
@@ -82,7 +82,7 @@ ApplicationWindow {
         }
         function onToolResult(requestId: int, tool: string, result: var) {
             window.results++
-            answer.color = result.isError ? "#c62828" : palette.text
+            answer.color = result.isError ? "#c62828" : window.palette.text
             answer.text = window.session.resultText(result)
         }
         function onRequestFailed(requestId: int, method: string, message: string) {
