@@ -3,6 +3,7 @@
 //   dashboard [--url URL] [--quit-after MS] [--screenshot FILE.png]
 // Without --url it starts the demo server in-process, on a free loopback port, and says so.
 #include "demoserver.h"
+#include "windowsconsole.h"
 
 #include <QtCore/qcommandlineparser.h>
 #include <QtCore/qtimer.h>
@@ -23,6 +24,7 @@ using namespace Qt::StringLiterals;
 
 int main(int argc, char *argv[])
 {
+    QtSseExample::attachToParentConsole(); // Windows: the console it was started from
     QGuiApplication app(argc, argv);
     QCommandLineParser cli;
     cli.addHelpOption();

@@ -34,6 +34,13 @@ McpEndpoint::McpEndpoint(DemoServer *server) : QObject(server)
     m_logTimer.start(5000);
 }
 
+void McpEndpoint::setFinishedAnswerRetention(qsizetype count, std::chrono::milliseconds time)
+{
+    m_keepFinishedAnswers = qMax(qsizetype(0), count);
+    m_keepFinishedTime = time; // for the answers that finish from now on
+    forgetExpiredAnswers();
+}
+
 QJsonObject McpEndpoint::result(const QJsonValue &id, const QJsonObject &result)
 {
     return { { u"jsonrpc"_s, u"2.0"_s }, { u"id"_s, id }, { u"result"_s, result } };
@@ -260,6 +267,7 @@ void McpEndpoint::callTool(QTcpSocket *socket, const QByteArray &sessionId,
 McpEndpoint::AnswerPointer McpEndpoint::startAnswer(QTcpSocket *socket, const QByteArray &sessionId)
 {
     auto stream = std::make_shared<Answer>();
+    stream->sessionId = sessionId;
     stream->socket = socket;
     startEventStream(socket, sessionId);
     const qint64 id = ++m_eventId;
@@ -282,16 +290,38 @@ void McpEndpoint::send(const AnswerPointer &stream, const QJsonObject &message, 
         if (last)
             stream->socket->disconnectFromHost();
     }
-    // A finished answer stays resumable (its last events may have been lost with a connection)
-    // until many have finished after it: a demo's memory stays small.
-    if (last && m_answerOfEvent.size() > 4096)
-        m_answerOfEvent.removeIf([](const auto &entry) { return entry.value()->done; });
+    // A finished answer stays resumable (its last events may have been lost with a connection),
+    // within the bounds of setFinishedAnswerRetention().
+    if (last) {
+        stream->resumableUntil = QDeadlineTimer(m_keepFinishedTime);
+        m_finishedAnswers.append(stream);
+        forgetExpiredAnswers();
+    }
+}
+
+// The answer is no longer resumable: its events' ids map to nothing.
+void McpEndpoint::forget(const AnswerPointer &stream)
+{
+    for (const auto &sent : std::as_const(stream->events))
+        m_answerOfEvent.remove(sent.first);
+}
+
+// The finished answers past the count, oldest first, and those whose time is up: at the front,
+// as they finished in order with the same time to stay (but for a change of that time, after
+// which the expired behind one that is not wait for it, still within the count).
+void McpEndpoint::forgetExpiredAnswers()
+{
+    while (!m_finishedAnswers.isEmpty()
+           && (m_finishedAnswers.size() > m_keepFinishedAnswers
+               || m_finishedAnswers.constFirst()->resumableUntil.hasExpired()))
+        forget(m_finishedAnswers.takeFirst());
 }
 
 bool McpEndpoint::resume(QTcpSocket *socket, const QByteArray &sessionId, qint64 lastEventId)
 {
+    forgetExpiredAnswers();
     const AnswerPointer stream = m_answerOfEvent.value(lastEventId);
-    if (!stream)
+    if (!stream || stream->sessionId != sessionId)
         return false;
     if (stream->socket)
         stream->socket->abort(); // one connection per answer
@@ -343,6 +373,22 @@ void McpEndpoint::remove(QTcpSocket *socket, const DemoServer::Request &request)
         if (stream)
             stream->disconnectFromHost();
     }
+    // Its answers are no longer resumable; those waiting for a reply get none. (A countdown
+    // still running finishes on its connection, if any, and then goes as finished ones go.)
+    m_finishedAnswers.removeIf([this, &sessionId](const AnswerPointer &finished) {
+        if (finished->sessionId != sessionId)
+            return false;
+        forget(finished);
+        return true;
+    });
+    m_elicitations.removeIf([this, &sessionId](const auto &pending) {
+        if (pending.value().answer->sessionId != sessionId)
+            return false;
+        if (pending.value().answer->socket)
+            pending.value().answer->socket->disconnectFromHost();
+        forget(pending.value().answer);
+        return true;
+    });
     answer(socket, "200 OK", {});
 }
 

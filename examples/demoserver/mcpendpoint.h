@@ -4,12 +4,14 @@
 
 #include "demoserver.h"
 
+#include <QtCore/qdeadlinetimer.h>
 #include <QtCore/qhash.h>
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qobject.h>
 #include <QtCore/qpointer.h>
 #include <QtCore/qtimer.h>
 
+#include <chrono>
 #include <memory>
 
 // A minimal MCP server over Streamable HTTP (revision 2025-11-25) for the demo server, enough
@@ -23,14 +25,25 @@
 // Tools: echo (a JSON answer), countdown (an event-stream answer: a priming event, progress
 // notifications, then the result), greet (asks the client for a name with elicitation/create
 // inside its event-stream answer, and answers once the client has POSTed the reply).
-// An event-stream answer whose connection drops goes on: a GET with the Last-Event-ID of one of
-// its events resumes it, replaying what came after that event (MCP's resumability).
+// An event-stream answer whose connection drops goes on: a GET of the same session with the
+// Last-Event-ID of one of its events resumes it, replaying what came after that event (MCP's
+// resumability). A finished answer stays resumable too (its last events may have been lost with
+// its connection), within bounds: see setFinishedAnswerRetention().
 class McpEndpoint : public QObject
 {
     Q_OBJECT
 public:
     // Adds the routes to `server`, which owns the endpoint.
     static McpEndpoint *install(DemoServer *server, const QByteArray &path = "/mcp");
+
+    // How many finished event-stream answers stay resumable, and for how long after each
+    // finished (defaults 256 and 5 minutes; a client resumes within seconds). Past the count the
+    // oldest finished goes first, and each goes once its time is up (seen as answers finish and
+    // resume), with the ids of all its events: what a finished answer holds is freed one answer
+    // at a time, and at most `count` are held, whatever the traffic. A session's answers go
+    // with it (DELETE), as does one still waiting for the client's reply to its question
+    // (greet); a countdown runs for at most a few seconds.
+    void setFinishedAnswerRetention(qsizetype count, std::chrono::milliseconds time);
 
 private:
     explicit McpEndpoint(DemoServer *server);
@@ -43,9 +56,11 @@ private:
     // Last-Event-ID of one of them resumes it on a new connection.
     struct Answer
     {
+        QByteArray sessionId; // only a GET of this session resumes it
         QPointer<QTcpSocket> socket; // the connection it streams on now, if any
         QList<std::pair<qint64, QByteArray>> events;
         bool done = false;
+        QDeadlineTimer resumableUntil; // once done
     };
     using AnswerPointer = std::shared_ptr<Answer>;
     struct PendingElicitation
@@ -63,6 +78,8 @@ private:
     AnswerPointer startAnswer(QTcpSocket *socket, const QByteArray &sessionId);
     void send(const AnswerPointer &answer, const QJsonObject &message, bool last = false);
     bool resume(QTcpSocket *socket, const QByteArray &sessionId, qint64 lastEventId);
+    void forget(const AnswerPointer &answer);
+    void forgetExpiredAnswers();
     static void answer(QTcpSocket *socket, const QByteArray &status, const QJsonObject &message,
                        const QByteArray &sessionId = {});
     static void startEventStream(QTcpSocket *socket, const QByteArray &sessionId);
@@ -73,6 +90,9 @@ private:
     QHash<QByteArray, Session> m_sessions;
     QHash<QString, PendingElicitation> m_elicitations;
     QHash<qint64, AnswerPointer> m_answerOfEvent; // event id -> the answer that sent it
+    QList<AnswerPointer> m_finishedAnswers; // still resumable, the oldest finished first
+    qsizetype m_keepFinishedAnswers = 256;
+    std::chrono::milliseconds m_keepFinishedTime = std::chrono::minutes(5);
     qint64 m_eventId = 0;
     qint64 m_requestId = 0;
     QTimer m_logTimer;

@@ -8,6 +8,7 @@
 // QTSSE_CHAT_URL, QTSSE_CHAT_KEY, QTSSE_CHAT_MODEL and QTSSE_CHAT_API point it at a real
 // provider instead (the command line wins).
 #include "demoserver.h"
+#include "windowsconsole.h"
 
 #include <QtCore/qcommandlineparser.h>
 #include <QtCore/qtimer.h>
@@ -38,6 +39,7 @@ QString optionOrEnvironment(const QCommandLineParser &cli, const QCommandLineOpt
 
 int main(int argc, char *argv[])
 {
+    QtSseExample::attachToParentConsole(); // Windows: the console it was started from
     QGuiApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"tokenstream"_s);
     QCommandLineParser cli;

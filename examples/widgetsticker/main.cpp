@@ -4,6 +4,7 @@
 // Without --url it starts the demo server in-process, on a free loopback port, and says so.
 #include "demoserver.h"
 #include "tickerwindow.h"
+#include "windowsconsole.h"
 
 #include <QtCore/qcommandlineparser.h>
 #include <QtCore/qtimer.h>
@@ -15,6 +16,7 @@ using namespace Qt::StringLiterals;
 
 int main(int argc, char *argv[])
 {
+    QtSseExample::attachToParentConsole(); // Windows: the console it was started from
     QApplication app(argc, argv);
     QCommandLineParser cli;
     cli.addHelpOption();

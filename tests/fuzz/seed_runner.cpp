@@ -12,6 +12,8 @@
 #include <QtCore/qfileinfo.h>
 #include <QtCore/qlist.h>
 
+#include "xorshift64.h"
+
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -28,23 +30,9 @@ void runOne(const QByteArray &input)
                            size_t(input.size()));
 }
 
-// xorshift64: the same sequence on every machine and compiler.
-struct Random
-{
-    std::uint64_t state = 0x9E3779B97F4A7C15ull;
-    std::uint64_t next()
-    {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        return state;
-    }
-    qsizetype below(qsizetype n) { return n > 0 ? qsizetype(next() % std::uint64_t(n)) : 0; }
-};
-
 // One to eight edits of the body (after the control byte and the split offsets, which stay as
 // they are): a byte replaced, a token of the format inserted, a span removed or repeated.
-QByteArray mutate(const QByteArray &seed, Random &random)
+QByteArray mutate(const QByteArray &seed, QtSseTest::XorShift64 &random)
 {
     const qsizetype header = seed.isEmpty() ? 0 : 1 + 2 * (uchar(seed.front()) & 0x1F);
     if (seed.size() < header)
@@ -125,7 +113,7 @@ int main(int argc, char **argv)
     }
     for (const QByteArray &input : inputs)
         runOne(input);
-    Random random;
+    QtSseTest::XorShift64 random;
     for (qsizetype i = 0; i < mutations; ++i)
         runOne(mutate(inputs[random.below(inputs.size())], random));
     std::printf("fuzz_parser_seeds: %lld seed files and %lld mutations of them, each against the "

@@ -6,6 +6,7 @@
 // offsets. Prints the comparisons made; exits 1 at the first disagreement. Free of Qt, so that
 // scripts/arm64.sh builds it with a cross compiler and runs it under qemu-user.
 #include "linescan_p.h"
+#include "xorshift64.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -42,18 +43,6 @@ bool walk(const char *begin, const char *end, const char *what)
         p = scalar + 1;
     }
 }
-
-struct Random
-{
-    std::uint64_t state = 0x9e3779b97f4a7c15u;
-    std::uint64_t next()
-    {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        return state;
-    }
-};
 
 } // namespace
 
@@ -94,7 +83,7 @@ int main(int argc, char **argv)
         }
     }
     // Pseudo-random buffers: lengths up to 512, line ends from one in 2 to one in 4096 bytes.
-    Random random;
+    QtSseTest::XorShift64 random;
     for (int round = 0; round < 200000; ++round) {
         const int len = int(random.next() % 513);
         const int offset = int(random.next() % 64);
