@@ -57,6 +57,10 @@ constexpr int EventModel::DefaultMaximumCount;
     beginInsertRows() / endInsertRows() pair and a single countChanged(). A burst of 10,000
     events therefore costs a view one insertion, not 10,000. A consequence is that an event
     passed to append() shows up in rowCount() only once control returns to the event loop.
+    The exception is the end of a stream: when the source leaves the Open state (it finished,
+    failed or is reconnecting), the events it delivered are inserted at once, so that a handler
+    of EventSource::finished() or EventSource::errorOccurred() (\c onFinished in QML) sees every
+    one of them in count.
 
     \section1 Bounded memory
     With a non-zero maximumCount (1000 by default) the model is a ring: once it is full,
@@ -123,11 +127,18 @@ void EventModel::setSource(EventSource *source)
     if (m_source == source)
         return;
     disconnect(m_sourceConnection);
+    disconnect(m_stateConnection);
     disconnect(m_destroyedConnection);
     m_source = source;
     if (source) {
         m_sourceConnection =
                 connect(source, &EventSource::eventReceived, this, &EventModel::append);
+        // The source announces Closed or Connecting before finished() or errorOccurred().
+        m_stateConnection = connect(source, &EventSource::readyStateChanged, this,
+                                    [this](EventSource::ReadyState state) {
+                                        if (state != EventSource::Open)
+                                            flush();
+                                    });
         // QPointer has already been cleared when destroyed() is emitted.
         m_destroyedConnection =
                 connect(source, &QObject::destroyed, this, [this] { Q_EMIT sourceChanged(); });

@@ -89,6 +89,7 @@ private:
 
     QPointer<EventSource> m_source;
     QMetaObject::Connection m_sourceConnection;
+    QMetaObject::Connection m_stateConnection;
     QMetaObject::Connection m_destroyedConnection;
     std::deque<Entry> m_entries; // oldest first, whatever the row order
     std::deque<Entry> m_pending; // received since the last flush, oldest first

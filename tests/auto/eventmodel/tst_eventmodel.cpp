@@ -52,6 +52,7 @@ private Q_SLOTS:
     void clear();
     void clearDropsPendingEvents();
     void feedFromEventSource();
+    void completeWhenTheSourceFinishes();
     void sourceDestroyed();
     void changeSource();
 
@@ -647,6 +648,36 @@ void tst_EventModel::feedFromEventSource()
     QCoreApplication::processEvents(); // a flush, if one had been (wrongly) scheduled
     QCOMPARE(model.rowCount(), 4);
     source.close();
+}
+
+// An application reads the model when the answer is complete: in finished() (onFinished in
+// QML), every event the source delivered is a row, though rows otherwise arrive a pass later.
+void tst_EventModel::completeWhenTheSourceFinishes()
+{
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write("data: one\n\ndata: two\n\ndata: three\n\ndata: [DONE]\n\n");
+    });
+    QVERIFY(server.isListening());
+    EventSource source(server.url(u"/answer"_s));
+    source.setReconnectPolicy(EventSource::ReconnectBeforeFirstEvent);
+    source.setFinishMarkers({ u"[DONE]"_s });
+    EventModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setSource(&source);
+    int rowsWhenFinished = -1;
+    QStringList lastRow;
+    connect(&source, &EventSource::finished, this, [&] {
+        rowsWhenFinished = model.count();
+        if (rowsWhenFinished > 0)
+            lastRow << model.index(rowsWhenFinished - 1).data().toString();
+    });
+    QSignalSpy finished(&source, &EventSource::finished);
+    source.open();
+    QVERIFY(finished.wait(10000));
+    // The marker event is delivered too, then the stream finishes.
+    QCOMPARE(rowsWhenFinished, 4);
+    QCOMPARE(lastRow, QStringList{ u"[DONE]"_s });
 }
 
 void tst_EventModel::sourceDestroyed()
