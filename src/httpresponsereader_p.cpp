@@ -304,7 +304,10 @@ bool HttpResponseReader::finishHead()
     qint64 length = -1;
     QByteArray codings;
     QString error;
-    for (const auto &[name, value] : std::as_const(m_headers)) {
+    for (const auto &field : std::as_const(m_headers)) {
+        const QByteArray &name = field.first;
+        const QByteArray &value =
+                field.second; // (a structured binding cannot be captured in C++17)
         if (equalsIgnoringCase(name, "transfer-encoding")) {
             hasCoding = true;
             if (!codings.isEmpty())
