@@ -175,6 +175,8 @@ private Q_SLOTS:
     void hugeChunk();
     void resetForAnotherResponse();
     void closedWithoutBytes();
+    void closedRightAfterTheBody_data();
+    void closedRightAfterTheBody();
 };
 
 void tst_HttpResponseReader::responses_data()
@@ -792,6 +794,33 @@ void tst_HttpResponseReader::closedWithoutBytes()
     QCOMPARE(reader.closed(), Step::Error);
     QCOMPARE(reader.errorString(), u"The connection closed before an HTTP response"_s);
     QCOMPARE(reader.closed(), Step::Error); // stays in error
+}
+
+void tst_HttpResponseReader::closedRightAfterTheBody_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    // Complete responses whose End has not been asked for yet when the connection closes.
+    QTest::newRow("204") << QByteArray("HTTP/1.1 204 No Content\r\n\r\n");
+    QTest::newRow("length 0") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    QTest::newRow("length 2") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+}
+
+void tst_HttpResponseReader::closedRightAfterTheBody()
+{
+    QFETCH(QByteArray, input);
+    HttpResponseReader reader;
+    QByteArrayView rest = input;
+    qsizetype used = 0;
+    QByteArrayView body;
+    QCOMPARE(reader.next(rest, &used, &body), Step::Head);
+    rest = rest.sliced(used);
+    if (!rest.isEmpty()) {
+        QCOMPARE(reader.next(rest, &used, &body), Step::Body);
+        QCOMPARE(used, rest.size());
+    }
+    QCOMPARE(reader.closed(), Step::End);
+    QVERIFY(!reader.hasError());
+    QCOMPARE(reader.next({}, &used, &body), Step::End);
 }
 
 QTEST_APPLESS_MAIN(tst_HttpResponseReader)
