@@ -130,6 +130,12 @@ if [ ! -e "$WINEPREFIX/system.reg" ]; then
     wineboot --init >/dev/null 2>&1 || true
     wineserver --wait
 fi
+# Wine 8 hands no variable whose name begins with QT_ to a Windows program; it hands WINEQT_X
+# over as QT_X. The caller's QT_ variables (QT_LOGGING_RULES='qtsse.*.debug=true', say) are
+# passed on that way.
+for name in ${!QT_@}; do
+    export "WINE$name=${!name}"
+done
 echo "== QtSse's C++ tests under $(wine --version) (Windows build, Qt $qt_version MinGW-w64)"
 # Wine's Schannel (over GnuTLS) prints GnuTLS' errors on stderr for every TLS test server; under
 # Wine 8 it does not load the test servers' certificate chain, so the TLS tests fail there.
