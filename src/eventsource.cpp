@@ -342,7 +342,7 @@ EventSource::EventSource(const QUrl &url, QObject *parent) : EventSource(parent)
 EventSource::~EventSource()
 {
     Q_D(EventSource);
-    d->releaseReply();
+    d->releaseExchange();
     d->reconnectTimer.setParent(nullptr);
     d->readTimer.setParent(nullptr);
     d->preparationTimer.setParent(nullptr);
