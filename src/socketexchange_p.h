@@ -69,6 +69,7 @@ private:
     QByteArray requestBytes(const QNetworkRequest &request, const QByteArray &method,
                             const QByteArray &body) const;
     void onConnected();
+    void onEncrypted();
     void onReadyRead();
     void onInputEnded();
     void onSocketError();
@@ -78,9 +79,8 @@ private:
     bool refill();
     bool drained() const;
     void readHead();
-    void afterHead();
-    void endOfInput(bool fromReadChunk);
-    void conclude(Failure failure, const QString &errorString, bool fromReadChunk);
+    void endOfInput(bool fromCall);
+    void conclude(Failure failure, const QString &errorString, bool fromCall);
     void emitFinished();
     void closeSocket();
 
@@ -96,12 +96,15 @@ private:
     qsizetype m_end = 0;
     bool m_tls = false;
     bool m_tcpConnected = false;
+    bool m_encrypted = false;
     bool m_headReceived = false;
     bool m_inputEnded = false; // the socket closed or failed; its buffered bytes may remain
     QString m_socketError; // why it failed, when it did not just close
     bool m_concluded = false; // the outcome is decided (finished() may still be queued)
     bool m_finished = false;
     bool m_aborted = false;
+    bool m_closeLater = false; // the socket is aborted from the event loop (see closeSocket())
+    int m_inCall = 0; // inside the constructor, readChunk() or abort()
     Failure m_failure = Failure::None;
     QString m_errorString;
 };
