@@ -61,10 +61,18 @@ public:
         Error, // malformed or over a bound: errorString(); the reader stays in error
     };
 
-    explicit HttpResponseReader(Limits limits = Limits());
+    // (Two constructors, not a default argument: GCC cannot take Limits() as the default of an
+    // argument inside the class that encloses Limits.)
+    HttpResponseReader();
+    explicit HttpResponseReader(Limits limits);
 
-    // Forgets everything, for a new response.
+    // Forgets everything, for a new response (the limits stay; the request method goes back to
+    // GET).
     void reset();
+    // The method of the request this response answers, when it matters to the framing (RFC 9112
+    // section 6.3): a response to HEAD has no body; a 2xx response to CONNECT has none either
+    // (the tunnel begins after its head). Set it before the first next().
+    void setRequestMethod(QByteArrayView method);
 
     // Reads from `input`: sets `*consumed` to the bytes it used (0 < *consumed for every step but
     // End and Error, or when `input` is empty) and, for Body, `*body` to a view into `input`.
@@ -91,11 +99,52 @@ public:
     bool hasError() const;
     QString errorString() const { return m_errorString; }
 
+    // The bytes the reader holds itself (a partial head or trailer line): never more than
+    // maximumHeadSize or maximumTrailerSize. For tests and the fuzzer.
+    qsizetype bufferedSize() const { return m_line.size(); }
+
 private:
+    enum class State {
+        StatusLine, // a head's first line (an interim response's or the final one's)
+        Fields, // the head's field lines
+        NoBody, // the head was read and no body follows: End next
+        Length, // a Content-Length body: m_remaining bytes to come
+        UntilClose, // a body delimited by the close of the connection
+        ChunkSize, // a chunk line's hex digits (m_chunkDigits seen so far)
+        ChunkSizeSpace, // whitespace after the chunk size (before ';' or CR)
+        ChunkExtension, // a chunk extension, skipped up to CR
+        ChunkSizeLf, // the LF that ends a chunk line
+        ChunkData, // m_remaining bytes of chunk data
+        ChunkDataCr, // the CRLF after a chunk's data
+        ChunkDataLf,
+        Trailer, // trailer field lines up to an empty line
+        Done,
+        Failed,
+    };
+    enum class LineRead { Line, Partial, TooLong };
+
+    LineRead readLine(QByteArrayView input, qsizetype *pos, QByteArrayView *line, qsizetype budget);
+    bool statusLine(QByteArrayView line);
+    bool fieldLine(QByteArrayView line, bool keep);
+    bool finishHead();
+    Step readChunked(QByteArrayView input, qsizetype *pos, QByteArrayView *body);
+    Step fail(const QString &message);
+
     // Implementation state: free to change (the helper that implements this owns it).
     Limits m_limits;
+    State m_state = State::StatusLine;
+    bool m_headRequest = false;
+    bool m_connectRequest = false;
+    bool m_closeDelimited = false;
     int m_status = 0;
     int m_minorVersion = 1;
+    int m_fieldCount = 0;
+    int m_interimCount = 0;
+    qsizetype m_sectionSize = 0; // bytes of the head or the trailer section so far
+    qsizetype m_chunkLineSize = 0;
+    int m_chunkDigits = 0;
+    qint64 m_remaining = 0;
+    QByteArray m_line; // a partial head or trailer line
     QByteArray m_reason;
     QList<QPair<QByteArray, QByteArray>> m_headers;
     QString m_errorString;
