@@ -222,7 +222,14 @@ void tst_HttpResponseReader::responses_data()
     error("length, inner space", "HTTP/1.1 200 OK\r\nContent-Length: 1 2\r\n\r\nabc",
           u"is not a decimal number"_s);
     error("length, empty", "HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n",
-          u"Content-Length is empty"_s);
+          u"is not a decimal number"_s);
+    error("length, empty element", "HTTP/1.1 200 OK\r\nContent-Length: ,3, 3\r\n\r\nabc",
+          u"is not a decimal number"_s);
+    error("length, trailing comma", "HTTP/1.1 200 OK\r\nContent-Length: 3,\r\n\r\nabc",
+          u"is not a decimal number"_s);
+    error("length, empty after a value",
+          "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: \r\n\r\nabc",
+          u"is not a decimal number"_s);
     error("length, overflow", "HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775808\r\n\r\n",
           u"overflows"_s);
     error("length, huge overflow",
