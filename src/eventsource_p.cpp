@@ -3,6 +3,7 @@
 #include "logging_p.h"
 #include "qnamexchange_p.h"
 #include "responsepolicy_p.h"
+#include "socketexchange_p.h"
 
 #include <QtCore/qscopeguard.h>
 #include <QtNetwork/qnetworkaccessmanager.h>
@@ -55,6 +56,30 @@ EventSource::Error refuseUrl(const QUrl &url, QString *message)
         break;
     }
     return EventSource::NoError;
+}
+
+// What AutomaticTransport chooses for a source without an application's manager, when
+// QTSSE_TRANSPORT does not say: QNAM for now (the own transport where it can serve, once the
+// suite has run both ways).
+constexpr bool AutomaticPrefersSocketByDefault = false;
+
+// Whether AutomaticTransport puts a source without an application's manager on the own
+// transport (where it can serve): QTSSE_TRANSPORT=own says yes, =qnam no, =auto (or nothing)
+// the default. Read once per process.
+bool automaticPrefersSocket()
+{
+    static const bool prefers = [] {
+        const QByteArray mode = qgetenv("QTSSE_TRANSPORT").trimmed().toLower();
+        if (mode == "own")
+            return true;
+        if (mode == "qnam")
+            return false;
+        if (!mode.isEmpty() && mode != "auto")
+            qCWarning(lcEventSource)
+                    << "QTSSE_TRANSPORT is" << mode << "not qnam, own or auto: ignored";
+        return AutomaticPrefersSocketByDefault;
+    }();
+    return prefers;
 }
 
 } // namespace
@@ -273,6 +298,23 @@ void EventSourcePrivate::sendRequest()
         return;
     }
     acceptsJson = ResponsePolicy::acceptsJson(req.rawHeader("Accept"));
+    QString refusal;
+    switch (chooseTransport(req, &refusal)) {
+    case Route::Refused:
+        fail(EventSource::UnsupportedSchemeError,
+             EventSource::tr("The socket transport cannot carry this request: %1; nothing was "
+                             "sent")
+                     .arg(refusal));
+        return;
+    case Route::Socket:
+        // Cookies go to and come from the jar the pooled managers of the source's identity
+        // use, whatever manager the source has: never the application's (Isolation).
+        startExchange(new SocketExchange(currentUrl, req, currentMethod, currentBody,
+                                         managers.holdCookieJar(currentUrl, req), q));
+        return;
+    case Route::Qnam:
+        break;
+    }
     bool trustRefused = false;
     QNetworkAccessManager *nam = managers.acquire(currentUrl, &req, &trustRefused);
     if (trustRefused) {
@@ -291,21 +333,41 @@ void EventSourcePrivate::sendRequest()
         return;
     }
 
-    announced = false;
-    failing = false;
-    answer = false;
-    answerBody.clear();
-    deliveredEvent = false;
     QNetworkReply *r = currentMethod == "GET" && currentBody.isEmpty()
             ? nam->get(req)
             : nam->sendCustomRequest(req, currentMethod, currentBody);
     startExchange(new QnamExchange(r, q));
 }
 
+// What carries the attempt's request `req` (EventSource::Transport): Refused, with the reason
+// in `refusal`, when SocketTransport is asked for and the own transport cannot carry it.
+EventSourcePrivate::Route EventSourcePrivate::chooseTransport(const QNetworkRequest &req,
+                                                              QString *refusal) const
+{
+    switch (transport) {
+    case EventSource::NetworkAccessManagerTransport:
+        return Route::Qnam;
+    case EventSource::SocketTransport:
+        return SocketExchange::canServe(currentUrl, req, refusal) ? Route::Socket : Route::Refused;
+    case EventSource::AutomaticTransport:
+        break;
+    }
+    // An application's manager carries every stream of its source, even once destroyed (the
+    // attempt then fails, C-16).
+    if (managers.hasApplicationManager() || !automaticPrefersSocket())
+        return Route::Qnam;
+    return SocketExchange::canServe(currentUrl, req) ? Route::Socket : Route::Qnam;
+}
+
 // The attempt's exchange, sent: from here on the state machine sees it only as an Exchange.
 void EventSourcePrivate::startExchange(Exchange *started)
 {
     Q_Q(EventSource);
+    announced = false;
+    failing = false;
+    answer = false;
+    answerBody.clear();
+    deliveredEvent = false;
     exchange = started;
     const quint64 attempt = generation;
     QObject::connect(started, &Exchange::headReceived, q, [this, attempt] {
@@ -324,7 +386,8 @@ void EventSourcePrivate::startExchange(Exchange *started)
         lastActivity.start();
         readTimer.start(readTimeout);
     }
-    qCDebug(lcEventSource) << "connecting to" << currentUrl.toDisplayString(QUrl::RemoveUserInfo);
+    qCDebug(lcEventSource) << "connecting to" << currentUrl.toDisplayString(QUrl::RemoveUserInfo)
+                           << "through" << started->metaObject()->className();
 }
 
 void EventSourcePrivate::onHeadReceived()

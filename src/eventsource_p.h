@@ -71,6 +71,8 @@ public:
     void cancelPreparation();
     void sendPrepared(const EventSource::RequestAttempt &attempt);
     void sendRequest();
+    enum class Route { Qnam, Socket, Refused };
+    Route chooseTransport(const QNetworkRequest &req, QString *refusal) const;
     void startExchange(Exchange *started);
     void onHeadReceived();
     void onReadyRead();
@@ -136,6 +138,7 @@ public:
     int readTimeout = 0;
     int maximumRedirects = EventSource::DefaultMaximumRedirects;
     bool followNetworkChanges = true;
+    EventSource::Transport transport = EventSource::AutomaticTransport;
     ManagerHandle managers; // the network access managers, and the current stream's lease
 
     // State.

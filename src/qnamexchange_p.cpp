@@ -5,8 +5,7 @@
 
 namespace QtSse {
 
-QnamExchange::QnamExchange(QNetworkReply *reply, QObject *parent)
-    : Exchange(parent), m_reply(reply)
+QnamExchange::QnamExchange(QNetworkReply *reply, QObject *parent) : Exchange(parent), m_reply(reply)
 {
     m_flow.start(reply);
     connect(reply, &QNetworkReply::metaDataChanged, this, &QnamExchange::onMetaDataChanged);
