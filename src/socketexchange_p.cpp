@@ -94,6 +94,7 @@ SocketExchange::SocketExchange(const QUrl &url, const QNetworkRequest &request,
                             .toInt()
             == QNetworkRequest::Automatic;
     m_request = requestBytes(request, method, body);
+    m_reader.setRequestMethod(method); // a response to HEAD has no body
 
 #if QT_CONFIG(ssl)
     if (m_tls) {
@@ -149,8 +150,8 @@ QByteArray SocketExchange::requestBytes(const QNetworkRequest &request, const QB
                                         const QByteArray &body) const
 {
     QUrl target = m_url;
-    QUrl::FormattingOptions format = QUrl::RemoveScheme | QUrl::RemoveAuthority
-            | QUrl::RemoveFragment | QUrl::FullyEncoded;
+    QUrl::FormattingOptions format =
+            QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment | QUrl::FullyEncoded;
     if (target.path().isEmpty())
         target.setPath(QStringLiteral("/"));
     else
@@ -255,7 +256,7 @@ void SocketExchange::onInputEnded()
     if (!m_headReceived)
         readHead();
     else if (drained())
-        endOfInput(false);
+        concludeIfComplete(false);
     // else the state machine reads the rest, and readChunk() ends the exchange
 }
 
@@ -329,14 +330,14 @@ void SocketExchange::readHead()
         }
         qsizetype used = 0;
         QByteArrayView piece;
-        const HttpResponseReader::Step step = m_reader.next(
-                QByteArrayView(m_buffer.constData() + m_position, m_end - m_position), &used,
-                &piece);
+        const HttpResponseReader::Step step =
+                m_reader.next(QByteArrayView(m_buffer.constData() + m_position, m_end - m_position),
+                              &used, &piece);
         m_position += used;
         switch (step) {
         case HttpResponseReader::Step::NeedMore:
             if (used == 0)
-                return conclude(Failure::Protocol, tr("the response reader made no progress"),
+                return conclude(Failure::Protocol, tr("The HTTP response reader made no progress"),
                                 false);
             continue;
         case HttpResponseReader::Step::Head:
@@ -345,7 +346,7 @@ void SocketExchange::readHead()
             return conclude(Failure::Protocol, m_reader.errorString(), false);
         case HttpResponseReader::Step::Body:
         case HttpResponseReader::Step::End:
-            return conclude(Failure::Protocol, tr("the response reader ended before a head"),
+            return conclude(Failure::Protocol, tr("The HTTP response reader ended before a head"),
                             false);
         }
         break;
@@ -370,16 +371,24 @@ void SocketExchange::readHead()
         return;
     }
     // Nothing follows the head yet: the response may be complete already (no body, or an
-    // empty one), which only the reader knows.
+    // empty one).
+    concludeIfComplete(false);
+}
+
+// Every byte received went to the reader: the response may be complete (the reader says so
+// only when asked again, with nothing: a Content-Length body's last bytes come as Body), or
+// the input ended.
+void SocketExchange::concludeIfComplete(bool fromCall)
+{
     qsizetype used = 0;
     QByteArrayView piece;
     const HttpResponseReader::Step step = m_reader.next(QByteArrayView(), &used, &piece);
     if (step == HttpResponseReader::Step::End)
-        conclude(Failure::None, QString(), false);
+        conclude(Failure::None, QString(), fromCall);
     else if (step == HttpResponseReader::Step::Error)
-        conclude(Failure::Protocol, m_reader.errorString(), false);
+        conclude(Failure::Protocol, m_reader.errorString(), fromCall);
     else if (m_inputEnded)
-        endOfInput(false);
+        endOfInput(fromCall);
 }
 
 // Every byte the socket had was read: the exchange ends as the reader says of the close.
@@ -391,7 +400,7 @@ void SocketExchange::endOfInput(bool fromCall)
         return conclude(Failure::None, QString(), fromCall);
     QString text = m_reader.errorString();
     if (text.isEmpty())
-        text = tr("the connection closed in the middle of the response");
+        text = tr("The connection closed in the middle of the HTTP response");
     conclude(Failure::Network, text, fromCall);
 }
 
@@ -402,28 +411,27 @@ QByteArrayView SocketExchange::readChunk()
     const InCall inCall(m_inCall);
     for (;;) {
         if (m_position == m_end && !refill()) {
-            if (m_inputEnded)
-                endOfInput(true);
+            concludeIfComplete(true);
             return {};
         }
         qsizetype used = 0;
         QByteArrayView piece;
-        const HttpResponseReader::Step step = m_reader.next(
-                QByteArrayView(m_buffer.constData() + m_position, m_end - m_position), &used,
-                &piece);
+        const HttpResponseReader::Step step =
+                m_reader.next(QByteArrayView(m_buffer.constData() + m_position, m_end - m_position),
+                              &used, &piece);
         m_position += used;
         switch (step) {
         case HttpResponseReader::Step::Body:
             if (!piece.isEmpty())
                 return piece;
             if (used == 0) {
-                conclude(Failure::Protocol, tr("the response reader made no progress"), true);
+                conclude(Failure::Protocol, tr("The HTTP response reader made no progress"), true);
                 return {};
             }
             continue;
         case HttpResponseReader::Step::NeedMore:
             if (used == 0) {
-                conclude(Failure::Protocol, tr("the response reader made no progress"), true);
+                conclude(Failure::Protocol, tr("The HTTP response reader made no progress"), true);
                 return {};
             }
             continue;
@@ -434,7 +442,7 @@ QByteArrayView SocketExchange::readChunk()
             conclude(Failure::Protocol, m_reader.errorString(), true);
             return {};
         case HttpResponseReader::Step::Head:
-            conclude(Failure::Protocol, tr("the response reader found a second head"), true);
+            conclude(Failure::Protocol, tr("The HTTP response reader found a second head"), true);
             return {};
         }
     }
@@ -471,7 +479,8 @@ void SocketExchange::closeSocket()
         // From sslErrors(): the socket drops the connection itself when the slot returns
         // without ignoring them; abort it from the event loop all the same.
         QAbstractSocket *const socket = m_socket;
-        QMetaObject::invokeMethod(socket, [socket] { socket->abort(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+                socket, [socket] { socket->abort(); }, Qt::QueuedConnection);
         return;
     }
     m_socket->abort();

@@ -79,6 +79,7 @@ private:
     bool refill();
     bool drained() const;
     void readHead();
+    void concludeIfComplete(bool fromCall);
     void endOfInput(bool fromCall);
     void conclude(Failure failure, const QString &errorString, bool fromCall);
     void emitFinished();
