@@ -49,11 +49,13 @@ class QTSSE_AUTOTEST_EXPORT HttpResponseReader
 public:
     struct Limits
     {
-        qsizetype maximumHeadSize = 64 * 1024; // status line plus fields, CRLFs included
-        int maximumFieldCount = 128;
+        // Status line plus fields, CRLFs and the empty line included; each head (an interim
+        // response's too) on its own.
+        qsizetype maximumHeadSize = 64 * 1024;
+        int maximumFieldCount = 128; // per head
         int maximumInterimResponses = 32; // 1xx before the final response
-        qsizetype maximumChunkLineSize = 1024; // chunk size plus extensions
-        qsizetype maximumTrailerSize = 16 * 1024;
+        qsizetype maximumChunkLineSize = 1024; // chunk size plus extensions, CRLF not counted
+        qsizetype maximumTrailerSize = 16 * 1024; // the fields, CRLFs and empty line included
     };
 
     enum class Step {

@@ -23,18 +23,25 @@
 //     names that are tokens, values without CR, LF or NUL and without surrounding whitespace,
 //     no more fields than the limit; a Content-Length body that ended is as long as it says;
 //   - reset() leaves nothing behind: a known response read after it gives exactly its head and
-//     body.
+//     body;
+//   - the reader agrees with a reference model (Reference below) written for a whole input from
+//     RFC 9112 and the reader's stated choices, with regular expressions for the lines and none
+//     of the reader's incremental state: the same steps, head, body and unconsumed bytes (the
+//     error's wording aside).
 #include "httpresponsereader_p.h"
 
 #include <QtCore/qbytearray.h>
 #include <QtCore/qlist.h>
+#include <QtCore/qregularexpression.h>
 #include <QtCore/qstring.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -255,6 +262,263 @@ Outcome run(const QByteArray &bytes, const std::vector<qsizetype> &cuts, bool cl
     return out;
 }
 
+// The model's lines, compiled once.
+const QRegularExpression
+        FieldLine(QStringLiteral("\\A([!#$%&'*+\\-.^_`|~0-9A-Za-z]+):[ \\t]*(.*?)[ \\t]*\\z"),
+                  QRegularExpression::DotMatchesEverythingOption);
+const QRegularExpression Control(QStringLiteral("[\\x00-\\x08\\x0a-\\x1f\\x7f]"),
+                                 QRegularExpression::DotMatchesEverythingOption);
+const QRegularExpression StatusLine(
+        QStringLiteral("\\AHTTP/1\\.([0-9]) ([1-9][0-9][0-9])( [\\t\\x20-\\x7e\\x80-\\xff]*)?\\z"),
+        QRegularExpression::DotMatchesEverythingOption);
+const QRegularExpression Digits(QStringLiteral("\\A[0-9]+\\z"),
+                                QRegularExpression::DotMatchesEverythingOption);
+const QRegularExpression ChunkLinePrefix(
+        QStringLiteral("\\A([0-9A-Fa-f]+([ \\t]*(;[^\\x00-\\x08\\x0a-\\x1f\\x7f]*)?)?)?\\z"),
+        QRegularExpression::DotMatchesEverythingOption);
+
+// RFC 9112 as HttpResponseReader's comment reads it, written for a whole input with none of the
+// reader's incremental state: regular expressions for the lines, plain loops for the framing.
+// What it gives is compared with the reader's outcome but for the error's wording.
+struct Reference
+{
+    const QByteArray &bytes;
+    const HttpResponseReader::Limits &limits;
+    bool close;
+    bool head;
+    Outcome out;
+    qsizetype p = 0;
+
+    enum Line { Complete, Incomplete, Bad };
+
+    void end(Step step)
+    {
+        out.steps.push_back(step);
+        if (step == Step::End)
+            out.unconsumed = bytes.mid(p);
+    }
+    // Incomplete input: an error if the connection closed, else the reader waits for more.
+    void incomplete(bool closeEnds = false)
+    {
+        if (close)
+            out.steps.push_back(closeEnds ? Step::End : Step::Error);
+    }
+    // A head or trailer line within `*budget` bytes (terminator counted); a bare LF ends it.
+    Line line(qsizetype *budget, QByteArray *text)
+    {
+        const qsizetype lf = bytes.indexOf('\n', p);
+        if (lf < 0)
+            return bytes.size() - p > *budget ? Bad : Incomplete;
+        if (lf + 1 - p > *budget)
+            return Bad;
+        *budget -= lf + 1 - p;
+        *text = bytes.mid(p, lf - p);
+        if (text->endsWith('\r'))
+            text->chop(1);
+        p = lf + 1;
+        return text->contains('\r') ? Bad : Complete;
+    }
+    static bool matches(const QRegularExpression &re, const QByteArray &text,
+                        QRegularExpressionMatch *match = nullptr)
+    {
+        const QRegularExpressionMatch m = re.match(QString::fromLatin1(text));
+        if (match)
+            *match = m;
+        return m.hasMatch();
+    }
+    static bool field(const QByteArray &text, QPair<QByteArray, QByteArray> *parsed)
+    {
+        QRegularExpressionMatch m;
+        if (!matches(FieldLine, text, &m))
+            return false;
+        *parsed = { m.captured(1).toLatin1(), m.captured(2).toLatin1() };
+        return !matches(Control, parsed->second);
+    }
+    static QByteArray ows(const QByteArray &element)
+    {
+        qsizetype from = 0, to = element.size();
+        while (from < to && (element[from] == ' ' || element[from] == '\t'))
+            ++from;
+        while (to > from && (element[to - 1] == ' ' || element[to - 1] == '\t'))
+            --to;
+        return element.mid(from, to - from);
+    }
+
+    void run()
+    {
+        int interim = 0;
+        QList<QPair<QByteArray, QByteArray>> fields;
+        int status = 0;
+        int minor = 0;
+        QByteArray finalReason;
+        for (;;) { // a head
+            qsizetype budget = limits.maximumHeadSize;
+            QByteArray text;
+            Line l = line(&budget, &text);
+            if (l == Incomplete)
+                return incomplete();
+            QRegularExpressionMatch m;
+            if (l == Bad || !matches(StatusLine, text, &m))
+                return end(Step::Error);
+            minor = m.captured(1).toInt();
+            status = m.captured(2).toInt();
+            const QByteArray reason = m.captured(3).toLatin1().mid(1);
+            const bool isInterim = status < 200 && status != 101;
+            if (isInterim && interim++ == limits.maximumInterimResponses)
+                return end(Step::Error);
+            fields.clear();
+            for (;;) {
+                l = line(&budget, &text);
+                if (l == Incomplete)
+                    return incomplete();
+                if (l == Bad)
+                    return end(Step::Error);
+                if (text.isEmpty())
+                    break;
+                QPair<QByteArray, QByteArray> f;
+                if (!field(text, &f) || fields.size() == limits.maximumFieldCount)
+                    return end(Step::Error);
+                fields.append(f);
+            }
+            if (!isInterim) {
+                finalReason = reason;
+                break;
+            }
+        }
+
+        // Framing.
+        QList<QByteArray> codings;
+        bool hasCoding = false;
+        qint64 length = -1;
+        for (const auto &[name, value] : std::as_const(fields)) {
+            if (name.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0) {
+                hasCoding = true;
+                for (const QByteArray &element : value.split(',')) {
+                    if (!ows(element).isEmpty())
+                        codings.append(ows(element).toLower());
+                }
+            } else if (name.compare("Content-Length", Qt::CaseInsensitive) == 0) {
+                for (const QByteArray &element : value.split(',')) {
+                    const QByteArray digits = ows(element);
+                    if (!matches(Digits, digits))
+                        return end(Step::Error);
+                    bool ok = false;
+                    const qint64 n = digits.toLongLong(&ok);
+                    // toLongLong fails past qint64 (leading zeros are fine for it)
+                    if (!ok || (length >= 0 && n != length))
+                        return end(Step::Error);
+                    length = n;
+                }
+            }
+        }
+        if (hasCoding && (length >= 0 || minor == 0 || codings != QList<QByteArray>{ "chunked" }))
+            return end(Step::Error);
+        out.status = status;
+        out.minorVersion = minor;
+        out.reason = finalReason;
+        out.headers = fields;
+        out.steps.push_back(Step::Head);
+        if (head || status == 101 || status == 204 || status == 304)
+            return end(Step::End);
+        if (length >= 0) {
+            const qint64 available = bytes.size() - p;
+            out.body = bytes.mid(p, qsizetype(std::min(available, length)));
+            p += out.body.size();
+            if (available >= length)
+                return end(Step::End);
+            return incomplete();
+        }
+        if (!hasCoding) {
+            out.body = bytes.mid(p);
+            p = bytes.size();
+            return incomplete(true);
+        }
+        for (;;) { // a chunk
+            // chunk-size [BWS ";" extension] CRLF, extension without controls but HTAB.
+            qsizetype at = p;
+            while (at < bytes.size() && bytes[at] != '\r' && bytes[at] != '\n')
+                ++at;
+            const QByteArray chunkLine = bytes.mid(p, at - p);
+            qsizetype digits = 0;
+            while (digits < chunkLine.size() && isxdigit(uchar(chunkLine[digits])))
+                ++digits;
+            qint64 size = 0;
+            bool overflow = false;
+            for (qsizetype i = 0; i < digits; ++i) {
+                overflow = overflow || size > (std::numeric_limits<qint64>::max() >> 4);
+                if (!overflow)
+                    size = size * 16 + QByteArray(1, chunkLine[i]).toInt(nullptr, 16);
+            }
+            const bool prefixOk = matches(ChunkLinePrefix, chunkLine);
+            if (!prefixOk || overflow || chunkLine.size() > limits.maximumChunkLineSize)
+                return end(Step::Error);
+            if (at == bytes.size())
+                return incomplete();
+            if (bytes[at] == '\n' || digits == 0)
+                return end(Step::Error);
+            if (at + 1 == bytes.size())
+                return incomplete();
+            if (bytes[at + 1] != '\n')
+                return end(Step::Error);
+            p = at + 2;
+            if (size == 0)
+                break;
+            const qint64 available = bytes.size() - p;
+            out.body += bytes.mid(p, qsizetype(std::min(available, size)));
+            if (available < size) {
+                p = bytes.size();
+                return incomplete();
+            }
+            p += size;
+            for (const char expected : { '\r', '\n' }) {
+                if (p == bytes.size())
+                    return incomplete();
+                if (bytes[p++] != expected)
+                    return end(Step::Error);
+            }
+        }
+        qsizetype budget = limits.maximumTrailerSize;
+        for (;;) { // the trailer section
+            QByteArray text;
+            const Line l = line(&budget, &text);
+            if (l == Incomplete)
+                return incomplete();
+            if (l == Bad)
+                return end(Step::Error);
+            if (text.isEmpty())
+                return end(Step::End);
+            QPair<QByteArray, QByteArray> f;
+            if (!field(text, &f))
+                return end(Step::Error);
+        }
+    }
+};
+
+void compareWithReference(const Outcome &reader, const QByteArray &bytes, bool close, bool small,
+                          bool head)
+{
+    const HttpResponseReader::Limits limits = limitsFor(small);
+    Reference reference{ bytes, limits, close, head, {} };
+    reference.run();
+    Outcome expected = reference.out;
+    // The reader's framing answers and wording are not the model's to say.
+    expected.error = reader.error;
+    expected.closeDelimited = reader.closeDelimited;
+    expected.closesConnection = reader.closesConnection;
+    if (!expected.steps.empty() && expected.steps.back() == Step::Error) {
+        // Where an error stops the reader inside a body is not the model's either: only that
+        // what it gave before is a prefix of the body.
+        if (!expected.body.startsWith(reader.body) && !reader.body.startsWith(expected.body))
+            fail("body before the error differs from the reference model");
+        expected.body = reader.body;
+    }
+    if (!expected.body.isEmpty()) // the model gives the body whole: one run of Body steps
+        expected.steps.insert(expected.steps.begin() + 1, Step::Body);
+    if (!(expected == reader))
+        fail("the reader disagrees with the reference model",
+             u"\nreader:    "_s + describe(reader) + u"\nreference: "_s + describe(expected));
+}
+
 void compare(const Outcome &whole, const Outcome &split, const char *how)
 {
     if (!(whole == split))
@@ -284,6 +548,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     std::sort(cuts.begin(), cuts.end());
 
     const Outcome whole = run(bytes, {}, close, small, head);
+    compareWithReference(whole, bytes, close, small, head);
     compare(whole, run(bytes, cuts, close, small, head), "split at the fuzzer's offsets");
     if (bytes.size() <= 4096) {
         std::vector<qsizetype> everyByte;

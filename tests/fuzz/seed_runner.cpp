@@ -27,7 +27,7 @@ namespace {
 
 #if defined(QTSSE_FUZZ_HTTP)
 const char *const Name = "fuzz_http_seeds";
-const char *const Checks = "each whole, split and byte by byte, with the reader's contract";
+const char *const Checks = "each against the reference model, whole, split and byte by byte";
 #else
 const char *const Name = "fuzz_parser_seeds";
 const char *const Checks = "each against the reference model, split and byte by byte";
