@@ -200,6 +200,17 @@ constexpr int EventSource::DefaultRequestPreparationTimeout;
     stream past the limit waits until another closes. \l{Connections, threads and tuning}
     gives the limits of each Qt version and the ways past them.
 
+    \section2 Transports
+    The transport property decides what carries a source's requests: QNetworkAccessManager,
+    as described above, or QtSse's own HTTP/1.1 client (SocketTransport), one QTcpSocket or
+    QSslSocket per stream in the source's thread, with the request's TLS configuration and
+    the system's certificate authorities, failing closed. Redirects, the response and retry
+    policies, decoding, flow control and parsing are the same on both, and so are the
+    signals and errors. A stream on the own transport keeps its cookies in the jar of its
+    identity that the pooled managers use (see "Isolation"), never in an application's
+    manager's. It carries no request through a proxy, over HTTP/2 or to a URL with user info:
+    those stay on QNetworkAccessManager.
+
     \section1 Known limits of Qt's HTTP layer
     Measured on Qt 6.4.2; each with what QtSse does about it.
     \list
@@ -342,7 +353,7 @@ EventSource::EventSource(const QUrl &url, QObject *parent) : EventSource(parent)
 EventSource::~EventSource()
 {
     Q_D(EventSource);
-    d->releaseReply();
+    d->releaseExchange();
     d->reconnectTimer.setParent(nullptr);
     d->readTimer.setParent(nullptr);
     d->preparationTimer.setParent(nullptr);

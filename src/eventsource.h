@@ -88,6 +88,7 @@ class QTSSE_EXPORT EventSource : public QObject
                        setOversizedEventPolicy NOTIFY oversizedEventPolicyChanged FINAL)
     Q_PROPERTY(int maximumServerDelay READ maximumServerDelay WRITE setMaximumServerDelay NOTIFY
                        maximumServerDelayChanged FINAL)
+    Q_PROPERTY(Transport transport READ transport WRITE setTransport NOTIFY transportChanged FINAL)
 
 public:
     enum ReadyState {
@@ -137,6 +138,13 @@ public:
         RetryServerErrors = 1,
     };
     Q_ENUM(HttpErrorPolicy)
+
+    enum Transport {
+        AutomaticTransport = 0,
+        NetworkAccessManagerTransport = 1,
+        SocketTransport = 2,
+    };
+    Q_ENUM(Transport)
 
     using RequestPreparer = std::function<void(QNetworkRequest &request)>;
 
@@ -259,6 +267,8 @@ public:
 
     QNetworkAccessManager *networkAccessManager() const;
     void setNetworkAccessManager(QNetworkAccessManager *manager);
+    Transport transport() const;
+    void setTransport(Transport transport);
 
     EventTypeChannel *eventChannel(const QString &type);
 
@@ -308,6 +318,7 @@ Q_SIGNALS:
     void dispatchUnterminatedEventChanged(bool dispatch);
     void oversizedEventPolicyChanged(QtSse::EventSource::OversizedEventPolicy policy);
     void maximumServerDelayChanged(int milliseconds);
+    void transportChanged(QtSse::EventSource::Transport transport);
 
 private:
     Q_DECLARE_PRIVATE(EventSource)

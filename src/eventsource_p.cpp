@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "eventsource_p.h"
 #include "logging_p.h"
+#include "qnamexchange_p.h"
 #include "responsepolicy_p.h"
+#include "socketexchange_p.h"
 
 #include <QtCore/qscopeguard.h>
 #include <QtNetwork/qnetworkaccessmanager.h>
+#include <QtNetwork/qnetworkreply.h>
 
 using namespace Qt::StringLiterals;
 
@@ -53,6 +56,30 @@ EventSource::Error refuseUrl(const QUrl &url, QString *message)
         break;
     }
     return EventSource::NoError;
+}
+
+// What AutomaticTransport chooses for a source without an application's manager, when
+// QTSSE_TRANSPORT does not say: QNAM for now (the own transport where it can serve, once the
+// suite has run both ways).
+constexpr bool AutomaticPrefersSocketByDefault = false;
+
+// Whether AutomaticTransport puts a source without an application's manager on the own
+// transport (where it can serve): QTSSE_TRANSPORT=own says yes, =qnam no, =auto (or nothing)
+// the default. Read once per process.
+bool automaticPrefersSocket()
+{
+    static const bool prefers = [] {
+        const QByteArray mode = qgetenv("QTSSE_TRANSPORT").trimmed().toLower();
+        if (mode == "own")
+            return true;
+        if (mode == "qnam")
+            return false;
+        if (!mode.isEmpty() && mode != "auto")
+            qCWarning(lcEventSource)
+                    << "QTSSE_TRANSPORT is" << mode << "not qnam, own or auto: ignored";
+        return AutomaticPrefersSocketByDefault;
+    }();
+    return prefers;
 }
 
 } // namespace
@@ -104,7 +131,7 @@ void EventSourcePrivate::close()
     refusedUrl = false;
     waitingForNetwork = false;
     networkDropped = false;
-    releaseReply();
+    releaseExchange();
     reconnectTimer.stop();
     readTimer.stop();
     setReconnectDelay(-1);
@@ -119,7 +146,7 @@ void EventSourcePrivate::reconnect()
         return;
     }
     ++generation;
-    releaseReply();
+    releaseExchange();
     reconnectTimer.stop();
     readTimer.stop();
     setReconnectDelay(-1);
@@ -133,7 +160,7 @@ void EventSourcePrivate::reconnect()
 void EventSourcePrivate::setReadTimeout(int milliseconds)
 {
     readTimeout = milliseconds;
-    if (reply && !failing) {
+    if (exchange && !failing) {
         if (milliseconds > 0) {
             lastActivity.start();
             readTimer.start(milliseconds);
@@ -271,6 +298,23 @@ void EventSourcePrivate::sendRequest()
         return;
     }
     acceptsJson = ResponsePolicy::acceptsJson(req.rawHeader("Accept"));
+    QString refusal;
+    switch (chooseTransport(req, &refusal)) {
+    case Route::Refused:
+        fail(EventSource::UnsupportedSchemeError,
+             EventSource::tr("The socket transport cannot carry this request: %1; nothing was "
+                             "sent")
+                     .arg(refusal));
+        return;
+    case Route::Socket:
+        // Cookies go to and come from the jar the pooled managers of the source's identity
+        // use, whatever manager the source has: never the application's (Isolation).
+        startExchange(new SocketExchange(currentUrl, req, currentMethod, currentBody,
+                                         managers.holdCookieJar(currentUrl, req), q));
+        return;
+    case Route::Qnam:
+        break;
+    }
     bool trustRefused = false;
     QNetworkAccessManager *nam = managers.acquire(currentUrl, &req, &trustRefused);
     if (trustRefused) {
@@ -289,38 +333,64 @@ void EventSourcePrivate::sendRequest()
         return;
     }
 
+    QNetworkReply *r = currentMethod == "GET" && currentBody.isEmpty()
+            ? nam->get(req)
+            : nam->sendCustomRequest(req, currentMethod, currentBody);
+    startExchange(new QnamExchange(r, q));
+}
+
+// What carries the attempt's request `req` (EventSource::Transport): Refused, with the reason
+// in `refusal`, when SocketTransport is asked for and the own transport cannot carry it.
+EventSourcePrivate::Route EventSourcePrivate::chooseTransport(const QNetworkRequest &req,
+                                                              QString *refusal) const
+{
+    switch (transport) {
+    case EventSource::NetworkAccessManagerTransport:
+        return Route::Qnam;
+    case EventSource::SocketTransport:
+        return SocketExchange::canServe(currentUrl, req, refusal) ? Route::Socket : Route::Refused;
+    case EventSource::AutomaticTransport:
+        break;
+    }
+    // An application's manager carries every stream of its source, even once destroyed (the
+    // attempt then fails, C-16).
+    if (managers.hasApplicationManager() || !automaticPrefersSocket())
+        return Route::Qnam;
+    return SocketExchange::canServe(currentUrl, req) ? Route::Socket : Route::Qnam;
+}
+
+// The attempt's exchange, sent: from here on the state machine sees it only as an Exchange.
+void EventSourcePrivate::startExchange(Exchange *started)
+{
+    Q_Q(EventSource);
     announced = false;
     failing = false;
     answer = false;
     answerBody.clear();
     deliveredEvent = false;
-    QNetworkReply *r = currentMethod == "GET" && currentBody.isEmpty()
-            ? nam->get(req)
-            : nam->sendCustomRequest(req, currentMethod, currentBody);
-    reply = r;
-    flow.start(r);
+    exchange = started;
     const quint64 attempt = generation;
-    QObject::connect(r, &QNetworkReply::metaDataChanged, q, [this, attempt] {
+    QObject::connect(started, &Exchange::headReceived, q, [this, attempt] {
         if (isCurrent(attempt))
-            onMetaDataChanged();
+            onHeadReceived();
     });
-    QObject::connect(r, &QIODevice::readyRead, q, [this, attempt] {
+    QObject::connect(started, &Exchange::readyRead, q, [this, attempt] {
         if (isCurrent(attempt))
             onReadyRead();
     });
-    QObject::connect(r, &QNetworkReply::finished, q, [this, attempt] {
+    QObject::connect(started, &Exchange::finished, q, [this, attempt] {
         if (isCurrent(attempt))
             onFinished();
     });
-    QObject::connect(r, &QObject::destroyed, q, [this, attempt] { onReplyDestroyed(attempt); });
     if (readTimeout > 0) {
         lastActivity.start();
         readTimer.start(readTimeout);
     }
-    qCDebug(lcEventSource) << "connecting to" << currentUrl.toDisplayString(QUrl::RemoveUserInfo);
+    qCDebug(lcEventSource) << "connecting to" << currentUrl.toDisplayString(QUrl::RemoveUserInfo)
+                           << "through" << started->metaObject()->className();
 }
 
-void EventSourcePrivate::onMetaDataChanged()
+void EventSourcePrivate::onHeadReceived()
 {
     if (announced || failing)
         return;
@@ -328,28 +398,25 @@ void EventSourcePrivate::onMetaDataChanged()
         onReadyRead(); // bytes that came with the head
 }
 
-// Looks at the status and type of the response. Returns true when the reply is still ours to
-// read: an announced stream or a failure collecting its body excerpt.
+// Looks at the status and type of the response. Returns true when the exchange is still ours
+// to read: an announced stream or a failure collecting its body excerpt.
 bool EventSourcePrivate::handleResponseHead()
 {
-    const QVariant statusAttribute = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    if (!statusAttribute.isValid())
-        return false;
-    const int status = statusAttribute.toInt();
+    const int status = exchange->statusCode();
     httpStatus = status;
     // A host that answers over HTTP/2 multiplexes this source's later streams, and others', on
     // the manager this one used.
-    if (reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool())
+    if (exchange->usedHttp2())
         managers.noteHttp2();
     using ResponsePolicy::HeadVerdict;
     const HeadVerdict verdict =
-            ResponsePolicy::classifyHead(status, reply->rawHeader("Content-Type"), acceptsJson);
+            ResponsePolicy::classifyHead(status, exchange->header("Content-Type"), acceptsJson);
     if (verdict == HeadVerdict::Redirect) {
         followRedirect(status);
         return false;
     }
     // The final response of the chain: its headers are the source's from here on.
-    responseHeaders = ResponsePolicy::lowerCaseNames(reply->rawHeaderPairs());
+    responseHeaders = ResponsePolicy::lowerCaseNames(exchange->headers());
     ++responseHeadersSerial;
     if (verdict == HeadVerdict::EmptyAnswer) {
         // 202 or 204 to a request that accepts JSON: the server's "done, nothing to say".
@@ -360,7 +427,7 @@ bool EventSourcePrivate::handleResponseHead()
         return false;
     }
     if (verdict == HeadVerdict::JsonAnswer) {
-        const qint64 length = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong();
+        const qint64 length = exchange->header("Content-Length").trimmed().toLongLong();
         if (length > parser.maximumEventSize()) {
             reestablish(EventSource::EventTooLargeError,
                         EventSource::tr("The JSON answer of %1 bytes exceeds the maximum event "
@@ -372,7 +439,7 @@ bool EventSourcePrivate::handleResponseHead()
         answer = true;
     }
     if (verdict == HeadVerdict::Stream || verdict == HeadVerdict::JsonAnswer) {
-        const QByteArray encoding = reply->rawHeader("Content-Encoding");
+        const QByteArray encoding = exchange->header("Content-Encoding");
         if (!decoder.start(encoding)) {
             reestablish(EventSource::NetworkError,
                         EventSource::tr("The server sent the stream in Content-Encoding \"%1\", "
@@ -381,7 +448,7 @@ bool EventSourcePrivate::handleResponseHead()
             return false;
         }
         announce();
-        return announced && reply;
+        return announced && exchange;
     }
     // C-11, C-12: fail, after keeping a short excerpt of the body for the error report.
     failing = true;
@@ -397,7 +464,7 @@ void EventSourcePrivate::followRedirect(int status)
 {
     using ResponsePolicy::Redirect;
     const Redirect redirect =
-            ResponsePolicy::decideRedirect(currentUrl, status, reply->rawHeader("Location"),
+            ResponsePolicy::decideRedirect(currentUrl, status, exchange->header("Location"),
                                            currentMethod, redirectCount, maximumRedirects);
     const QString target = redirect.target.toDisplayString(QUrl::RemoveUserInfo);
     QString refusal;
@@ -434,7 +501,7 @@ void EventSourcePrivate::followRedirect(int status)
         hop.request.setHeader(QNetworkRequest::ContentTypeHeader, QVariant());
     }
     qCDebug(lcEventSource) << "redirected" << status << "to" << target;
-    releaseReply();
+    releaseExchange();
     prepareRequest(std::move(hop));
 }
 
@@ -469,7 +536,7 @@ void EventSourcePrivate::onReadyRead()
         // A slot of ours is running a nested event loop (a modal dialog, a QEventLoop) while
         // the parser is in the middle of a read chunk: reading now would overwrite the chunk it
         // parses, and deliver later bytes before earlier ones. The outer call reads these bytes
-        // once the slot returns; if it no longer reads this reply, a queued call does.
+        // once the slot returns; if it no longer reads this exchange, a queued call does.
         readDeferred = true;
         return;
     }
@@ -490,7 +557,7 @@ void EventSourcePrivate::onReadyRead()
                 Qt::QueuedConnection);
     });
     while (isCurrent(attempt)) {
-        const QByteArrayView chunk = flow.readChunk(reply);
+        const QByteArrayView chunk = exchange->readChunk();
         if (chunk.isEmpty())
             return;
         decoder.setInput(chunk);
@@ -613,23 +680,22 @@ bool EventSourcePrivate::mayReconnect() const
 
 void EventSourcePrivate::collectErrorBody()
 {
-    // Keep the first bytes; read and drop the rest until the reply finishes (or the grace
+    // Keep the first bytes; read and drop the rest until the response finishes (or the grace
     // timer fires), since tearing down an error reply in mid-body makes Qt warn.
-    if (errorBody.size() < ErrorBodyExcerptSize)
-        errorBody += reply->read(ErrorBodyExcerptSize - errorBody.size());
-    if (reply->bytesAvailable() > 0)
-        reply->skip(reply->bytesAvailable());
+    for (QByteArrayView chunk = exchange->readChunk(); !chunk.isEmpty();
+         chunk = exchange->readChunk()) {
+        if (errorBody.size() < ErrorBodyExcerptSize)
+            errorBody += chunk.first(qMin(chunk.size(), ErrorBodyExcerptSize - errorBody.size()));
+    }
 }
 
 void EventSourcePrivate::finishFailedResponse()
 {
     const EventSource::Error code = responseFailure;
-    const QString reason = reply
-            ? reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString()
-            : QString();
+    const QString reason = exchange ? QString::fromLatin1(exchange->reasonPhrase()) : QString();
     QString message;
     if (code == EventSource::ContentTypeError) {
-        const QByteArray type = reply ? reply->rawHeader("Content-Type") : QByteArray();
+        const QByteArray type = exchange ? exchange->header("Content-Type") : QByteArray();
         message = EventSource::tr("The response is not an event stream: Content-Type is \"%1\"")
                           .arg(QString::fromLatin1(type));
     } else if (httpStatus == 204) {
@@ -638,8 +704,8 @@ void EventSourcePrivate::finishFailedResponse()
     } else {
         message = EventSource::tr("HTTP %1 %2").arg(httpStatus).arg(reason).trimmed();
     }
-    if (reply && !errorBody.isEmpty()) // the excerpt as the server meant it, not compressed
-        errorBody = ContentDecoder::decodePrefix(reply->rawHeader("Content-Encoding"), errorBody,
+    if (exchange && !errorBody.isEmpty()) // the excerpt as the server meant it, not compressed
+        errorBody = ContentDecoder::decodePrefix(exchange->header("Content-Encoding"), errorBody,
                                                  ErrorBodyExcerptSize);
     if (!errorBody.isEmpty())
         message += EventSource::tr(" (body: \"%1\")").arg(excerptText(errorBody));
@@ -656,27 +722,28 @@ void EventSourcePrivate::finishFailedResponse()
 
 void EventSourcePrivate::onFinished()
 {
-    const QNetworkReply::NetworkError code = reply->error();
-    if (!announced && !failing) {
-        // Normally metaDataChanged() came first; this covers a reply that skipped it.
-        const quint64 attempt = generation;
-        if (handleResponseHead() && announced)
-            onReadyRead();
-        if (!isCurrent(attempt))
-            return; // redirected, failed or closed above
+    // The exchange announced the head before finishing, if there was one: the state is now
+    // announced, failing, or neither (no head: a connection, TLS or protocol failure).
+    const Exchange::Failure failure = exchange->failure();
+    if (failure == Exchange::Failure::ManagerLost) {
+        // The reply was destroyed under us, not by releaseExchange(): the manager went away
+        // (C-16).
+        managers.endLease();
+        failManagerDestroyed();
+        return;
     }
     if (failing) {
         collectErrorBody();
         finishFailedResponse();
         return;
     }
-    const QString message = reply->errorString();
-    if (code == QNetworkReply::OperationCanceledError) {
+    const QString message = exchange->errorString();
+    if (failure == Exchange::Failure::Aborted) {
         fail(EventSource::AbortedError, EventSource::tr("The request was aborted"));
         return;
     }
     if (announced) {
-        if (code == QNetworkReply::NoError && !decoder.isAtBoundary()) {
+        if (failure == Exchange::Failure::None && !decoder.isAtBoundary()) {
             parser.finishBody();
             reestablish(
                     EventSource::NetworkError,
@@ -686,7 +753,7 @@ void EventSourcePrivate::onFinished()
                                  answer ? EventSource::tr("answer") : EventSource::tr("stream")));
             return;
         }
-        if (code != QNetworkReply::NoError) {
+        if (failure != Exchange::Failure::None) {
             parser.finishBody(); // P-22, P-27: the unfinished block is dropped
             reestablish(EventSource::NetworkError, message);
         } else if (answer) {
@@ -696,11 +763,11 @@ void EventSourcePrivate::onFinished()
         }
         return;
     }
-    switch (code) {
-    case QNetworkReply::SslHandshakeFailedError:
+    switch (failure) {
+    case Exchange::Failure::Tls:
         fail(EventSource::TlsError, message);
         return;
-    case QNetworkReply::ProtocolUnknownError:
+    case Exchange::Failure::UnsupportedProtocol:
         fail(EventSource::UnsupportedSchemeError, message);
         return;
     default:
@@ -710,7 +777,7 @@ void EventSourcePrivate::onFinished()
 
 void EventSourcePrivate::onReadTimer()
 {
-    if (!reply)
+    if (!exchange)
         return;
     if (failing) {
         finishFailedResponse(); // the excerpt took too long: report what we have
@@ -729,16 +796,6 @@ void EventSourcePrivate::onReadTimer()
                 EventSource::tr("No data received for %1 ms").arg(readTimeout));
 }
 
-void EventSourcePrivate::onReplyDestroyed(quint64 attempt)
-{
-    if (releasing || attempt != generation || readyState == EventSource::Closed)
-        return;
-    // Destroyed under us, not by releaseReply(): the manager went away (C-16).
-    managers.endLease();
-    reply = nullptr;
-    failManagerDestroyed();
-}
-
 void EventSourcePrivate::failManagerDestroyed()
 {
     fail(EventSource::AbortedError,
@@ -746,25 +803,20 @@ void EventSourcePrivate::failManagerDestroyed()
                          "access manager was destroyed or moved to another thread"));
 }
 
-void EventSourcePrivate::releaseReply()
+// Ends the current exchange, if any, silently (QnamExchange::abort() says what that does to a
+// reply), and the lease of its manager.
+void EventSourcePrivate::releaseExchange()
 {
     cancelPreparation();
     readTimer.stop();
     managers.endLease();
-    QNetworkReply *r = reply;
-    reply = nullptr;
-    if (!r)
+    Exchange *x = exchange;
+    exchange = nullptr;
+    if (!x)
         return;
-    releasing = true;
-    QObject::disconnect(r, nullptr, q_ptr, nullptr);
-    // Aborting emits finished() and errorOccurred(OperationCanceledError) synchronously; we
-    // are disconnected, so our own abort is never reported. A reply that already
-    // carries an error (a 4xx/5xx) is not aborted again (Qt warns); deleting it drops its
-    // connection.
-    if (r->isRunning() && r->error() == QNetworkReply::NoError)
-        r->abort();
-    r->deleteLater();
-    releasing = false;
+    QObject::disconnect(x, nullptr, q_ptr, nullptr);
+    x->abort();
+    x->deleteLater();
 }
 
 void EventSourcePrivate::reestablish(EventSource::Error code, const QString &message,
@@ -783,7 +835,7 @@ void EventSourcePrivate::reestablish(EventSource::Error code, const QString &mes
                      : EventSource::tr("%1; not reconnecting (reconnect policy)").arg(message));
         return;
     }
-    releaseReply();
+    releaseExchange();
     if (isOffline()) {
         waitForNetwork(); // a failure while offline spends no retry budget
         return;
@@ -826,7 +878,7 @@ void EventSourcePrivate::reestablish(EventSource::Error code, const QString &mes
 bool EventSourcePrivate::settleClosed()
 {
     ++generation;
-    releaseReply();
+    releaseExchange();
     reconnectTimer.stop();
     refusedUrl = false;
     readyState = EventSource::Closed;

@@ -14,7 +14,7 @@
 #include "eventmarkers_p.h"
 #include "eventsource.h"
 #include "eventstreamparser.h"
-#include "flowcontrol_p.h"
+#include "exchange_p.h"
 #include "managerpool_p.h"
 #include "networkmonitor_p.h"
 
@@ -23,7 +23,6 @@
 #include <QtCore/qhash.h>
 #include <QtCore/qpointer.h>
 #include <QtCore/qtimer.h>
-#include <QtNetwork/qnetworkreply.h>
 
 #include <chrono>
 #include <limits>
@@ -72,12 +71,14 @@ public:
     void cancelPreparation();
     void sendPrepared(const EventSource::RequestAttempt &attempt);
     void sendRequest();
-    void onMetaDataChanged();
+    enum class Route { Qnam, Socket, Refused };
+    Route chooseTransport(const QNetworkRequest &req, QString *refusal) const;
+    void startExchange(Exchange *started);
+    void onHeadReceived();
     void onReadyRead();
     bool parseDecoded(quint64 attempt);
     void onFinished();
     void onReadTimer();
-    void onReplyDestroyed(quint64 attempt);
     bool handleResponseHead();
     void followRedirect(int status);
     void announce();
@@ -92,7 +93,7 @@ public:
     bool retryFailedResponse(EventSource::Error code, int *delay, bool *abandoned);
     void reestablish(EventSource::Error code, const QString &message, int chosenDelay = -1);
     void fail(EventSource::Error code, const QString &message);
-    void releaseReply();
+    void releaseExchange();
     void failManagerDestroyed();
     void setError(EventSource::Error code, const QString &message);
     void clearError();
@@ -100,7 +101,7 @@ public:
     void setReconnectDelay(int delay);
     void syncLastEventId(const QString &id);
     int nextDelay();
-    bool isCurrent(quint64 attempt) const { return attempt == generation && reply; }
+    bool isCurrent(quint64 attempt) const { return attempt == generation && exchange; }
 
     // Sets a property's member to `value` and emits its change signal, if the value changed.
     template <typename T, typename Arg>
@@ -137,6 +138,7 @@ public:
     int readTimeout = 0;
     int maximumRedirects = EventSource::DefaultMaximumRedirects;
     bool followNetworkChanges = true;
+    EventSource::Transport transport = EventSource::AutomaticTransport;
     ManagerHandle managers; // the network access managers, and the current stream's lease
 
     // State.
@@ -164,10 +166,9 @@ public:
 
     // The current attempt: every callback checks that it still belongs to it.
     quint64 generation = 0;
-    QPointer<QNetworkReply> reply;
+    QPointer<Exchange> exchange; // the request and response, whatever transport carries them
     bool announced = false;
     bool failing = false;
-    bool releasing = false;
     bool deliveredEvent = false;
     QUrl currentUrl;
     QNetworkRequest chainRequest; // the prepared request, reused by every redirect hop
@@ -194,7 +195,6 @@ public:
     QTimer reconnectTimer;
     QTimer readTimer;
     QElapsedTimer lastActivity;
-    FlowControl flow;
     ContentDecoder decoder; // the stream's Content-Encoding
     bool parsing = false; // onReadyRead() is feeding a read chunk to the parser
     bool readDeferred = false; // a nested onReadyRead() left bytes for the outer one

@@ -39,8 +39,8 @@ bool EventSourcePrivate::retryFailedResponse(EventSource::Error code, int *delay
 {
     if (httpStatus == 204)
         return false;
-    const qint64 retryAfter = reply
-            ? ResponsePolicy::retryAfterMilliseconds(reply->rawHeader("Retry-After"),
+    const qint64 retryAfter = exchange
+            ? ResponsePolicy::retryAfterMilliseconds(exchange->header("Retry-After"),
                                                      QDateTime::currentDateTimeUtc())
             : -1;
     EventSource::HttpFailure failure;
@@ -53,7 +53,7 @@ bool EventSourcePrivate::retryFailedResponse(EventSource::Error code, int *delay
             && ResponsePolicy::isRetryableStatus(httpStatus);
     EventSource::RetryDecision decision{ failure.retriedByPolicy, std::chrono::milliseconds(-1) };
     if (retryPolicy) {
-        if (reply)
+        if (exchange)
             failure.headers = responseHeaders;
         const quint64 attempt = generation;
         decision = retryPolicy(failure);
@@ -119,7 +119,7 @@ void EventSourcePrivate::watchNetwork()
 void EventSourcePrivate::waitForNetwork()
 {
     Q_Q(EventSource);
-    releaseReply();
+    releaseExchange();
     reconnectTimer.stop();
     const bool reported = waitingForNetwork;
     waitingForNetwork = true;
@@ -144,7 +144,7 @@ void EventSourcePrivate::onReachabilityChanged(NetworkMonitor::Reachability reac
         return;
     if (reachability == NetworkMonitor::Reachability::Offline) {
         // The connection may not survive; what to do is decided when the network is back.
-        networkDropped = reply || reconnectTimer.isActive();
+        networkDropped = exchange || reconnectTimer.isActive();
         return;
     }
     if (waitingForNetwork) {
@@ -154,7 +154,7 @@ void EventSourcePrivate::onReachabilityChanged(NetworkMonitor::Reachability reac
         scheduleStart();
     } else if (networkDropped) {
         networkDropped = false;
-        if (reply && !mayReconnect())
+        if (exchange && !mayReconnect())
             return; // a finite stream's request is not sent again; a dead connection fails
         qCDebug(lcEventSource) << "the network dropped and is back: reconnecting now";
         reconnect();
@@ -165,9 +165,9 @@ void EventSourcePrivate::onTransportMediumChanged()
 {
     if (readyState == EventSource::Closed || waitingForNetwork)
         return;
-    if (reply && !mayReconnect())
+    if (exchange && !mayReconnect())
         return; // a finite stream's request is not sent again; a dead connection fails
-    if (reply || reconnectTimer.isActive()) {
+    if (exchange || reconnectTimer.isActive()) {
         // A connection made over the old medium is likely dead, and a pending wait pointless.
         qCDebug(lcEventSource) << "the transport medium changed: reconnecting now";
         reconnect();
@@ -181,7 +181,7 @@ void EventSourcePrivate::onApplicationResumed()
 {
     if (readyState == EventSource::Closed || waitingForNetwork)
         return;
-    if (reply && !mayReconnect())
+    if (exchange && !mayReconnect())
         return; // a finite stream's request is not sent again; a dead connection fails
     qCDebug(lcEventSource) << "the application resumed: reconnecting now";
     reconnect();

@@ -406,4 +406,50 @@ void EventSource::setFollowNetworkChanges(bool follow)
     Q_EMIT followNetworkChangesChanged(follow);
 }
 
+/*!
+    \enum QtSse::EventSource::Transport
+    What carries a source's requests and responses. Redirects, the response and retry
+    policies, decoding, flow control and parsing are the same on each, and so are the
+    signals, the errors and the isolation rules (see "Isolation" in the class description).
+    \value AutomaticTransport QtSse chooses (the default). A source given a network access
+                            manager (setNetworkAccessManager()) streams through it; any other
+                            source through QNetworkAccessManager, unless the environment
+                            variable \c QTSSE_TRANSPORT is \c own: then through QtSse's own
+                            HTTP/1.1 client wherever it can carry the request. \c qnam (or
+                            \c auto) keeps every such source on QNetworkAccessManager. The
+                            variable is read once per process.
+    \value NetworkAccessManagerTransport Always QNetworkAccessManager: the application's
+                            manager if it gave one, else those QtSse pools for the thread.
+    \value SocketTransport  Always QtSse's own HTTP/1.1 client, on a QTcpSocket or QSslSocket
+                            in the source's thread, whether or not the source has a manager
+                            (its cookie jar is that of the pooled managers of the source's
+                            identity). An attempt whose request it cannot carry fails at once
+                            with UnsupportedSchemeError, saying why.
+*/
+
+/*!
+    \property QtSse::EventSource::transport
+    \brief What carries the source's requests; AutomaticTransport by default.
+
+    A change applies from the next attempt: a stream already open stays on what carries it.
+*/
+EventSource::Transport EventSource::transport() const
+{
+    return d_func()->transport;
+}
+
+/*!
+    Sets the transport property to \a transport.
+*/
+void EventSource::setTransport(Transport transport)
+{
+    d_func()->updateProperty(&EventSourcePrivate::transport, transport,
+                             &EventSource::transportChanged);
+}
+
+/*!
+    \fn void QtSse::EventSource::transportChanged(QtSse::EventSource::Transport transport)
+    Emitted when transport() changes to \a transport.
+*/
+
 } // namespace QtSse

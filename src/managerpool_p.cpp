@@ -414,13 +414,13 @@ bool ManagerPool::isHttp2(QNetworkAccessManager *manager, const QString &key) co
 
 void ManagerPool::reapIdleLanes()
 {
-    deleteLanesIf([](const Lane &lane) { return lane.idleSince.isValid(); });
+    deleteLanesIf([](const Lane &lane) { return lane.idleSince.isValid(); }, true);
 }
 
 ManagerPool::Lane &ManagerPool::createLane(const Profile &profile)
 {
     auto *manager = new QNetworkAccessManager(this);
-    lendJar(manager, jarFor(profile.identity));
+    lendJar(manager, jarFor(profile.identity).jar);
     qCDebug(lcEventSource) << "a new pooled network access manager:" << m_lanes.size() + 1
                            << "in this thread, up to" << m_streamsPerManager << "streams each";
     m_lanes.push_back({ manager, profile, {} });
@@ -429,17 +429,35 @@ ManagerPool::Lane &ManagerPool::createLane(const Profile &profile)
 
 // An identity's jar: sources keep their cookies whichever lane they reconnect on, and the
 // cookies set for one identity are never sent with another's requests.
-QNetworkCookieJar *ManagerPool::jarFor(const Identity &identity)
+ManagerPool::Jar &ManagerPool::jarFor(const Identity &identity)
 {
     const auto found = std::find_if(m_jars.begin(), m_jars.end(),
                                     [&identity](const Jar &j) { return j.identity == identity; });
     if (found != m_jars.end())
-        return found->jar;
-    m_jars.push_back({ identity, new QNetworkCookieJar(this) });
-    return m_jars.back().jar;
+        return *found;
+    m_jars.push_back({ identity, new QNetworkCookieJar(this), 0, {} });
+    return m_jars.back();
 }
 
-void ManagerPool::deleteLanesIf(const std::function<bool(const Lane &)> &doomed)
+QNetworkCookieJar *ManagerPool::holdCookieJar(const QUrl &url, const QNetworkRequest &request)
+{
+    Jar &jar = jarFor(Identity::of(url, request));
+    ++jar.holders;
+    jar.idleSince.invalidate();
+    return jar.jar;
+}
+
+void ManagerPool::releaseCookieJar(QNetworkCookieJar *jar)
+{
+    const auto found = std::find_if(m_jars.begin(), m_jars.end(),
+                                    [jar](const Jar &j) { return j.jar == jar; });
+    if (found == m_jars.end() || found->holders <= 0 || --found->holders > 0)
+        return;
+    found->idleSince.start();
+    scheduleReap();
+}
+
+void ManagerPool::deleteLanesIf(const std::function<bool(const Lane &)> &doomed, bool jarsNow)
 {
     const auto gone = std::stable_partition(m_lanes.begin(), m_lanes.end(),
                                             [&doomed](const Lane &lane) { return !doomed(lane); });
@@ -449,9 +467,15 @@ void ManagerPool::deleteLanesIf(const std::function<bool(const Lane &)> &doomed)
         lane->manager->deleteLater();
     }
     m_lanes.erase(gone, m_lanes.end());
-    // An identity's jar goes with its last lane; the anonymous one stays with the pool.
+    // An identity's jar goes with its last lane, once no stream on the own transport holds it
+    // and the last that did let go as long ago as a lane is kept idle (at once with `jarsNow`);
+    // the anonymous one stays with the pool.
+    for (Jar &jar : m_jars) {
+        if (jar.idleSince.isValid() && (jarsNow || jar.idleSince.hasExpired(m_idleLaneMs * 9 / 10)))
+            jar.idleSince.invalidate();
+    }
     const auto unused = std::stable_partition(m_jars.begin(), m_jars.end(), [this](const Jar &j) {
-        return j.identity.isAnonymous()
+        return j.identity.isAnonymous() || j.holders > 0 || j.idleSince.isValid()
                 || std::any_of(m_lanes.begin(), m_lanes.end(),
                                [&j](const Lane &l) { return l.profile.identity == j.identity; });
     });
@@ -465,7 +489,9 @@ void ManagerPool::scheduleReap()
     if (m_reaper.isActive())
         return;
     if (std::any_of(m_lanes.begin(), m_lanes.end(),
-                    [](const Lane &l) { return l.idleSince.isValid(); }))
+                    [](const Lane &l) { return l.idleSince.isValid(); })
+        || std::any_of(m_jars.begin(), m_jars.end(),
+                       [](const Jar &j) { return j.idleSince.isValid(); }))
         m_reaper.start(m_idleLaneMs);
 }
 
@@ -544,11 +570,24 @@ QNetworkAccessManager *ManagerHandle::acquire(const QUrl &url, QNetworkRequest *
     return m_lease.manager;
 }
 
+QNetworkCookieJar *ManagerHandle::holdCookieJar(const QUrl &url, const QNetworkRequest &request)
+{
+    endLease();
+    ManagerPool *pool = m_fixedPool ? m_fixedPool.data() : ManagerPool::forCurrentThread();
+    m_leasePool = pool;
+    m_heldJar = pool->holdCookieJar(url, request);
+    return m_heldJar;
+}
+
 void ManagerHandle::endLease()
 {
     m_moveWatcher.reset();
-    if (m_leasePool)
+    if (m_leasePool) {
         m_leasePool->release(m_lease);
+        if (m_heldJar)
+            m_leasePool->releaseCookieJar(m_heldJar);
+    }
+    m_heldJar = nullptr;
     m_lease = {};
     m_leasePool = nullptr;
 }

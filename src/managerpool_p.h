@@ -21,6 +21,7 @@
 #include <QtCore/qtimer.h>
 #include <QtCore/qurl.h>
 #include <QtNetwork/qnetworkaccessmanager.h>
+#include <QtNetwork/qnetworkcookiejar.h>
 #include <QtNetwork/qnetworkrequest.h>
 #if QT_CONFIG(ssl)
 #  include <QtNetwork/qsslconfiguration.h>
@@ -29,10 +30,6 @@
 #include <functional>
 #include <memory>
 #include <vector>
-
-QT_BEGIN_NAMESPACE
-class QNetworkCookieJar;
-QT_END_NAMESPACE
 
 namespace QtSse {
 
@@ -57,8 +54,9 @@ namespace QtSse {
 // Proxy-Authorization, Cookie, compared by digest), the request's TLS configuration (CA set,
 // client certificate and key, peer verification) and its HTTP/2 attributes. Each identity
 // (profile without the HTTP/2 attributes) has its own cookie jar, owned by the pool and lent
-// to its lanes only: sources that authenticate differently never share a connection, a jar or
-// an authentication cache.
+// to its lanes, and to the streams of that identity on QtSse's own transport (SocketExchange),
+// only: sources that authenticate differently never share a connection, a jar or an
+// authentication cache, whichever transport carries them.
 //
 // An application's manager is used whole: every stream of a source given one goes on it, never
 // on a lane, so what the application made it (a subclass's createRequest(), its handlers, its
@@ -116,6 +114,11 @@ public:
     void markHttp2(const Lease &lease);
     // Applies what the lease's requests need (Qt 6.5+: the connections per host).
     void prepareRequest(const Lease &lease, QNetworkRequest &request) const;
+    // The cookie jar of the identity `url` and `request` present, the one its lanes use, for
+    // a stream on the own transport; created if need be. It is held until releaseCookieJar(),
+    // then kept as long as an idle lane would be, so that a reconnect finds its cookies.
+    QNetworkCookieJar *holdCookieJar(const QUrl &url, const QNetworkRequest &request);
+    void releaseCookieJar(QNetworkCookieJar *jar);
 #if QT_CONFIG(ssl)
     // For a request on an application's manager: QNAM keys the connections a manager keeps by
     // scheme, host, port, proxy and the request's peer verify name, whatever the request's TLS
@@ -144,7 +147,8 @@ public:
     }
     int connections(QNetworkAccessManager *manager) const;
     bool isHttp2(QNetworkAccessManager *manager, const QString &key) const;
-    // Deletes the lanes without streams now, rather than after IdleLaneMs.
+    // Deletes the lanes without streams, and the jars no lane or stream holds, now rather than
+    // after IdleLaneMs.
     void reapIdleLanes();
 
 private:
@@ -184,6 +188,8 @@ private:
     {
         Identity identity;
         QNetworkCookieJar *jar;
+        int holders = 0; // streams on the own transport
+        QElapsedTimer idleSince; // valid once the last holder let go
     };
     struct Lane
     {
@@ -195,15 +201,15 @@ private:
     int channelsFor(const QString &key) const;
     bool tryCount(QNetworkAccessManager *manager, const QString &key);
     Lane &createLane(const Profile &profile);
-    QNetworkCookieJar *jarFor(const Identity &identity);
-    void deleteLanesIf(const std::function<bool(const Lane &)> &doomed);
+    Jar &jarFor(const Identity &identity);
+    void deleteLanesIf(const std::function<bool(const Lane &)> &doomed, bool jarsNow = false);
     void scheduleReap();
 
     int m_streamsPerManager;
     int m_idleLaneMs;
     QHash<QNetworkAccessManager *, Tally> m_tallies; // the lanes'
     std::vector<Lane> m_lanes;
-    std::vector<Jar> m_jars; // one per identity that has lanes; the anonymous one stays
+    std::vector<Jar> m_jars; // one per identity that has lanes or holders; the anonymous one stays
     QTimer m_reaper;
 };
 
@@ -222,6 +228,8 @@ public:
 
     // The application's manager, or nullptr.
     QNetworkAccessManager *manager() const { return m_manager; }
+    // An application's manager was set, and may since have been destroyed.
+    bool hasApplicationManager() const { return m_injected; }
     // The manager the current stream uses, or nullptr.
     QNetworkAccessManager *leasedManager() const { return m_lease.manager; }
     bool leaseIsPooled() const { return m_lease.pooled && m_lease.manager; }
@@ -238,6 +246,11 @@ public:
                                    bool *trustRefused = nullptr);
     void endLease();
 
+    // The cookie jar for a stream to `url` with `request` on the own transport, held until
+    // endLease(): the one the pooled managers of its identity use (ManagerPool::holdCookieJar()),
+    // whether or not the source has an application's manager, whose jar QtSse never holds.
+    QNetworkCookieJar *holdCookieJar(const QUrl &url, const QNetworkRequest &request);
+
     // The current stream was answered over HTTP/2.
     void noteHttp2();
 
@@ -247,6 +260,7 @@ private:
     QPointer<ManagerPool> m_leasePool;
     QPointer<QNetworkAccessManager> m_manager;
     ManagerPool::Lease m_lease;
+    QPointer<QNetworkCookieJar> m_heldJar; // its pool is m_leasePool
     std::unique_ptr<QObject> m_moveWatcher; // on the application's manager during a stream
     bool m_injected = false;
 };

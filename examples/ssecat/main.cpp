@@ -317,6 +317,7 @@ public:
         bool retryHttpErrors = false;
         QStringList finishMarkers;
         QtSse::EventSource::ReconnectPolicy reconnectPolicy = QtSse::EventSource::AlwaysReconnect;
+        QtSse::EventSource::Transport transport = QtSse::EventSource::AutomaticTransport;
         bool flushAtEnd = false;
         bool include = false;
         bool skipOversize = false;
@@ -349,6 +350,7 @@ public:
             m_source.setHttpErrorPolicy(EventSource::RetryServerErrors);
         m_source.setFinishMarkers(options.finishMarkers);
         m_source.setReconnectPolicy(options.reconnectPolicy);
+        m_source.setTransport(options.transport);
         m_source.setDispatchUnterminatedEvent(options.flushAtEnd);
         if (options.skipOversize)
             m_source.setOversizedEventPolicy(EventSource::SkipOversizedEvents);
@@ -559,6 +561,12 @@ int main(int argc, char *argv[])
             u"(exit 0), or is a truncation (exit 1) when --finish-on was given and no marker came; "
             u"a failure after the first event exits 1."_s,
             u"POLICY"_s);
+    const QCommandLineOption transportOption(
+            u"transport"_s,
+            u"What carries the requests: qnam (QNetworkAccessManager), own (QtSse's own "
+            u"HTTP/1.1 client; a request it cannot carry fails, saying why) or auto (default: "
+            u"QtSse chooses)."_s,
+            u"TRANSPORT"_s);
     const QCommandLineOption flushOption(
             u"flush-at-end"_s,
             u"Dispatch an unterminated last event when the body ends cleanly."_s);
@@ -571,11 +579,11 @@ int main(int argc, char *argv[])
     const QCommandLineOption caOption(
             u"cacert"_s, u"Trust the CA certificates in FILE (PEM) as well as the system's."_s,
             u"FILE"_s);
-    cli.addOptions({ inputOption, jsonOption, lastIdOption, maxSizeOption, headerOption,
-                     methodOption, dataOption, reconnectOption, readTimeoutOption, countOption,
-                     noReconnectOption, retryHttpErrorsOption, commandsOption, caOption,
-                     finishOnOption, reconnectPolicyOption, flushOption, includeOption,
-                     skipOversizeOption });
+    cli.addOptions({ inputOption,       jsonOption,   lastIdOption,      maxSizeOption,
+                     headerOption,      methodOption, dataOption,        reconnectOption,
+                     readTimeoutOption, countOption,  noReconnectOption, retryHttpErrorsOption,
+                     commandsOption,    caOption,     finishOnOption,    reconnectPolicyOption,
+                     transportOption,   flushOption,  includeOption,     skipOversizeOption });
     if (!cli.parse(QCoreApplication::arguments())) {
         std::fprintf(stderr, "ssecat: %s\n", qPrintable(cli.errorText()));
         return ExitUsage;
@@ -662,6 +670,17 @@ int main(int argc, char *argv[])
             options.reconnectPolicy = QtSse::EventSource::NeverReconnect;
         else
             return usage("--reconnect-policy takes always, before-first-event or never");
+    }
+    if (cli.isSet(transportOption)) {
+        const QString transport = cli.value(transportOption);
+        if (transport == "auto"_L1)
+            options.transport = QtSse::EventSource::AutomaticTransport;
+        else if (transport == "qnam"_L1)
+            options.transport = QtSse::EventSource::NetworkAccessManagerTransport;
+        else if (transport == "own"_L1)
+            options.transport = QtSse::EventSource::SocketTransport;
+        else
+            return usage("--transport takes qnam, own or auto");
     }
     options.flushAtEnd = cli.isSet(flushOption);
     options.include = cli.isSet(includeOption);

@@ -128,17 +128,20 @@ void tst_Isolation::differentTokensShareNoConnectionOrCookie()
     {
         QByteArray token;
         QByteArray cookie;
-        QTcpSocket *socket;
+        qsizetype connection; // its index in the server's sockets: a closed connection's
+                // socket is deleted, and a later one may get its address
     };
     QList<Seen> seen;
-    SseTestServer server([&seen](const HttpRequest &request, QTcpSocket *socket) {
+    SseTestServer *serverPointer = nullptr;
+    SseTestServer server([&seen, &serverPointer](const HttpRequest &request, QTcpSocket *socket) {
         const QByteArray token = request.header("authorization");
-        seen.append({ token, request.header("cookie"), socket });
+        seen.append({ token, request.header("cookie"), serverPointer->sockets.indexOf(socket) });
         const QByteArray body = "retry: 1\ndata: " + token + "\n\n";
         socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
                       + QByteArray(token == "Bearer alice" ? "Set-Cookie: session=alice\r\n" : "")
                       + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
     });
+    serverPointer = &server;
     Sources s;
     s.add(server.url(u"/a"_s))->setRequestHeader("Authorization", "Bearer alice");
     s.add(server.url(u"/b"_s))->setRequestHeader("Authorization", "Bearer bob");
@@ -149,22 +152,25 @@ void tst_Isolation::differentTokensShareNoConnectionOrCookie()
     };
     QTRY_VERIFY_WITH_TIMEOUT(requestsOf("Bearer alice") >= 20 && requestsOf("Bearer bob") >= 20,
                              30000);
-    std::set<QTcpSocket *> aliceSockets, bobSockets;
+    std::set<qsizetype> aliceSockets, bobSockets;
     for (const Seen &x : std::as_const(seen)) {
         QVERIFY2(x.token == "Bearer alice" || x.token == "Bearer bob", x.token.constData());
         if (x.token == "Bearer bob")
             QVERIFY2(x.cookie.isEmpty(),
                      QByteArray("bob's request carried " + x.cookie).constData());
-        (x.token == "Bearer alice" ? aliceSockets : bobSockets).insert(x.socket);
+        (x.token == "Bearer alice" ? aliceSockets : bobSockets).insert(x.connection);
     }
     // The jar works: alice's reconnections carry her cookie.
     QVERIFY(std::any_of(seen.begin(), seen.end(), [](const Seen &x) {
         return x.token == "Bearer alice" && x.cookie == "session=alice";
     }));
-    for (QTcpSocket *socket : aliceSockets)
-        QVERIFY2(!bobSockets.count(socket), "one connection carried both tokens");
-    // Connections were reused (keep-alive), so sharing would have been possible.
-    QVERIFY(aliceSockets.size() < size_t(requestsOf("Bearer alice")));
+    for (qsizetype connection : aliceSockets)
+        QVERIFY2(!bobSockets.count(connection), "one connection carried both tokens");
+    // QNAM reused connections (keep-alive), so sharing would have been possible. (QtSse's own
+    // transport, which QTSSE_TRANSPORT=own puts these sources on, sends one request per
+    // connection: there the cookies are what could be shared.)
+    if (qgetenv("QTSSE_TRANSPORT") != "own")
+        QVERIFY(aliceSockets.size() < size_t(requestsOf("Bearer alice")));
 }
 
 void tst_Isolation::differentUserInfoSharesNoAuthenticationCache()

@@ -71,6 +71,7 @@ private Q_SLOTS:
     void http2HostCountsOnce();
     void applicationManagerCarriesEveryStream();
     void defaultLanesShareOneJar();
+    void socketStreamsHoldTheirIdentitysJar();
     void userInfoGetsItsOwnLanesAndJar();
     void credentialHeadersGetTheirOwnLanesAndJar();
     void tlsConfigurationGetsItsOwnLanesAndJar();
@@ -262,6 +263,32 @@ void tst_ManagerPool::defaultLanesShareOneJar()
     QCOMPARE(a.manager->cookieJar()->parent(), &pool);
     a.manager->cookieJar()->setCookiesFromUrl({ QNetworkCookie("k", "v") }, host(1));
     QCOMPARE(c.manager->cookieJar()->cookiesForUrl(host(1)).size(), 1);
+}
+
+void tst_ManagerPool::socketStreamsHoldTheirIdentitysJar()
+{
+    // A stream on the own transport uses the jar its identity's lanes use, and holds it: the
+    // jar is not deleted with the identity's last lane while a stream holds it, nor at once
+    // after (a reconnect finds its cookies), only as an idle lane would be.
+    ManagerPool pool(2, 3600 * 1000);
+    QNetworkRequest alice;
+    alice.setRawHeader("Authorization", "Bearer alice");
+    Lease lane = pool.acquire(nullptr, host(1), alice);
+    QPointer<QNetworkCookieJar> jar = pool.holdCookieJar(host(2), alice);
+    QCOMPARE(lane.manager->cookieJar(), jar.data());
+    QVERIFY(jar != pool.holdCookieJar(host(1), QNetworkRequest())); // the anonymous one
+    pool.release(lane);
+    pool.reapIdleLanes();
+    runDeferredDeletes();
+    QCOMPARE(pool.laneCount(), 0);
+    QVERIFY(jar); // held
+    pool.releaseCookieJar(jar);
+    QVERIFY(jar); // kept as long as an idle lane
+    QCOMPARE(pool.holdCookieJar(host(1), alice), jar.data());
+    pool.releaseCookieJar(jar);
+    pool.reapIdleLanes(); // now
+    QVERIFY(!jar);
+    QCOMPARE(pool.jarCount(), 1); // the anonymous one stays
 }
 
 void tst_ManagerPool::userInfoGetsItsOwnLanesAndJar()

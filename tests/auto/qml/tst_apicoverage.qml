@@ -63,6 +63,7 @@ TestCase {
         dispatchUnterminatedEvent: false
         oversizedEventPolicy: EventSource.ReconnectOnOversizedEvent
         maximumServerDelay: 600000
+        transport: EventSource.AutomaticTransport
 
         // Every signal, each parameter by name.
         onOpened: function() { testCase.note("opened") }
@@ -85,6 +86,7 @@ TestCase {
         onMaximumServerDelayChanged: function(milliseconds) {
             testCase.note("maximumServerDelay:" + milliseconds)
         }
+        onTransportChanged: function(transport) { testCase.note("transport:" + transport) }
         onMessageReceived: function(event) {
             testCase.lastEvent = event
             testCase.note("message:" + testCase.describe(event))
@@ -208,6 +210,10 @@ TestCase {
         compare(EventSource.CloseOnHttpError, 0)
         compare(EventSource.RetryServerErrors, 1)
 
+        compare(EventSource.AutomaticTransport, 0)
+        compare(EventSource.NetworkAccessManagerTransport, 1)
+        compare(EventSource.SocketTransport, 2)
+
         // Qt::UserRole + 1 and on.
         compare(EventModel.TypeRole, 257)
         compare(EventModel.DataRole, 258)
@@ -246,6 +252,7 @@ TestCase {
         compare(stream.dispatchUnterminatedEvent, false)
         compare(stream.oversizedEventPolicy, EventSource.ReconnectOnOversizedEvent)
         compare(stream.maximumServerDelay, 600000)
+        compare(stream.transport, EventSource.AutomaticTransport)
         compare(stream.responseHeaders, {})
         compare(stream.responseHeader("X-Request-Id"), "")
 
@@ -277,6 +284,7 @@ TestCase {
         stream.dispatchUnterminatedEvent = true
         stream.oversizedEventPolicy = EventSource.SkipOversizedEvents
         stream.maximumServerDelay = 1000
+        stream.transport = EventSource.NetworkAccessManagerTransport
         stream.url = TestServer.url("/coverage2")
         events.maximumCount = 10
         events.eventTypes = ["message"]
@@ -292,6 +300,7 @@ TestCase {
                              "dispatchUnterminatedEvent:true",
                              "oversizedEventPolicy:" + EventSource.SkipOversizedEvents,
                              "maximumServerDelay:1000",
+                             "transport:" + EventSource.NetworkAccessManagerTransport,
                              "url:" + TestServer.url("/coverage2"), "events.maximumCount",
                              "events.eventTypes", "events.newestFirst", "events.source"]) {
             verify(seen.indexOf(entry) >= 0, entry + " in " + JSON.stringify(seen))
@@ -308,6 +317,7 @@ TestCase {
         stream.dispatchUnterminatedEvent = false
         stream.oversizedEventPolicy = EventSource.ReconnectOnOversizedEvent
         stream.maximumServerDelay = 600000
+        stream.transport = EventSource.AutomaticTransport
         stream.url = TestServer.url("/coverage")
         events.source = stream
         events.maximumCount = 100

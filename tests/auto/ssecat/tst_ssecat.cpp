@@ -85,6 +85,8 @@ private Q_SLOTS:
     void networkSkipOversize();
     void inputFlushAndSkip();
     void finiteUsageErrors();
+    void networkTransport_data();
+    void networkTransport();
 };
 
 namespace {
@@ -603,6 +605,44 @@ void tst_Ssecat::finiteUsageErrors()
 {
     QCOMPARE(run({ u"--reconnect-policy"_s, u"sometimes"_s, u"http://127.0.0.1:1/"_s }).exitCode,
              2);
+}
+
+void tst_Ssecat::networkTransport_data()
+{
+    QTest::addColumn<QString>("transport");
+    QTest::newRow("qnam") << u"qnam"_s;
+    QTest::newRow("own") << u"own"_s;
+    QTest::newRow("auto") << u"auto"_s;
+}
+
+// --transport sets the transport: each streams. The own transport refuses a URL with user
+// info (it answers no authentication challenge, SocketExchange::canServe()), QNAM does not.
+void tst_Ssecat::networkTransport()
+{
+    QFETCH(QString, transport);
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeResponse(socket, "200 OK", "Content-Type: text/event-stream\r\n",
+                                     "data: a\n\n");
+    });
+    auto cat = startCat({ u"--json"_s, u"--no-reconnect"_s, u"--transport"_s, transport,
+                          server.url().toString() });
+    QVERIFY(waitExit(cat.get()));
+    QCOMPARE(cat->exitCode(), 0);
+    QVERIFY(lines(cat.get()).contains("{\"kind\":\"open\"}"));
+
+    QUrl withUserInfo = server.url();
+    withUserInfo.setUserInfo(u"user:secret"_s);
+    auto refused = startCat({ u"--json"_s, u"--no-reconnect"_s, u"--transport"_s, transport,
+                              withUserInfo.toString() });
+    QVERIFY(waitExit(refused.get()));
+    const QList<QByteArray> out = lines(refused.get());
+    if (transport == "own"_L1) {
+        QCOMPARE(refused->exitCode(), 1);
+        QVERIFY2(out.last().contains("socket transport"), out.last().constData());
+    } else {
+        QVERIFY2(refused->exitCode() == 0, out.join('\n').constData());
+    }
+    QCOMPARE(run({ u"--transport"_s, u"socket"_s, server.url().toString() }).exitCode, 2);
 }
 
 QTEST_GUILESS_MAIN(tst_Ssecat)

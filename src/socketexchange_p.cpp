@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: MIT
+#include "socketexchange_p.h"
+
+#include "flowcontrol_p.h"
+
+#include <QtCore/qmetaobject.h>
+#include <QtNetwork/qhostaddress.h>
+#include <QtNetwork/qnetworkcookie.h>
+#include <QtNetwork/qnetworkcookiejar.h>
+#include <QtNetwork/qnetworkproxy.h>
+#include <QtNetwork/qtcpsocket.h>
+#if QT_CONFIG(ssl)
+#  include <QtNetwork/qsslconfiguration.h>
+#  include <QtNetwork/qsslerror.h>
+#  include <QtNetwork/qsslsocket.h>
+#endif
+
+#include <algorithm>
+
+namespace QtSse {
+
+namespace {
+
+constexpr int HttpPort = 80;
+constexpr int HttpsPort = 443;
+
+bool isHttps(const QUrl &url)
+{
+    return url.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0;
+}
+
+// The calls the state machine makes (and the constructor) run with this set, so that whatever
+// a socket signals from inside them is looked at from the event loop instead.
+struct InCall
+{
+    explicit InCall(int &depth) : m_depth(depth) { ++m_depth; }
+    ~InCall() { --m_depth; }
+    Q_DISABLE_COPY_MOVE(InCall)
+    int &m_depth;
+};
+
+} // namespace
+
+bool SocketExchange::canServe(const QUrl &url, const QNetworkRequest &request, QString *reason)
+{
+    const auto refuse = [reason](const QString &why) {
+        if (reason)
+            *reason = why;
+        return false;
+    };
+    const QString scheme = url.scheme().toLower();
+    if (scheme == QLatin1String("https")) {
+#if QT_CONFIG(ssl)
+        if (!QSslSocket::supportsSsl())
+            return refuse(tr("the socket transport found no TLS backend for https"));
+#else
+        return refuse(tr("this Qt was built without TLS: the socket transport cannot carry https"));
+#endif
+    } else if (scheme != QLatin1String("http")) {
+        return refuse(tr("the socket transport carries only http and https URLs"));
+    }
+    if (url.host().isEmpty())
+        return refuse(tr("the URL has no host"));
+    if (!url.userInfo().isEmpty())
+        return refuse(tr("the socket transport does not answer authentication challenges yet "
+                         "(the URL carries user info)"));
+    if (request.attribute(QNetworkRequest::Http2DirectAttribute).toBool())
+        return refuse(tr("the socket transport does not speak HTTP/2 (the request asks for it "
+                         "directly)"));
+    // Proxies stay on QNAM for now. The application proxy, the application's proxy factory and
+    // the system's configuration all answer through proxyForQuery(); the application proxy is
+    // checked too for clarity.
+    const QNetworkProxy::ProxyType applicationProxy = QNetworkProxy::applicationProxy().type();
+    const QList<QNetworkProxy> proxies =
+            QNetworkProxyFactory::proxyForQuery(QNetworkProxyQuery(url));
+    if ((applicationProxy != QNetworkProxy::NoProxy
+         && applicationProxy != QNetworkProxy::DefaultProxy)
+        || (!proxies.isEmpty() && proxies.constFirst().type() != QNetworkProxy::NoProxy)) {
+        return refuse(tr("the socket transport does not carry requests through a proxy yet"));
+    }
+    if (reason)
+        reason->clear();
+    return true;
+}
+
+SocketExchange::SocketExchange(const QUrl &url, const QNetworkRequest &request,
+                               const QByteArray &method, const QByteArray &body,
+                               QNetworkCookieJar *jar, QObject *parent)
+    : Exchange(parent), m_url(url), m_jar(jar), m_tls(isHttps(url))
+{
+    const InCall inCall(m_inCall);
+    m_saveCookies = request.attribute(QNetworkRequest::CookieSaveControlAttribute,
+                                      QNetworkRequest::Automatic)
+                            .toInt()
+            == QNetworkRequest::Automatic;
+    m_request = requestBytes(request, method, body);
+    m_reader.setRequestMethod(method); // a response to HEAD has no body
+
+#if QT_CONFIG(ssl)
+    if (m_tls) {
+        auto *socket = new QSslSocket(this);
+        QSslConfiguration configuration = request.sslConfiguration();
+        // One stream per connection, over HTTP/1.1: a server must not pick HTTP/2.
+        configuration.setAllowedNextProtocols(
+                { QByteArray(QSslConfiguration::NextProtocolHttp1_1) });
+        socket->setSslConfiguration(configuration);
+        if (!request.peerVerifyName().isEmpty())
+            socket->setPeerVerifyName(request.peerVerifyName());
+        connect(socket, &QSslSocket::sslErrors, this, &SocketExchange::onSslErrors);
+        connect(socket, &QSslSocket::encrypted, this, &SocketExchange::onEncrypted);
+        m_socket = socket;
+    }
+#endif
+    if (!m_socket)
+        m_socket = new QTcpSocket(this);
+    // canServe() found no proxy for the URL; the socket must not find one of its own (a
+    // factory may answer a TcpSocket query otherwise than a URL one).
+    m_socket->setProxy(QNetworkProxy::NoProxy);
+    // Past this many unread bytes Qt stops reading the socket, so the kernel's buffers fill
+    // and TCP slows the server: what waits for the application is at most this bound plus
+    // m_buffer.
+    m_socket->setReadBufferSize(FlowControl::ReadBufferLimit);
+    connect(m_socket, &QAbstractSocket::connected, this, &SocketExchange::onConnected);
+    connect(m_socket, &QAbstractSocket::readyRead, this, &SocketExchange::onReadyRead);
+    connect(m_socket, &QAbstractSocket::disconnected, this, &SocketExchange::onInputEnded);
+    connect(m_socket, &QAbstractSocket::errorOccurred, this, &SocketExchange::onSocketError);
+
+    const quint16 port = quint16(url.port(m_tls ? HttpsPort : HttpPort));
+#if QT_CONFIG(ssl)
+    if (m_tls) {
+        static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(url.host(), port);
+        return;
+    }
+#endif
+    m_socket->connectToHost(url.host(), port);
+}
+
+SocketExchange::~SocketExchange()
+{
+    if (m_socket)
+        disconnect(m_socket, nullptr, this, nullptr);
+}
+
+// The request as QNAM's HTTP/1.1 client writes it, less what only QNAM does: no
+// "Connection: Keep-Alive" (nor "Connection: close", which a server need not see: each
+// exchange has a connection of its own, which it closes once the response ended, so no
+// server waits on it), no Accept-Language and no default User-Agent (the request's own are
+// sent), no default Content-Type for a body.
+QByteArray SocketExchange::requestBytes(const QNetworkRequest &request, const QByteArray &method,
+                                        const QByteArray &body) const
+{
+    QUrl target = m_url;
+    QUrl::FormattingOptions format =
+            QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment | QUrl::FullyEncoded;
+    if (target.path().isEmpty())
+        target.setPath(QStringLiteral("/"));
+    else
+        format |= QUrl::NormalizePathSegments; // as QNAM does
+    QByteArray out;
+    out.reserve(512 + body.size());
+    out += method;
+    out += ' ';
+    out += target.toEncoded(format);
+    out += " HTTP/1.1\r\n";
+
+    if (!request.hasRawHeader("Host")) { // QNAM, too, sends the request's own Host
+        const QString host = m_url.host();
+        out += "Host: ";
+        if (host.contains(u':')) // an IPv6 address
+            out += '[' + host.toLatin1() + ']';
+        else
+            out += QUrl::toAce(host);
+        const int port = m_url.port();
+        if (port != -1 && port != (m_tls ? HttpsPort : HttpPort))
+            out += ':' + QByteArray::number(port);
+        out += "\r\n";
+    }
+    // Every header of the request, those set with QNetworkRequest::setHeader() (Content-Type,
+    // Cookie, User-Agent, ...) included: rawHeaderList() lists them as QNAM sends them. The
+    // body's framing is this client's to say.
+    const QList<QByteArray> names = request.rawHeaderList();
+    for (const QByteArray &name : names) {
+        if (name.compare("content-length", Qt::CaseInsensitive) == 0
+            || name.compare("transfer-encoding", Qt::CaseInsensitive) == 0) {
+            continue;
+        }
+        out += name;
+        out += ": ";
+        out += request.rawHeader(name);
+        out += "\r\n";
+    }
+    // As QNAM: the jar's cookies only when the request has no Cookie header of its own.
+    const bool loadCookies = request.attribute(QNetworkRequest::CookieLoadControlAttribute,
+                                               QNetworkRequest::Automatic)
+                                     .toInt()
+            == QNetworkRequest::Automatic;
+    if (m_jar && loadCookies && !request.hasRawHeader("Cookie")) {
+        const QList<QNetworkCookie> cookies = m_jar->cookiesForUrl(m_url);
+        if (!cookies.isEmpty()) {
+            out += "Cookie: ";
+            for (qsizetype i = 0; i < cookies.size(); ++i) {
+                if (i > 0)
+                    out += "; ";
+                out += cookies.at(i).toRawForm(QNetworkCookie::NameAndValueOnly);
+            }
+            out += "\r\n";
+        }
+    }
+    // QNAM sends a GET without a body with get(), anything else with sendCustomRequest() and
+    // the body in a device, whose size it always sends: "Content-Length: 0" for a POST
+    // without a body.
+    if (method != "GET" || !body.isEmpty())
+        out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    out += "\r\n";
+    out += body;
+    return out;
+}
+
+void SocketExchange::onConnected()
+{
+    m_tcpConnected = true;
+    if (!m_tls)
+        m_socket->write(m_request); // the whole request in one write
+}
+
+void SocketExchange::onEncrypted()
+{
+    m_encrypted = true;
+    m_socket->write(m_request);
+}
+
+void SocketExchange::onReadyRead()
+{
+    if (m_concluded)
+        return;
+    if (m_inCall) {
+        QMetaObject::invokeMethod(this, &SocketExchange::onReadyRead, Qt::QueuedConnection);
+        return;
+    }
+    if (!m_headReceived)
+        readHead();
+    else if (!drained())
+        Q_EMIT readyRead();
+}
+
+// The socket closed or failed; the bytes it holds are still to be read.
+void SocketExchange::onInputEnded()
+{
+    if (m_concluded)
+        return;
+    m_inputEnded = true;
+    if (m_inCall) {
+        QMetaObject::invokeMethod(this, &SocketExchange::onInputEnded, Qt::QueuedConnection);
+        return;
+    }
+    if (!m_headReceived)
+        readHead();
+    else if (drained())
+        concludeIfComplete(false);
+    // else the state machine reads the rest, and readChunk() ends the exchange
+}
+
+void SocketExchange::onSocketError()
+{
+    if (m_concluded)
+        return;
+    if (m_inCall) {
+        QMetaObject::invokeMethod(this, &SocketExchange::onSocketError, Qt::QueuedConnection);
+        return;
+    }
+    // Whatever ends a TLS connection before its handshake completed (a plain HTTP server, a
+    // refused handshake, a close) is a TLS failure.
+    if (m_tls && m_tcpConnected && !m_encrypted) {
+        conclude(Failure::Tls, m_socket->errorString(), false);
+        return;
+    }
+    // A close (or a reset, which Qt reports alike) ends the input; the reader decides whether
+    // the response was complete. Anything else (DNS, refused, unreachable) fails it.
+    if (m_socket->error() != QAbstractSocket::RemoteHostClosedError)
+        m_socketError = m_socket->errorString();
+    onInputEnded();
+}
+
+#if QT_CONFIG(ssl)
+void SocketExchange::onSslErrors(const QList<QSslError> &errors)
+{
+    if (m_concluded)
+        return;
+    // Fail closed: nothing here ignores an error. (With QSslSocket::VerifyNone in the request's
+    // configuration, Qt reports none.)
+    QStringList texts;
+    for (const QSslError &error : errors)
+        texts.append(error.errorString());
+    m_closeLater = true; // not from inside the socket's handshake
+    conclude(Failure::Tls, texts.join(QLatin1String("; ")), m_inCall > 0);
+}
+#endif
+
+// Refills the buffer from the socket, once every byte of it went to the reader.
+bool SocketExchange::refill()
+{
+    Q_ASSERT(m_position == m_end);
+    const qint64 available = m_socket->bytesAvailable();
+    if (available <= 0)
+        return false;
+    // The buffer grows to what arrives at once, up to a chunk: a slow stream keeps a few
+    // hundred bytes, not a chunk.
+    const qsizetype wanted = qsizetype(std::min<qint64>(available, FlowControl::ReadChunkSize));
+    if (m_buffer.size() < wanted)
+        m_buffer.resize(std::max(wanted, FlowControl::MinimumBufferSize));
+    const qint64 got = m_socket->read(m_buffer.data(), wanted);
+    m_position = 0;
+    m_end = got > 0 ? qsizetype(got) : 0;
+    return m_end > 0;
+}
+
+bool SocketExchange::drained() const
+{
+    return m_position == m_end && m_socket->bytesAvailable() <= 0;
+}
+
+// Reads up to the final response's head (from the socket's slots only).
+void SocketExchange::readHead()
+{
+    for (;;) {
+        if (m_position == m_end && !refill()) {
+            if (m_inputEnded)
+                endOfInput(false);
+            return;
+        }
+        qsizetype used = 0;
+        QByteArrayView piece;
+        const HttpResponseReader::Step step =
+                m_reader.next(QByteArrayView(m_buffer.constData() + m_position, m_end - m_position),
+                              &used, &piece);
+        m_position += used;
+        switch (step) {
+        case HttpResponseReader::Step::NeedMore:
+            if (used == 0)
+                return conclude(Failure::Protocol, tr("The HTTP response reader made no progress"),
+                                false);
+            continue;
+        case HttpResponseReader::Step::Head:
+            break;
+        case HttpResponseReader::Step::Error:
+            return conclude(Failure::Protocol, m_reader.errorString(), false);
+        case HttpResponseReader::Step::Body:
+        case HttpResponseReader::Step::End:
+            return conclude(Failure::Protocol, tr("The HTTP response reader ended before a head"),
+                            false);
+        }
+        break;
+    }
+
+    m_headReceived = true;
+    if (m_jar && m_saveCookies) {
+        QList<QNetworkCookie> cookies;
+        for (const auto &field : m_reader.headers()) {
+            if (field.first.compare("set-cookie", Qt::CaseInsensitive) == 0)
+                cookies += QNetworkCookie::parseCookies(field.second);
+        }
+        if (!cookies.isEmpty())
+            m_jar->setCookiesFromUrl(cookies, m_url);
+    }
+    const QPointer<SocketExchange> self(this);
+    Q_EMIT headReceived();
+    if (!self || m_concluded)
+        return;
+    if (!drained()) {
+        Q_EMIT readyRead();
+        return;
+    }
+    // Nothing follows the head yet: the response may be complete already (no body, or an
+    // empty one).
+    concludeIfComplete(false);
+}
+
+// Every byte received went to the reader: the response may be complete (the reader says so
+// only when asked again, with nothing: a Content-Length body's last bytes come as Body), or
+// the input ended.
+void SocketExchange::concludeIfComplete(bool fromCall)
+{
+    qsizetype used = 0;
+    QByteArrayView piece;
+    const HttpResponseReader::Step step = m_reader.next(QByteArrayView(), &used, &piece);
+    if (step == HttpResponseReader::Step::End)
+        conclude(Failure::None, QString(), fromCall);
+    else if (step == HttpResponseReader::Step::Error)
+        conclude(Failure::Protocol, m_reader.errorString(), fromCall);
+    else if (m_inputEnded)
+        endOfInput(fromCall);
+}
+
+// Every byte the socket had was read: the exchange ends as the reader says of the close.
+void SocketExchange::endOfInput(bool fromCall)
+{
+    if (!m_socketError.isEmpty())
+        return conclude(Failure::Network, m_socketError, fromCall);
+    if (m_reader.closed() == HttpResponseReader::Step::End)
+        return conclude(Failure::None, QString(), fromCall);
+    QString text = m_reader.errorString();
+    if (text.isEmpty())
+        text = tr("The connection closed in the middle of the HTTP response");
+    conclude(Failure::Network, text, fromCall);
+}
+
+QByteArrayView SocketExchange::readChunk()
+{
+    if (!m_headReceived || m_concluded)
+        return {};
+    const InCall inCall(m_inCall);
+    for (;;) {
+        if (m_position == m_end && !refill()) {
+            concludeIfComplete(true);
+            return {};
+        }
+        qsizetype used = 0;
+        QByteArrayView piece;
+        const HttpResponseReader::Step step =
+                m_reader.next(QByteArrayView(m_buffer.constData() + m_position, m_end - m_position),
+                              &used, &piece);
+        m_position += used;
+        switch (step) {
+        case HttpResponseReader::Step::Body:
+            if (!piece.isEmpty())
+                return piece;
+            if (used == 0) {
+                conclude(Failure::Protocol, tr("The HTTP response reader made no progress"), true);
+                return {};
+            }
+            continue;
+        case HttpResponseReader::Step::NeedMore:
+            if (used == 0) {
+                conclude(Failure::Protocol, tr("The HTTP response reader made no progress"), true);
+                return {};
+            }
+            continue;
+        case HttpResponseReader::Step::End:
+            conclude(Failure::None, QString(), true);
+            return {};
+        case HttpResponseReader::Step::Error:
+            conclude(Failure::Protocol, m_reader.errorString(), true);
+            return {};
+        case HttpResponseReader::Step::Head:
+            conclude(Failure::Protocol, tr("The HTTP response reader found a second head"), true);
+            return {};
+        }
+    }
+}
+
+// The outcome is decided: the connection closes now, finished() follows, from the event loop
+// when the decision was made inside a call of the state machine.
+void SocketExchange::conclude(Failure failure, const QString &errorString, bool fromCall)
+{
+    if (m_concluded)
+        return;
+    m_concluded = true;
+    m_failure = failure;
+    m_errorString = errorString;
+    closeSocket();
+    if (fromCall || m_inCall > 0)
+        QMetaObject::invokeMethod(this, &SocketExchange::emitFinished, Qt::QueuedConnection);
+    else
+        emitFinished();
+}
+
+void SocketExchange::emitFinished()
+{
+    if (m_aborted || m_finished)
+        return;
+    m_finished = true;
+    Q_EMIT finished();
+}
+
+void SocketExchange::closeSocket()
+{
+    disconnect(m_socket, nullptr, this, nullptr);
+    if (m_closeLater) {
+        // From sslErrors(): the socket drops the connection itself when the slot returns
+        // without ignoring them; abort it from the event loop all the same.
+        QAbstractSocket *const socket = m_socket;
+        QMetaObject::invokeMethod(
+                socket, [socket] { socket->abort(); }, Qt::QueuedConnection);
+        return;
+    }
+    m_socket->abort();
+}
+
+void SocketExchange::abort()
+{
+    if (m_aborted)
+        return;
+    const InCall inCall(m_inCall);
+    m_aborted = true;
+    if (!m_concluded) {
+        m_concluded = true;
+        closeSocket();
+    }
+}
+
+int SocketExchange::statusCode() const
+{
+    return m_headReceived ? m_reader.statusCode() : 0;
+}
+
+QByteArray SocketExchange::reasonPhrase() const
+{
+    return m_headReceived ? m_reader.reasonPhrase() : QByteArray();
+}
+
+QByteArray SocketExchange::header(QByteArrayView name) const
+{
+    return m_headReceived ? m_reader.header(name) : QByteArray();
+}
+
+QList<QPair<QByteArray, QByteArray>> SocketExchange::headers() const
+{
+    return m_headReceived ? m_reader.headers() : QList<QPair<QByteArray, QByteArray>>();
+}
+
+} // namespace QtSse

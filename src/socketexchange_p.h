@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+#ifndef QTSSE_SOCKETEXCHANGE_P_H
+#define QTSSE_SOCKETEXCHANGE_P_H
+
+//
+//  W A R N I N G
+//  -------------
+//
+// This file is not part of the QtSse API. It exists for the convenience of the QtSse
+// implementation. It may change from version to version without notice, or even be removed.
+//
+
+#include "exchange_p.h"
+#include "httpresponsereader_p.h"
+
+#include <QtCore/qpointer.h>
+#include <QtCore/qurl.h>
+#include <QtNetwork/qnetworkrequest.h>
+#include <QtNetwork/qtnetwork-config.h>
+
+QT_BEGIN_NAMESPACE
+class QAbstractSocket;
+class QNetworkCookieJar;
+#if QT_CONFIG(ssl)
+class QSslError;
+#endif
+QT_END_NAMESPACE
+
+namespace QtSse {
+
+// One request and its response over QtSse's own HTTP/1.1 client: a QTcpSocket (QSslSocket for
+// https) of its own, in the thread it lives in, one request per connection. DNS through Qt's
+// resolver; TLS with the request's QSslConfiguration (the default one, with the system's
+// certificate authorities, unless the request sets its own), failing closed on any sslErrors;
+// cookies from and to the given jar as QNAM uses its manager's. The response is read by an
+// HttpResponseReader from one reused buffer, and its body given out by readChunk() as views into
+// that buffer; the socket's read buffer is bounded (FlowControl::ReadBufferLimit), so TCP slows
+// a server the application does not keep up with.
+class QTSSE_AUTOTEST_EXPORT SocketExchange : public Exchange
+{
+    Q_OBJECT
+public:
+    // Whether this transport can carry `request` for `url`; if not, why (user-facing) in
+    // `*reason`. It cannot: other schemes than http and https (https only with TLS support),
+    // a proxy for the URL (those stay on QNAM), user info in the URL (QNAM answers the
+    // authentication challenge), HTTP/2 prior knowledge (Http2DirectAttribute).
+    static bool canServe(const QUrl &url, const QNetworkRequest &request,
+                         QString *reason = nullptr);
+
+    // Starts at once (the signals come later, from the event loop). `request` gives the raw
+    // headers (validated by the caller: no CR or LF in them) and, for https, the TLS
+    // configuration and peer verify name; `jar` (may be null) gives the Cookie header and takes
+    // the response's Set-Cookie fields.
+    SocketExchange(const QUrl &url, const QNetworkRequest &request, const QByteArray &method,
+                   const QByteArray &body, QNetworkCookieJar *jar, QObject *parent = nullptr);
+    ~SocketExchange() override;
+
+    int statusCode() const override;
+    QByteArray reasonPhrase() const override;
+    QByteArray header(QByteArrayView name) const override;
+    QList<QPair<QByteArray, QByteArray>> headers() const override;
+    QByteArrayView readChunk() override;
+    bool isFinished() const override { return m_finished; }
+    Failure failure() const override { return m_failure; }
+    QString errorString() const override { return m_errorString; }
+    void abort() override;
+
+private:
+    QByteArray requestBytes(const QNetworkRequest &request, const QByteArray &method,
+                            const QByteArray &body) const;
+    void onConnected();
+    void onEncrypted();
+    void onReadyRead();
+    void onInputEnded();
+    void onSocketError();
+#if QT_CONFIG(ssl)
+    void onSslErrors(const QList<QSslError> &errors);
+#endif
+    bool refill();
+    bool drained() const;
+    void readHead();
+    void concludeIfComplete(bool fromCall);
+    void endOfInput(bool fromCall);
+    void conclude(Failure failure, const QString &errorString, bool fromCall);
+    void emitFinished();
+    void closeSocket();
+
+    QUrl m_url;
+    QPointer<QNetworkCookieJar> m_jar;
+    bool m_saveCookies = true;
+    QByteArray m_request; // head and body, written once connected (encrypted, for https)
+    QAbstractSocket *m_socket = nullptr;
+    HttpResponseReader m_reader;
+    // The one read buffer: bytes [m_position, m_end) are not yet given to the reader.
+    QByteArray m_buffer;
+    qsizetype m_position = 0;
+    qsizetype m_end = 0;
+    bool m_tls = false;
+    bool m_tcpConnected = false;
+    bool m_encrypted = false;
+    bool m_headReceived = false;
+    bool m_inputEnded = false; // the socket closed or failed; its buffered bytes may remain
+    QString m_socketError; // why it failed, when it did not just close
+    bool m_concluded = false; // the outcome is decided (finished() may still be queued)
+    bool m_finished = false;
+    bool m_aborted = false;
+    bool m_closeLater = false; // the socket is aborted from the event loop (see closeSocket())
+    int m_inCall = 0; // inside the constructor, readChunk() or abort()
+    Failure m_failure = Failure::None;
+    QString m_errorString;
+};
+
+} // namespace QtSse
+
+#endif // QTSSE_SOCKETEXCHANGE_P_H

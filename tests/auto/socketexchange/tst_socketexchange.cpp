@@ -1,0 +1,1100 @@
+// SPDX-License-Identifier: MIT
+// SocketExchange, QtSse's own HTTP/1.1 exchange, against in-process servers on loopback that
+// script every byte: the request as it goes on the wire; every body framing, split at random
+// points; 1xx skipped; cookies from and to a jar; hostile servers (floods, malformed and
+// overflowing framing) failing with Protocol, connections cut short failing with Network; TLS
+// trusted, untrusted, for another host, unverified, and spoken to a plain HTTP server; the
+// flow-control bound with a server faster than the client; abort() silencing it. Throughout:
+// no signal from inside readChunk() or abort(), headReceived() once and first, finished() once
+// and last.
+#include "firehoseserver.h"
+#include "serverfaults.h"
+#include "testcertificates.h"
+#include "tlstestserver.h"
+
+#include "flowcontrol_p.h"
+#include "socketexchange_p.h"
+
+#include <QtCore/qpointer.h>
+#include <QtCore/qrandom.h>
+#include <QtCore/qscopeguard.h>
+#include <QtCore/qtimer.h>
+#include <QtNetwork/qnetworkcookie.h>
+#include <QtNetwork/qnetworkcookiejar.h>
+#include <QtNetwork/qnetworkproxy.h>
+#include <QtNetwork/qsslsocket.h>
+#include <QtNetwork/qtcpserver.h>
+#include <QtNetwork/qtcpsocket.h>
+#include <QtTest/qtest.h>
+
+#include <functional>
+#include <memory>
+
+using namespace Qt::StringLiterals;
+using namespace QtSseTest;
+using QtSse::Exchange;
+using QtSse::SocketExchange;
+using Failure = QtSse::Exchange::Failure;
+
+Q_DECLARE_METATYPE(QtSse::Exchange::Failure)
+
+namespace {
+
+constexpr int FinishTimeoutMs = 30000;
+
+// A server that keeps the raw bytes of the first request on each connection (its head and a
+// Content-Length body) and then runs `script` with the socket.
+class RawServer : public QTcpServer
+{
+public:
+    using Script = std::function<void(QTcpSocket *socket)>;
+    explicit RawServer(Script script, const QHostAddress &address = QHostAddress::LocalHost)
+        : m_script(std::move(script))
+    {
+        connect(this, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = nextPendingConnection()) {
+                ++connections;
+                lastSocket = socket;
+                socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+                connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
+                    ++disconnections;
+                    socket->deleteLater();
+                });
+                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { read(socket); });
+            }
+        });
+        listen(address);
+    }
+    QUrl url(const QString &pathAndQuery = u"/"_s) const
+    {
+        const QString host = serverAddress().protocol() == QAbstractSocket::IPv6Protocol
+                ? u"[::1]"_s
+                : u"127.0.0.1"_s;
+        return QUrl(u"http://%1:%2%3"_s.arg(host).arg(serverPort()).arg(pathAndQuery));
+    }
+
+    QByteArray request; // the last request, head and body, as received
+    QByteArray firstRead; // the first bytes read from the last connection
+    int connections = 0;
+    int disconnections = 0;
+    QPointer<QTcpSocket> lastSocket;
+
+private:
+    void read(QTcpSocket *socket)
+    {
+        QByteArray &buffer = m_buffers[socket];
+        const QByteArray bytes = socket->readAll();
+        if (buffer.isEmpty())
+            firstRead = bytes;
+        buffer += bytes;
+        if (m_answered.contains(socket))
+            return;
+        const qsizetype headEnd = buffer.indexOf("\r\n\r\n");
+        if (headEnd < 0)
+            return;
+        qsizetype length = 0;
+        const QList<QByteArray> lines = buffer.left(headEnd).split('\n');
+        for (const QByteArray &line : lines) {
+            if (line.toLower().startsWith("content-length:"))
+                length = line.mid(15).trimmed().toLongLong();
+        }
+        if (buffer.size() < headEnd + 4 + length)
+            return;
+        request = buffer.left(headEnd + 4 + length);
+        m_answered.insert(socket, true);
+        m_script(socket);
+    }
+
+    Script m_script;
+    QHash<QTcpSocket *, QByteArray> m_buffers;
+    QHash<QTcpSocket *, bool> m_answered;
+};
+
+// Writes `bytes` cut at `cuts` (ascending offsets), one piece every millisecond, then closes
+// the connection when asked: `Keep`, a FIN or an RST.
+enum class Then { Keep, Close, Reset };
+void writeInPieces(QTcpSocket *socket, const QByteArray &bytes, const QList<qsizetype> &cuts,
+                   Then then)
+{
+    auto pieces = std::make_shared<QList<QByteArray>>();
+    qsizetype from = 0;
+    for (qsizetype cut : cuts) {
+        if (cut > from && cut < bytes.size()) {
+            pieces->append(bytes.mid(from, cut - from));
+            from = cut;
+        }
+    }
+    pieces->append(bytes.mid(from));
+    auto *timer = new QTimer(socket);
+    timer->setInterval(1);
+    QObject::connect(timer, &QTimer::timeout, socket, [socket, timer, pieces, then] {
+        if (pieces->isEmpty()) {
+            timer->stop();
+            if (then != Then::Keep)
+                closeAfterFlush(socket, then == Then::Reset);
+            return;
+        }
+        socket->write(pieces->takeFirst());
+        socket->flush();
+    });
+    timer->start();
+}
+
+QList<qsizetype> randomCuts(QRandomGenerator &random, qsizetype size, int count)
+{
+    QList<qsizetype> cuts;
+    for (int i = 0; i < count; ++i)
+        cuts.append(qsizetype(random.bounded(quint64(size))));
+    std::sort(cuts.begin(), cuts.end());
+    return cuts;
+}
+
+QByteArray randomBytes(QRandomGenerator &random, qsizetype size)
+{
+    // Bytes of every kind, CR and LF often, so that no framing can be found in the body.
+    QByteArray out(size, Qt::Uninitialized);
+    for (qsizetype i = 0; i < size; ++i) {
+        const quint32 r = random.bounded(8u);
+        out[i] = r == 0 ? '\r' : r == 1 ? '\n' : char(random.bounded(256u));
+    }
+    return out;
+}
+
+QByteArray chunked(QRandomGenerator &random, const QByteArray &body, bool extensions)
+{
+    QByteArray out;
+    qsizetype at = 0;
+    while (at < body.size()) {
+        const qsizetype size =
+                std::min<qsizetype>(body.size() - at, 1 + qsizetype(random.bounded(20000u)));
+        out += QByteArray::number(size, 16);
+        if (extensions)
+            out += ";name=\"va;lue\" ; flag";
+        out += "\r\n" + body.mid(at, size) + "\r\n";
+        at += size;
+    }
+    out += extensions ? "0;last\r\nX-Trailer: t\r\nX-Other: u\r\n\r\n" : "0\r\n\r\n";
+    return out;
+}
+
+// One exchange and what it signalled. readyRead() drains it (unless `reading` is off), as the
+// state machine does; every signal notes whether it came from inside a call to the exchange.
+class Client : public QObject
+{
+public:
+    explicit Client(const QUrl &url, const QNetworkRequest &request = QNetworkRequest(),
+                    const QByteArray &method = "GET", const QByteArray &requestBody = QByteArray(),
+                    QNetworkCookieJar *jar = nullptr)
+    {
+        QNetworkRequest r = request;
+        r.setUrl(url);
+        exchange = std::make_unique<SocketExchange>(url, r, method, requestBody, jar);
+        connect(exchange.get(), &Exchange::headReceived, this, [this] {
+            note("head");
+            if (onHead)
+                onHead();
+        });
+        connect(exchange.get(), &Exchange::readyRead, this, [this] {
+            note("ready");
+            if (reading)
+                drain();
+        });
+        connect(exchange.get(), &Exchange::finished, this, [this] {
+            note("finished");
+            if (onFinished)
+                onFinished();
+        });
+    }
+
+    void drain()
+    {
+        for (;;) {
+            inside = true;
+            const QByteArrayView piece = exchange->readChunk();
+            inside = false;
+            if (piece.isEmpty())
+                return;
+            body += piece;
+            ++pieces;
+            if (onPiece && !onPiece(piece))
+                return;
+        }
+    }
+    void abort()
+    {
+        inside = true;
+        exchange->abort();
+        inside = false;
+        aborted = true;
+    }
+    bool finished() const { return log.contains(u"finished"_s); }
+    // What is wrong with the order of the signals, if anything.
+    QString orderProblem() const
+    {
+        if (signalsInside > 0)
+            return u"%1 signal(s) from inside readChunk() or abort()"_s.arg(signalsInside);
+        if (signalsAfterAbort > 0)
+            return u"%1 signal(s) after abort()"_s.arg(signalsAfterAbort);
+        if (log.count(u"head"_s) > 1 || (log.contains(u"head"_s) && log.first() != u"head"))
+            return u"headReceived() not once and first: "_s + log.join(u' ');
+        if (log.count(u"finished"_s) > 1 || (finished() && log.last() != u"finished"))
+            return u"finished() not once and last: "_s + log.join(u' ');
+        if (log.contains(u"ready"_s) && !log.contains(u"head"_s))
+            return u"readyRead() without headReceived()"_s;
+        if (finished() != exchange->isFinished())
+            return u"isFinished() disagrees with finished()"_s;
+        return QString();
+    }
+
+    std::unique_ptr<SocketExchange> exchange;
+    QStringList log;
+    QByteArray body;
+    int pieces = 0;
+    bool reading = true;
+    bool inside = false;
+    bool aborted = false;
+    int signalsInside = 0;
+    int signalsAfterAbort = 0;
+    std::function<void()> onHead;
+    std::function<void()> onFinished;
+    std::function<bool(QByteArrayView)> onPiece; // false: stop draining
+
+private:
+    void note(const char *what)
+    {
+        if (inside)
+            ++signalsInside;
+        if (aborted)
+            ++signalsAfterAbort;
+        log.append(QString::fromLatin1(what));
+    }
+};
+
+#define CHECK_ORDER(client) \
+  QVERIFY2((client).orderProblem().isEmpty(), qPrintable((client).orderProblem()))
+
+#define WAIT_FINISHED(client)                                       \
+  do {                                                              \
+    QTRY_VERIFY_WITH_TIMEOUT((client).finished(), FinishTimeoutMs); \
+    CHECK_ORDER(client);                                            \
+  } while (false)
+
+// A proxy factory with one answer for every query.
+class FixedProxyFactory : public QNetworkProxyFactory
+{
+public:
+    explicit FixedProxyFactory(const QNetworkProxy &proxy) : m_proxy(proxy) { }
+    QList<QNetworkProxy> queryProxy(const QNetworkProxyQuery &) override { return { m_proxy }; }
+
+private:
+    QNetworkProxy m_proxy;
+};
+
+} // namespace
+
+class tst_SocketExchange : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void canServe_data();
+    void canServe();
+    void canServeRefusesProxies();
+
+    void requestOnTheWire_data();
+    void requestOnTheWire();
+    void hostHeader_data();
+    void hostHeader();
+    void cookiesFromJar();
+    void setCookieStored();
+
+    void bodies_data();
+    void bodies();
+    void interimResponsesSkipped();
+    void noBodyEndsWithoutClose_data();
+    void noBodyEndsWithoutClose();
+    void beforeTheHead();
+
+    void hostile_data();
+    void hostile();
+    void cutShort_data();
+    void cutShort();
+    void connectionRefused();
+
+    void tls_data();
+    void tls();
+    void plainHttpOnHttpsUrl();
+
+    void flowControlBoundsWhatIsHeld();
+
+    void abortSilences_data();
+    void abortSilences();
+};
+
+void tst_SocketExchange::canServe_data()
+{
+    QTest::addColumn<QUrl>("url");
+    QTest::addColumn<bool>("http2Direct");
+    QTest::addColumn<bool>("expected");
+    QTest::addColumn<QString>("reasonContains");
+
+    QTest::newRow("http") << QUrl(u"http://127.0.0.1:8080/events"_s) << false << true << QString();
+    QTest::newRow("http, upper case scheme")
+            << QUrl(u"HTTP://example.com/"_s) << false << true << QString();
+    QTest::newRow("ftp") << QUrl(u"ftp://127.0.0.1/"_s) << false << false << u"http and https"_s;
+    QTest::newRow("file") << QUrl(u"file:///tmp/x"_s) << false << false << u"http and https"_s;
+    QTest::newRow("user info") << QUrl(u"http://user:secret@127.0.0.1/"_s) << false << false
+                               << u"authentication"_s;
+    QTest::newRow("user name only")
+            << QUrl(u"http://user@127.0.0.1/"_s) << false << false << u"authentication"_s;
+    QTest::newRow("HTTP/2 direct") << QUrl(u"http://127.0.0.1/"_s) << true << false << u"HTTP/2"_s;
+    if (QSslSocket::supportsSsl())
+        QTest::newRow("https") << QUrl(u"https://127.0.0.1/"_s) << false << true << QString();
+}
+
+void tst_SocketExchange::canServe()
+{
+    QFETCH(QUrl, url);
+    QFETCH(bool, http2Direct);
+    QFETCH(bool, expected);
+    QFETCH(QString, reasonContains);
+
+    QNetworkRequest request(url);
+    if (http2Direct)
+        request.setAttribute(QNetworkRequest::Http2DirectAttribute, true);
+    QString reason = u"stale"_s;
+    QCOMPARE(SocketExchange::canServe(url, request, &reason), expected);
+    if (expected)
+        QVERIFY2(reason.isEmpty(), qPrintable(reason));
+    else
+        QVERIFY2(reason.contains(reasonContains), qPrintable(reason));
+    QCOMPARE(SocketExchange::canServe(url, request), expected); // no reason asked
+}
+
+void tst_SocketExchange::canServeRefusesProxies()
+{
+    const QUrl url(u"http://127.0.0.1:8080/events"_s);
+    const QNetworkRequest request(url);
+    const auto restore = qScopeGuard([] {
+        QNetworkProxyFactory::setApplicationProxyFactory(nullptr);
+        QNetworkProxy::setApplicationProxy(QNetworkProxy(QNetworkProxy::DefaultProxy));
+    });
+    const QString proxyReason = u"the socket transport does not carry requests through a "
+                                "proxy yet"_s;
+    QString reason;
+
+    QVERIFY(SocketExchange::canServe(url, request, &reason));
+
+    QNetworkProxy::setApplicationProxy(
+            QNetworkProxy(QNetworkProxy::HttpProxy, u"127.0.0.1"_s, 3128));
+    QVERIFY(!SocketExchange::canServe(url, request, &reason));
+    QCOMPARE(reason, proxyReason);
+    QNetworkProxy::setApplicationProxy(
+            QNetworkProxy(QNetworkProxy::Socks5Proxy, u"127.0.0.1"_s, 1080));
+    QVERIFY(!SocketExchange::canServe(url, request, &reason));
+    QCOMPARE(reason, proxyReason);
+    QNetworkProxy::setApplicationProxy(QNetworkProxy(QNetworkProxy::NoProxy));
+    QVERIFY(SocketExchange::canServe(url, request, &reason));
+
+    QNetworkProxyFactory::setApplicationProxyFactory(
+            new FixedProxyFactory(QNetworkProxy(QNetworkProxy::HttpProxy, u"127.0.0.1"_s, 3128)));
+    QVERIFY(!SocketExchange::canServe(url, request, &reason));
+    QCOMPARE(reason, proxyReason);
+    QNetworkProxyFactory::setApplicationProxyFactory(
+            new FixedProxyFactory(QNetworkProxy(QNetworkProxy::NoProxy)));
+    QVERIFY(SocketExchange::canServe(url, request, &reason));
+}
+
+// The request's bytes, exactly: nothing QNAM alone adds (Connection, Accept-Language, a default
+// User-Agent), the request's own headers, Content-Length for a body (and for a POST without
+// one), the whole request in the first segment the server reads.
+void tst_SocketExchange::requestOnTheWire_data()
+{
+    QTest::addColumn<QString>("pathAndQuery");
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QList<QPair<QByteArray, QByteArray>>>("rawHeaders");
+    QTest::addColumn<QString>("contentType"); // set with setHeader(), if not empty
+    QTest::addColumn<QString>("userAgent"); // set with setHeader(), if not empty
+    QTest::addColumn<QByteArray>("expected"); // with %HOST% for Host's value
+
+    using Headers = QList<QPair<QByteArray, QByteArray>>;
+    QTest::newRow("GET with a query")
+            << u"/events/feed?topic=a%20b&x=1"_s << QByteArray("GET") << QByteArray()
+            << Headers{ { "Accept", "text/event-stream" }, { "Last-Event-ID", "41" } } << QString()
+            << QString()
+            << QByteArray("GET /events/feed?topic=a%20b&x=1 HTTP/1.1\r\nHost: %HOST%\r\n"
+                          "Accept: text/event-stream\r\nLast-Event-ID: 41\r\n\r\n");
+    QTest::newRow("GET, empty path, fragment")
+            << u"#fragment"_s << QByteArray("GET") << QByteArray() << Headers{} << QString()
+            << QString() << QByteArray("GET / HTTP/1.1\r\nHost: %HOST%\r\n\r\n");
+    QTest::newRow("POST with a body")
+            << u"/mcp"_s << QByteArray("POST") << QByteArray("{\"jsonrpc\":\"2.0\"}")
+            << Headers{ { "Accept", "application/json, text/event-stream" } }
+            << u"application/json"_s << QString()
+            << QByteArray("POST /mcp HTTP/1.1\r\nHost: %HOST%\r\n"
+                          "Accept: application/json, text/event-stream\r\n"
+                          "Content-Type: application/json\r\nContent-Length: 17\r\n\r\n"
+                          "{\"jsonrpc\":\"2.0\"}");
+    QTest::newRow("POST without a body")
+            << u"/"_s << QByteArray("POST") << QByteArray() << Headers{} << QString() << QString()
+            << QByteArray("POST / HTTP/1.1\r\nHost: %HOST%\r\nContent-Length: 0\r\n\r\n");
+    QTest::newRow("GET with a body")
+            << u"/q"_s << QByteArray("GET") << QByteArray("abc") << Headers{} << QString()
+            << QString()
+            << QByteArray("GET /q HTTP/1.1\r\nHost: %HOST%\r\nContent-Length: 3\r\n\r\nabc");
+    QTest::newRow("User-Agent when set")
+            << u"/"_s << QByteArray("GET") << QByteArray() << Headers{} << QString()
+            << u"agent/1.0"_s
+            << QByteArray("GET / HTTP/1.1\r\nHost: %HOST%\r\nUser-Agent: agent/1.0\r\n\r\n");
+    QTest::newRow("the request's own framing headers dropped")
+            << u"/"_s << QByteArray("PUT") << QByteArray("xy")
+            << Headers{ { "Content-Length", "99" }, { "Transfer-Encoding", "chunked" } }
+            << QString() << QString()
+            << QByteArray("PUT / HTTP/1.1\r\nHost: %HOST%\r\nContent-Length: 2\r\n\r\nxy");
+    QTest::newRow("the request's own Host")
+            << u"/"_s << QByteArray("GET") << QByteArray()
+            << Headers{ { "Host", "virtual.example" } } << QString() << QString()
+            << QByteArray("GET / HTTP/1.1\r\nHost: virtual.example\r\n\r\n");
+}
+
+void tst_SocketExchange::requestOnTheWire()
+{
+    QFETCH(QString, pathAndQuery);
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, body);
+    using Headers = QList<QPair<QByteArray, QByteArray>>;
+    QFETCH(Headers, rawHeaders);
+    QFETCH(QString, contentType);
+    QFETCH(QString, userAgent);
+    QFETCH(QByteArray, expected);
+
+    RawServer server([](QTcpSocket *socket) { socket->write("HTTP/1.1 204 No Content\r\n\r\n"); });
+    QVERIFY(server.isListening());
+    QNetworkRequest request;
+    for (const auto &header : rawHeaders)
+        request.setRawHeader(header.first, header.second);
+    if (!contentType.isEmpty())
+        request.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
+    if (!userAgent.isEmpty())
+        request.setHeader(QNetworkRequest::UserAgentHeader, userAgent);
+    Client client(server.url(pathAndQuery), request, method, body);
+    WAIT_FINISHED(client);
+    QCOMPARE(client.exchange->failure(), Failure::None);
+    QCOMPARE(client.exchange->statusCode(), 204);
+
+    expected.replace("%HOST%", QByteArray("127.0.0.1:" + QByteArray::number(server.serverPort())));
+    // Header names as Qt keeps them: Qt 6.7 and later keep them in lower case.
+    QCOMPARE(server.request.toLower(), expected.toLower());
+    QCOMPARE(server.request.left(server.request.indexOf(' ')), method); // the method as given
+    // The first bytes the server read: the whole request, written at once.
+    QCOMPARE(server.firstRead, server.request);
+}
+
+void tst_SocketExchange::hostHeader_data()
+{
+    QTest::addColumn<bool>("ipv6");
+    QTest::addColumn<bool>("byName");
+    QTest::newRow("IPv4 address") << false << false;
+    QTest::newRow("IPv6 address") << true << false;
+    QTest::newRow("localhost, through Qt's resolver") << false << true;
+}
+
+void tst_SocketExchange::hostHeader()
+{
+    QFETCH(bool, ipv6);
+    QFETCH(bool, byName);
+
+    RawServer server([](QTcpSocket *socket) { socket->write("HTTP/1.1 204 No Content\r\n\r\n"); },
+                     ipv6 ? QHostAddress::LocalHostIPv6 : QHostAddress::LocalHost);
+    if (ipv6 && !server.isListening())
+        QSKIP("no IPv6 loopback here");
+    QVERIFY(server.isListening());
+    QUrl url = server.url(u"/x"_s);
+    if (byName)
+        url.setHost(u"localhost"_s);
+    Client client(url);
+    WAIT_FINISHED(client);
+    QCOMPARE(client.exchange->failure(), Failure::None);
+    const QByteArray port = QByteArray::number(server.serverPort());
+    const QByteArray host = QByteArray(byName         ? "localhost:"
+                                               : ipv6 ? "[::1]:"
+                                                      : "127.0.0.1:")
+            + port;
+    QVERIFY2(server.request.contains(QByteArray("\r\nHost: " + host + "\r\n")),
+             server.request.constData());
+}
+
+void tst_SocketExchange::cookiesFromJar()
+{
+    RawServer server([](QTcpSocket *socket) { socket->write("HTTP/1.1 204 No Content\r\n\r\n"); });
+    QVERIFY(server.isListening());
+    const QUrl url = server.url(u"/stream"_s);
+    QNetworkCookieJar jar;
+    QNetworkCookie a("session", "s1");
+    QNetworkCookie b("theme", "dark");
+    QNetworkCookie elsewhere("other", "no");
+    elsewhere.setPath(u"/elsewhere"_s);
+    QVERIFY(jar.setCookiesFromUrl({ a, b, elsewhere }, url));
+
+    {
+        Client client(url, QNetworkRequest(), "GET", QByteArray(), &jar);
+        WAIT_FINISHED(client);
+        QCOMPARE(client.exchange->failure(), Failure::None);
+        const qsizetype at = server.request.indexOf("\r\nCookie: ");
+        QVERIFY2(at >= 0, server.request.constData());
+        const QByteArray line =
+                server.request.mid(at + 10, server.request.indexOf("\r\n", at + 2) - at - 10);
+        QList<QByteArray> sent = line.split(';');
+        for (QByteArray &cookie : sent)
+            cookie = cookie.trimmed();
+        std::sort(sent.begin(), sent.end());
+        QCOMPARE(sent, (QList<QByteArray>{ "session=s1", "theme=dark" }));
+    }
+    { // the request's own Cookie header wins, as with QNAM
+        QNetworkRequest request;
+        request.setRawHeader("Cookie", "mine=1");
+        Client client(url, request, "GET", QByteArray(), &jar);
+        WAIT_FINISHED(client);
+        QCOMPARE(server.request.count("Cookie"), 1);
+        QVERIFY2(server.request.contains("\r\nCookie: mine=1\r\n"), server.request.constData());
+    }
+    { // CookieLoadControlAttribute Manual: none from the jar
+        QNetworkRequest request;
+        request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
+        Client client(url, request, "GET", QByteArray(), &jar);
+        WAIT_FINISHED(client);
+        QVERIFY2(!server.request.contains("Cookie"), server.request.constData());
+    }
+}
+
+void tst_SocketExchange::setCookieStored()
+{
+    RawServer server([](QTcpSocket *socket) {
+        writeInPieces(socket,
+                      "HTTP/1.1 200 OK\r\nSet-Cookie: session=abc; Path=/; HttpOnly\r\n"
+                      "Content-Type: text/event-stream\r\nset-cookie: lang=en\r\n"
+                      "Content-Length: 5\r\n\r\nhello",
+                      { 20, 60 }, Then::Keep);
+    });
+    QVERIFY(server.isListening());
+    const QUrl url = server.url(u"/login"_s);
+    QNetworkCookieJar jar;
+    int cookiesAtHead = -1;
+    Client client(url, QNetworkRequest(), "GET", QByteArray(), &jar);
+    client.onHead = [&] { cookiesAtHead = int(jar.cookiesForUrl(url).size()); };
+    WAIT_FINISHED(client);
+    QCOMPARE(client.exchange->failure(), Failure::None);
+    QCOMPARE(client.body, QByteArray("hello"));
+    QCOMPARE(cookiesAtHead, 2); // stored before headReceived()
+    QStringList names;
+    for (const QNetworkCookie &cookie : jar.cookiesForUrl(url))
+        names.append(QString::fromLatin1(cookie.name() + '=' + cookie.value()));
+    names.sort();
+    QCOMPARE(names, (QStringList{ u"lang=en"_s, u"session=abc"_s }));
+    QCOMPARE(client.exchange->header("SET-COOKIE"),
+             QByteArray("session=abc; Path=/; HttpOnly\n"
+                        "lang=en"));
+
+    // CookieSaveControlAttribute Manual: nothing stored
+    QNetworkCookieJar untouched;
+    QNetworkRequest manual;
+    manual.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
+    Client second(url, manual, "GET", QByteArray(), &untouched);
+    WAIT_FINISHED(second);
+    QCOMPARE(second.exchange->failure(), Failure::None);
+    QVERIFY(untouched.cookiesForUrl(url).isEmpty());
+}
+
+void tst_SocketExchange::bodies_data()
+{
+    QTest::addColumn<QString>("framing");
+    QTest::addColumn<int>("size");
+    QTest::addColumn<quint32>("seed");
+
+    for (const char *framing : { "content-length", "chunked", "chunked+extensions", "close" }) {
+        for (int size : { 0, 1, 1000, 300 * 1024 }) {
+            for (quint32 seed = 1; seed <= 3; ++seed) {
+                QTest::addRow("%s, %d bytes, seed %u", framing, size, seed)
+                        << QString::fromLatin1(framing) << size << seed;
+            }
+        }
+    }
+}
+
+// Every framing, the response cut at random points (each piece its own write, a millisecond
+// apart): the body as sent, byte for byte, and a clean end by the framing (the connection is
+// left open) or by the close.
+void tst_SocketExchange::bodies()
+{
+    QFETCH(QString, framing);
+    QFETCH(int, size);
+    QFETCH(quint32, seed);
+
+    QRandomGenerator random(seed);
+    const QByteArray body = randomBytes(random, size);
+    QByteArray response = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n";
+    Then then = Then::Keep;
+    if (framing == u"content-length") {
+        response += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    } else if (framing.startsWith(u"chunked")) {
+        response += "Transfer-Encoding: chunked\r\n\r\n"
+                + chunked(random, body, framing.endsWith(u"extensions"));
+    } else {
+        response += "\r\n" + body;
+        then = Then::Close;
+    }
+    const QList<qsizetype> cuts = randomCuts(random, response.size(), size > 100000 ? 60 : 12);
+    RawServer server([&](QTcpSocket *socket) { writeInPieces(socket, response, cuts, then); });
+    QVERIFY(server.isListening());
+
+    Client client(server.url(u"/stream"_s));
+    WAIT_FINISHED(client);
+    QVERIFY2(client.exchange->failure() == Failure::None,
+             qPrintable(client.exchange->errorString()));
+    QVERIFY(client.exchange->errorString().isEmpty());
+    QCOMPARE(client.exchange->statusCode(), 200);
+    QCOMPARE(client.exchange->reasonPhrase(), QByteArray("OK"));
+    QCOMPARE(client.exchange->header("content-type"), QByteArray("text/event-stream"));
+    QCOMPARE(client.body.size(), body.size());
+    QVERIFY(client.body == body);
+    QCOMPARE(client.exchange->readChunk().size(), 0); // nothing after the end
+}
+
+void tst_SocketExchange::interimResponsesSkipped()
+{
+    RawServer server([](QTcpSocket *socket) {
+        writeInPieces(socket,
+                      "HTTP/1.1 100 Continue\r\n\r\n"
+                      "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+                      "HTTP/1.1 201 Created\r\nX-Final: yes\r\nContent-Length: 4\r\n\r\ndone",
+                      { 10, 30, 70, 100 }, Then::Keep);
+    });
+    QVERIFY(server.isListening());
+    Client client(server.url());
+    WAIT_FINISHED(client);
+    QCOMPARE(client.exchange->failure(), Failure::None);
+    QCOMPARE(client.log.count(u"head"_s), 1);
+    QCOMPARE(client.exchange->statusCode(), 201);
+    QCOMPARE(client.exchange->reasonPhrase(), QByteArray("Created"));
+    QCOMPARE(client.exchange->header("x-final"), QByteArray("yes"));
+    QVERIFY(client.exchange->header("link").isNull());
+    const auto headers = client.exchange->headers();
+    QCOMPARE(headers.size(), 2);
+    QCOMPARE(headers.at(0).first, QByteArray("X-Final")); // as the server spelt it
+    QCOMPARE(client.body, QByteArray("done"));
+}
+
+void tst_SocketExchange::noBodyEndsWithoutClose_data()
+{
+    QTest::addColumn<QByteArray>("response");
+    QTest::addColumn<int>("status");
+    QTest::newRow("204") << QByteArray("HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n") << 204;
+    QTest::newRow("304") << QByteArray("HTTP/1.1 304 Not Modified\r\n\r\n") << 304;
+    QTest::newRow("Content-Length: 0")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") << 200;
+    QTest::newRow("empty chunked")
+            << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n") << 200;
+}
+
+// A response without a body ends when its head does: the connection stays open.
+void tst_SocketExchange::noBodyEndsWithoutClose()
+{
+    QFETCH(QByteArray, response);
+    QFETCH(int, status);
+    RawServer server([&response](QTcpSocket *socket) { socket->write(response); });
+    QVERIFY(server.isListening());
+    Client client(server.url());
+    int disconnectionsAtFinish = -1;
+    client.onFinished = [&] { disconnectionsAtFinish = server.disconnections; };
+    WAIT_FINISHED(client);
+    QCOMPARE(client.exchange->failure(), Failure::None);
+    QCOMPARE(client.exchange->statusCode(), status);
+    QVERIFY(client.body.isEmpty());
+    QCOMPARE(disconnectionsAtFinish, 0); // ended by the framing, not by a close
+    // The client closes its connection once the exchange ended.
+    QTRY_COMPARE_WITH_TIMEOUT(server.disconnections, 1, FinishTimeoutMs);
+}
+
+void tst_SocketExchange::beforeTheHead()
+{
+    RawServer server([](QTcpSocket *socket) { socket->write("HTTP/1.1 200 OK\r\nX-A:"); });
+    QVERIFY(server.isListening());
+    Client client(server.url());
+    QCOMPARE(client.exchange->statusCode(), 0);
+    QVERIFY(client.exchange->reasonPhrase().isEmpty());
+    QVERIFY(client.exchange->headers().isEmpty());
+    QVERIFY(client.exchange->header("x-a").isNull());
+    QVERIFY(client.exchange->readChunk().isEmpty());
+    QVERIFY(!client.exchange->isFinished());
+    QCOMPARE(client.exchange->failure(), Failure::None);
+    QTRY_VERIFY_WITH_TIMEOUT(server.request.size() > 0, FinishTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(server.lastSocket && server.lastSocket->bytesToWrite() == 0,
+                             FinishTimeoutMs);
+    QVERIFY(client.log.isEmpty()); // half a head: no signal
+    QCOMPARE(client.exchange->statusCode(), 0);
+}
+
+void tst_SocketExchange::hostile_data()
+{
+    QTest::addColumn<QByteArray>("response");
+    QTest::addColumn<bool>("headFirst"); // the head was good: headReceived() came first
+
+    const QByteArray ok = "HTTP/1.1 200 OK\r\n";
+    QByteArray flood = ok;
+    for (int i = 0; i < 1000; ++i)
+        flood += "X-Flood-" + QByteArray::number(i) + ": x\r\n";
+    QTest::newRow("header field flood") << flood + "\r\n" << false;
+    QTest::newRow("huge head") << ok + "X-Big: " + QByteArray(100 * 1024, 'a') + "\r\n\r\n"
+                               << false;
+    QByteArray interim;
+    for (int i = 0; i < 1000; ++i)
+        interim += "HTTP/1.1 100 Continue\r\n\r\n";
+    QTest::newRow("1xx flood") << interim + ok + "Content-Length: 0\r\n\r\n" << false;
+    QTest::newRow("Transfer-Encoding and Content-Length")
+            << ok + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+            << false;
+    QTest::newRow("differing Content-Lengths")
+            << ok + "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!" << false;
+    QTest::newRow("Transfer-Encoding gzip") << ok + "Transfer-Encoding: gzip\r\n\r\nxxxx" << false;
+    QTest::newRow("obsolete line folding") << ok + "X-A: 1\r\n  folded\r\nContent-Length: 0\r\n\r\n"
+                                           << false;
+    QTest::newRow("not HTTP") << QByteArray("SSH-2.0-OpenSSH_9.2\r\n\r\n") << false;
+    QTest::newRow("bad status code") << QByteArray("HTTP/1.1 2000 OK\r\n\r\n") << false;
+    QTest::newRow("huge line without end") << ok + QByteArray(200 * 1024, 'h') << false;
+
+    const QByteArray chunkedHead = ok + "Transfer-Encoding: chunked\r\n\r\n";
+    QTest::newRow("chunk size overflow")
+            << chunkedHead + "5\r\nhello\r\n10000000000000000\r\nxyz" << true;
+    QTest::newRow("chunk size overflow, 64 bits")
+            << chunkedHead + "ffffffffffffffffff\r\nxyz" << true;
+    QTest::newRow("non-hex chunk size") << chunkedHead + "5\r\nhello\r\nzz\r\n\r\n" << true;
+    QTest::newRow("huge chunk line") << chunkedHead + "5;" + QByteArray(64 * 1024, 'e')
+                    + "\r\nhello\r\n" << true;
+    QTest::newRow("chunk shorter than its size") << chunkedHead + "a\r\nhello\r\n0\r\n\r\n\r\n"
+                                                 << true;
+    QTest::newRow("chunk without its CRLF") << chunkedHead + "5\r\nhelloX\r\n0\r\n\r\n" << true;
+    QTest::newRow("trailer flood") << chunkedHead + "0\r\n" + QByteArray(64 * 1024, 't')
+                    + "\r\n\r\n" << true;
+}
+
+// A malformed or over-bound response fails with Protocol, never ends cleanly, and the client
+// closes the connection at once (the server is left writing or waiting).
+void tst_SocketExchange::hostile()
+{
+    QFETCH(QByteArray, response);
+    QFETCH(bool, headFirst);
+
+    RawServer server([&response](QTcpSocket *socket) {
+        // Written in pieces so that the reader meets the fault wherever it is in a read.
+        QRandomGenerator random(7);
+        writeInPieces(socket, response, randomCuts(random, response.size(), 8), Then::Keep);
+    });
+    QVERIFY(server.isListening());
+    Client client(server.url());
+    WAIT_FINISHED(client);
+    QVERIFY2(client.exchange->failure() == Failure::Protocol,
+             qPrintable(u"failure %1: %2"_s.arg(int(client.exchange->failure()))
+                                .arg(client.exchange->errorString())));
+    QVERIFY(!client.exchange->errorString().isEmpty());
+    qInfo("%s", qPrintable(client.exchange->errorString()));
+    QCOMPARE(client.log.contains(u"head"_s), headFirst);
+    QTRY_COMPARE_WITH_TIMEOUT(server.disconnections, 1, FinishTimeoutMs);
+}
+
+void tst_SocketExchange::cutShort_data()
+{
+    QTest::addColumn<QByteArray>("response");
+    QTest::addColumn<bool>("reset");
+    QTest::addColumn<bool>("headFirst");
+
+    const QByteArray length =
+            "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + QByteArray(100, 'b');
+    const QByteArray chunks = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                              "64\r\n"
+            + QByteArray(100, 'c') + "\r\n200\r\n" + QByteArray(50, 'c');
+    for (bool reset : { false, true }) {
+        const char *how = reset ? "reset" : "closed";
+        QTest::addRow("Content-Length body, %s", how) << length << reset << true;
+        QTest::addRow("chunked body, %s", how) << chunks << reset << true;
+        QTest::addRow("chunked, before the last chunk, %s", how)
+                << QByteArray(chunks.left(chunks.indexOf("200\r\n"))) << reset << true;
+        QTest::addRow("head, %s", how)
+                << QByteArray("HTTP/1.1 200 OK\r\nContent-Ty") << reset << false;
+        QTest::addRow("before any byte, %s", how) << QByteArray() << reset << false;
+    }
+}
+
+// A connection that closes (or is reset) before the response's framing ended fails with
+// Network, what came before it delivered.
+void tst_SocketExchange::cutShort()
+{
+    QFETCH(QByteArray, response);
+    QFETCH(bool, reset);
+    QFETCH(bool, headFirst);
+
+    RawServer server([&](QTcpSocket *socket) {
+        writeInPieces(socket, response, { response.size() / 2 }, reset ? Then::Reset : Then::Close);
+    });
+    QVERIFY(server.isListening());
+    Client client(server.url());
+    WAIT_FINISHED(client);
+    QVERIFY2(client.exchange->failure() == Failure::Network,
+             qPrintable(u"failure %1: %2"_s.arg(int(client.exchange->failure()))
+                                .arg(client.exchange->errorString())));
+    QVERIFY(!client.exchange->errorString().isEmpty());
+    qInfo("%s", qPrintable(client.exchange->errorString()));
+    QCOMPARE(client.log.contains(u"head"_s), headFirst);
+    if (headFirst && !reset) // a reset may drop what the kernel held
+        QVERIFY(client.body.size() >= 100);
+}
+
+void tst_SocketExchange::connectionRefused()
+{
+    quint16 port = 0;
+    {
+        QTcpServer closed;
+        QVERIFY(closed.listen(QHostAddress::LocalHost));
+        port = closed.serverPort();
+    }
+    for (const QString &scheme : { u"http"_s, u"https"_s }) {
+        if (scheme == u"https" && !QSslSocket::supportsSsl())
+            continue;
+        const QUrl url(u"%1://127.0.0.1:%2/"_s.arg(scheme).arg(port));
+        Client client(url);
+        WAIT_FINISHED(client);
+        QCOMPARE(client.exchange->failure(), Failure::Network); // not Tls: no connection
+        QVERIFY(client.exchange->errorString().contains(u"refused"_s, Qt::CaseInsensitive));
+        QVERIFY(client.log == QStringList{ u"finished"_s });
+    }
+}
+
+void tst_SocketExchange::tls_data()
+{
+    QTest::addColumn<QString>("certificate");
+    QTest::addColumn<QString>("trust"); // "test CA", "system", "none"
+    QTest::addColumn<QString>("peerVerifyName");
+    QTest::addColumn<Failure>("expected");
+
+    QTest::newRow("trusted CA") << u"server"_s << u"test CA"_s << QString() << Failure::None;
+    QTest::newRow("untrusted CA") << u"server"_s << u"system"_s << QString() << Failure::Tls;
+    QTest::newRow("another host's certificate")
+            << u"wronghost"_s << u"test CA"_s << QString() << Failure::Tls;
+    QTest::newRow("another host's certificate, that host's name asked")
+            << u"wronghost"_s << u"test CA"_s << u"wrong.example.invalid"_s << Failure::None;
+    QTest::newRow("untrusted CA, no verification")
+            << u"server"_s << u"none"_s << QString() << Failure::None;
+}
+
+void tst_SocketExchange::tls()
+{
+    if (!QSslSocket::supportsSsl())
+        QSKIP("no TLS backend");
+    QFETCH(QString, certificate);
+    QFETCH(QString, trust);
+    QFETCH(QString, peerVerifyName);
+    QFETCH(Failure, expected);
+
+    const TestCertificate identity = loadCertificate(certificate);
+    QVERIFY2(identity.error.isEmpty(), qPrintable(identity.error));
+    TlsTestServer server(
+            [](const HttpRequest &, QTcpSocket *socket) {
+                socket->write("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecret");
+            },
+            identity.certificate, identity.key);
+    QVERIFY(server.isListening());
+    const QUrl url = server.httpsUrl(u"/tls"_s);
+    QNetworkRequest request = trust == u"test CA" ? trustingRequest(url) : QNetworkRequest(url);
+    if (trust == u"none") {
+        QSslConfiguration configuration = request.sslConfiguration();
+        configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
+        request.setSslConfiguration(configuration);
+    }
+    if (!peerVerifyName.isEmpty())
+        request.setPeerVerifyName(peerVerifyName);
+    Client client(url, request);
+    WAIT_FINISHED(client);
+    QVERIFY2(client.exchange->failure() == expected,
+             qPrintable(u"failure %1: %2"_s.arg(int(client.exchange->failure()))
+                                .arg(client.exchange->errorString())));
+    if (expected == Failure::None) {
+        QCOMPARE(client.body, QByteArray("secret"));
+        QCOMPARE(server.requests.size(), 1);
+        QCOMPARE(server.requests.constFirst().target, QByteArray("/tls"));
+    } else {
+        qInfo("%s", qPrintable(client.exchange->errorString()));
+        QVERIFY(!client.exchange->errorString().isEmpty());
+        QVERIFY(client.log == QStringList{ u"finished"_s });
+        QVERIFY(server.requests.isEmpty()); // no byte of the request went out
+    }
+}
+
+// A plain HTTP server answering an https URL: the handshake fails (Tls), whatever it says.
+void tst_SocketExchange::plainHttpOnHttpsUrl()
+{
+    if (!QSslSocket::supportsSsl())
+        QSKIP("no TLS backend");
+    RawServer server([](QTcpSocket *) {});
+    // Answers whatever comes (a ClientHello) as a plain server would, and closes.
+    connect(&server, &QTcpServer::newConnection, this, [&server] {
+        QTcpSocket *socket = server.lastSocket;
+        connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+            socket->write("HTTP/1.1 400 Bad Request\r\nContent-Length: 11\r\n"
+                          "Connection: close\r\n\r\nbad request");
+            socket->disconnectFromHost();
+        });
+    });
+    QVERIFY(server.isListening());
+    QUrl url = server.url(u"/stream"_s);
+    url.setScheme(u"https"_s);
+    Client client(url, trustingRequest(url));
+    WAIT_FINISHED(client);
+    QVERIFY2(client.exchange->failure() == Failure::Tls,
+             qPrintable(u"failure %1: %2"_s.arg(int(client.exchange->failure()))
+                                .arg(client.exchange->errorString())));
+    qInfo("%s", qPrintable(client.exchange->errorString()));
+    QVERIFY(client.log == QStringList{ u"finished"_s });
+}
+
+// A server writing as fast as TCP lets it, a client that stops reading 2 MiB in while its
+// event loop runs on: what the socket holds for the client reaches the bound and no more, so
+// the server stalls (TCP flow control); once the client reads again every byte arrives, in
+// order, exactly once.
+void tst_SocketExchange::flowControlBoundsWhatIsHeld()
+{
+    FirehoseServer server;
+    server.start();
+    auto join = qScopeGuard([&server] { server.wait(); });
+    QVERIFY(server.listening.tryAcquire(1, 10000));
+    QVERIFY(server.port > 0);
+
+    const QUrl url(u"http://127.0.0.1:%1/firehose"_s.arg(server.port.load()));
+    Client client(url);
+    QAbstractSocket *socket = client.exchange->findChild<QAbstractSocket *>();
+    QVERIFY(socket);
+    QCOMPARE(socket->readBufferSize(), QtSse::FlowControl::ReadBufferLimit);
+
+    QByteArray pending; // received, not yet a whole event
+    qint64 expected = 1;
+    qint64 wrong = 0;
+    qint64 doneAt = -1;
+    bool paused = false;
+    client.onPiece = [&](QByteArrayView piece) {
+        pending += piece;
+        qsizetype from = 0;
+        for (;;) {
+            const qsizetype end = pending.indexOf("\n\n", from);
+            if (end < 0)
+                break;
+            const QByteArray event = pending.mid(from, end - from);
+            from = end + 2;
+            if (event.startsWith("event: done\ndata: ")) {
+                doneAt = event.mid(18).toLongLong();
+            } else if (event
+                       != "id: " + QByteArray::number(expected)
+                               + "\ndata: " + FirehoseServer::payload(expected)) {
+                ++wrong;
+            }
+            ++expected;
+        }
+        pending.remove(0, from);
+        if (!paused && expected > 2048) {
+            // 2 MiB in: stop reading, as an application that falls behind would; its event
+            // loop goes on running (the socket's notifications come, nothing calls
+            // readChunk()).
+            paused = true;
+            server.clientPaused = true;
+            client.reading = false;
+            return false;
+        }
+        return true;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(paused, 2 * FirehoseServer::GiveUpMs);
+    bool verdict = false;
+    const auto hasVerdict = [&] { return verdict || (verdict = server.verdict.tryAcquire()); };
+    QTRY_VERIFY_WITH_TIMEOUT(hasVerdict(), FirehoseServer::GiveUpMs + 30000);
+    QVERIFY2(!server.gaveUp, "the server gave up before a verdict: no client, or it was too slow");
+    // Only the bound stalls it: the client's thread kept running its event loop.
+    QVERIFY2(
+            server.stalled,
+            qPrintable(u"the server wrote %1 bytes after the client paused and never stalled"_s.arg(
+                    server.writtenAtVerdict - server.writtenAtPause)));
+    qInfo("the server stalled %lld bytes after the client paused",
+          static_cast<long long>(server.writtenAtVerdict - server.writtenAtPause));
+    // Qt filled the socket's buffer to the bound (the server has far more queued in the
+    // kernel), and stopped there.
+    QTRY_COMPARE_WITH_TIMEOUT(socket->bytesAvailable(), QtSse::FlowControl::ReadBufferLimit,
+                              FinishTimeoutMs);
+    QVERIFY(!client.finished());
+    QVERIFY(socket->bytesAvailable() <= QtSse::FlowControl::ReadBufferLimit);
+
+    client.reading = true;
+    client.drain();
+    QTRY_VERIFY_WITH_TIMEOUT(client.finished(), 2 * FirehoseServer::GiveUpMs);
+    CHECK_ORDER(client);
+    QCOMPARE(client.exchange->failure(), Failure::None); // close-delimited
+    QCOMPARE(doneAt, server.lastId.load());
+    QCOMPARE(expected, doneAt + 2); // every event, once, in order, then "done"
+    QCOMPARE(wrong, 0);
+    QVERIFY(pending.isEmpty());
+}
+
+void tst_SocketExchange::abortSilences_data()
+{
+    QTest::addColumn<QString>("when");
+    QTest::newRow("at once") << u"at once"_s;
+    QTest::newRow("in headReceived()") << u"head"_s;
+    QTest::newRow("in readyRead()") << u"ready"_s;
+    QTest::newRow("after the end was read, before finished()") << u"ended"_s;
+}
+
+// After abort(), no signal; the connection closes.
+void tst_SocketExchange::abortSilences()
+{
+    QFETCH(QString, when);
+    RawServer server([&when](QTcpSocket *socket) {
+        if (when == u"ended") {
+            socket->write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+            return;
+        }
+        // A stream that goes on: an event every 5 ms.
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n");
+        auto *timer = new QTimer(socket);
+        QObject::connect(timer, &QTimer::timeout, socket,
+                         [socket] { socket->write("data: tick\n\n"); });
+        timer->start(5);
+    });
+    QVERIFY(server.isListening());
+    Client client(server.url());
+    if (when == u"at once") {
+        client.abort();
+    } else if (when == u"head") {
+        client.onHead = [&client] { client.abort(); };
+    } else {
+        client.onPiece = [&client, &when](QByteArrayView) {
+            if (when == u"ended") {
+                // The end follows the body in the same read: readChunk() finds it now and
+                // finished() is queued; abort() must cancel it.
+                client.inside = true;
+                while (!client.exchange->readChunk().isEmpty()) { }
+                client.inside = false;
+            }
+            client.abort();
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(client.aborted, FinishTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(server.disconnections, 1, FinishTimeoutMs);
+    }
+    // A late signal would come within a few turns of the event loop: a whole exchange's worth
+    // of them pass while another one runs.
+    RawServer witnessServer(
+            [](QTcpSocket *socket) { socket->write("HTTP/1.1 204 No Content\r\n\r\n"); });
+    Client witness(witnessServer.url());
+    WAIT_FINISHED(witness);
+    CHECK_ORDER(client);
+    QVERIFY(!client.log.contains(u"finished"_s));
+    QVERIFY(!client.exchange->isFinished());
+    QVERIFY(client.exchange->readChunk().isEmpty());
+}
+
+QTEST_GUILESS_MAIN(tst_SocketExchange)
+#include "tst_socketexchange.moc"

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+// Which transport carries a source's requests (issue 24): the transport property, the
+// QTSSE_TRANSPORT environment variable for AutomaticTransport, a stream over QtSse's own
+// HTTP/1.1 client, and the cookie jar it shares with the pooled managers of its identity.
+//
+// The executable runs twice (CMakeLists.txt): with QTSSE_TRANSPORT=qnam and with
+// QTSSE_TRANSPORT=own, read once per process; automaticFollowsEnvironment() checks each.
+
+#include "countingmanager.h"
+#include "recorder.h"
+#include "ssetestserver.h"
+
+#include "managerpool_p.h"
+#include "socketexchange_p.h"
+
+#include <QtSse/EventSource>
+
+#include <QtNetwork/qnetworkcookie.h>
+#include <QtNetwork/qnetworkcookiejar.h>
+#include <QtTest/qsignalspy.h>
+#include <QtTest/qtest.h>
+
+using QtSse::EventSource;
+using QtSse::ManagerPool;
+using QtSseTest::Recorder;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// A server that answers every request with a stream of two events, the second's id the
+// number of the request, then closes (a source reconnects), except on /open, which stays open
+// (its source keeps its manager's lease).
+class TwoEventServer : public SseTestServer
+{
+public:
+    explicit TwoEventServer(QByteArray extraHeaders = QByteArray())
+        : SseTestServer(Handler([this](const HttpRequest &request, QTcpSocket *socket) {
+              writeStreamHead(socket, m_extraHeaders);
+              socket->write("data: first\n\nid: " + QByteArray::number(requests.size())
+                            + "\ndata: second\n\n");
+              if (request.path() != "/open")
+                  socket->disconnectFromHost();
+          })),
+          m_extraHeaders(std::move(extraHeaders))
+    {
+    }
+
+private:
+    QByteArray m_extraHeaders;
+};
+
+// The lanes (pooled managers) of this thread; idle ones deleted first, so that a lane counted
+// later carries a stream.
+int lanesAfterReaping()
+{
+    ManagerPool *pool = ManagerPool::forCurrentThread();
+    pool->reapIdleLanes();
+    return pool->laneCount();
+}
+
+} // namespace
+
+class tst_Transport : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void property();
+    void socketTransportStreams_data();
+    void socketTransportStreams();
+    void networkAccessManagerTransportUsesQnam();
+    void automaticFollowsEnvironment();
+    void socketTransportRefusesWhatItCannotCarry();
+    void socketTransportSharesTheIdentitysJar();
+};
+
+void tst_Transport::init()
+{
+    lanesAfterReaping();
+}
+
+void tst_Transport::property()
+{
+    EventSource source;
+    QCOMPARE(source.transport(), EventSource::AutomaticTransport);
+    QSignalSpy changed(&source, &EventSource::transportChanged);
+    source.setTransport(EventSource::SocketTransport);
+    source.setTransport(EventSource::SocketTransport);
+    QCOMPARE(source.transport(), EventSource::SocketTransport);
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(changed.at(0).at(0).value<EventSource::Transport>(), EventSource::SocketTransport);
+    QCOMPARE(source.property("transport").value<EventSource::Transport>(),
+             EventSource::SocketTransport);
+}
+
+void tst_Transport::socketTransportStreams_data()
+{
+    QTest::addColumn<bool>("applicationManager");
+    QTest::newRow("pooled") << false;
+    // SocketTransport wins over the application's manager.
+    QTest::newRow("application's manager") << true;
+}
+
+// Events, ids, the end of the body and the reconnection with Last-Event-ID, all over the own
+// transport: no manager, pooled or the application's, carries a request.
+void tst_Transport::socketTransportStreams()
+{
+    QFETCH(bool, applicationManager);
+    TwoEventServer server;
+    QVERIFY(server.isListening());
+    CountingManager manager;
+    EventSource source(server.url(QStringLiteral("/stream")));
+    if (applicationManager)
+        source.setNetworkAccessManager(&manager);
+    source.setTransport(EventSource::SocketTransport);
+    source.setReconnectionTime(10);
+    Recorder recorder(&source);
+    source.open();
+    QTRY_VERIFY_WITH_TIMEOUT(recorder.events.size() >= 4, 20000);
+    source.close();
+
+    QCOMPARE(QtSseTest::dataOf(recorder.events).mid(0, 4),
+             QStringList({ u"first"_s, u"second"_s, u"first"_s, u"second"_s }));
+    QCOMPARE(recorder.events.at(1).lastEventId(), QStringLiteral("1"));
+    QCOMPARE(recorder.events.at(3).lastEventId(), QStringLiteral("2"));
+    QCOMPARE(recorder.events.at(0).origin(), server.origin());
+    QVERIFY(server.requests.size() >= 2);
+    QVERIFY(!server.requests.at(0).hasHeader("last-event-id"));
+    QCOMPARE(server.requests.at(1).header("last-event-id"), QByteArray("1"));
+    QCOMPARE(server.requests.at(0).header("accept"), QByteArray("text/event-stream"));
+    QCOMPARE(source.responseHeader("content-type"), QByteArray("text/event-stream"));
+    QCOMPARE(manager.requests, 0);
+    QCOMPARE(lanesAfterReaping(), 0);
+}
+
+void tst_Transport::networkAccessManagerTransportUsesQnam()
+{
+    TwoEventServer server;
+    QVERIFY(server.isListening());
+    CountingManager manager;
+    EventSource source(server.url(QStringLiteral("/stream")));
+    source.setNetworkAccessManager(&manager);
+    source.setTransport(EventSource::NetworkAccessManagerTransport);
+    source.setReconnectPolicy(EventSource::NeverReconnect);
+    Recorder recorder(&source);
+    source.open();
+    QTRY_COMPARE_WITH_TIMEOUT(source.readyState(), EventSource::Closed, 20000);
+    QCOMPARE(QtSseTest::dataOf(recorder.events), QStringList({ u"first"_s, u"second"_s }));
+    QCOMPARE(manager.requests, 1);
+
+    // Without the application's manager: a pooled one carries it.
+    EventSource pooled(server.url(QStringLiteral("/open")));
+    pooled.setTransport(EventSource::NetworkAccessManagerTransport);
+    Recorder pooledRecorder(&pooled);
+    pooled.open();
+    QTRY_VERIFY_WITH_TIMEOUT(!pooledRecorder.events.isEmpty(), 20000);
+    QCOMPARE(lanesAfterReaping(), 1);
+}
+
+// AutomaticTransport: an application's manager always carries its source's streams; without
+// one, QTSSE_TRANSPORT=qnam keeps the source on a pooled manager, =own puts it on the own
+// transport.
+void tst_Transport::automaticFollowsEnvironment()
+{
+    const QByteArray mode = qgetenv("QTSSE_TRANSPORT");
+    if (mode != "qnam" && mode != "own")
+        QSKIP("Run with QTSSE_TRANSPORT=qnam or own (ctest runs both)");
+    TwoEventServer server;
+    QVERIFY(server.isListening());
+
+    CountingManager manager;
+    EventSource withManager(server.url(QStringLiteral("/stream")));
+    withManager.setNetworkAccessManager(&manager);
+    withManager.setReconnectPolicy(EventSource::NeverReconnect);
+    withManager.open();
+    QTRY_COMPARE_WITH_TIMEOUT(withManager.readyState(), EventSource::Closed, 20000);
+    QCOMPARE(manager.requests, 1);
+
+    EventSource source(server.url(QStringLiteral("/open")));
+    QCOMPARE(source.transport(), EventSource::AutomaticTransport);
+    Recorder recorder(&source);
+    source.open();
+    QTRY_VERIFY_WITH_TIMEOUT(!recorder.events.isEmpty(), 20000);
+    QCOMPARE(recorder.events.at(0).data(), QStringLiteral("first"));
+    QCOMPARE(lanesAfterReaping(), mode == "qnam" ? 1 : 0);
+}
+
+// SocketTransport where the own transport cannot carry the request: the attempt fails at
+// once, saying why, and nothing is sent.
+void tst_Transport::socketTransportRefusesWhatItCannotCarry()
+{
+    TwoEventServer server;
+    QVERIFY(server.isListening());
+    EventSource source(server.url(QStringLiteral("/stream")));
+    QNetworkRequest request;
+    request.setAttribute(QNetworkRequest::Http2DirectAttribute, true);
+    source.setRequest(request);
+    source.setTransport(EventSource::SocketTransport);
+    QString reason;
+    QVERIFY(!QtSse::SocketExchange::canServe(source.url(), request, &reason));
+    QVERIFY(!reason.isEmpty());
+    QSignalSpy errors(&source, &EventSource::errorOccurred);
+    source.open();
+    QVERIFY(errors.wait(20000));
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(source.error(), EventSource::UnsupportedSchemeError);
+    QCOMPARE(source.readyState(), EventSource::Closed);
+    QVERIFY2(source.errorString().contains(reason), qPrintable(source.errorString()));
+    QCOMPARE(server.requests.size(), 0);
+    QCOMPARE(lanesAfterReaping(), 0);
+}
+
+// A cookie set on a stream over the own transport goes into the jar of the source's identity:
+// its reconnection sends it, and so does a request of the same identity on a pooled manager.
+void tst_Transport::socketTransportSharesTheIdentitysJar()
+{
+    TwoEventServer server(QByteArrayLiteral("Set-Cookie: transport=own; Path=/\r\n"));
+    QVERIFY(server.isListening());
+    const QByteArray token = QByteArrayLiteral("Bearer transport-jar-test");
+    EventSource source(server.url(QStringLiteral("/stream")));
+    source.setRequestHeader("Authorization", token);
+    source.setTransport(EventSource::SocketTransport);
+    source.setReconnectionTime(10);
+    Recorder recorder(&source);
+    source.open();
+    QTRY_VERIFY_WITH_TIMEOUT(server.requests.size() >= 2, 20000);
+    QVERIFY(!server.requests.at(0).hasHeader("cookie"));
+    QCOMPARE(server.requests.at(1).header("cookie"), QByteArray("transport=own"));
+
+    source.close();
+
+    // The same identity on a pooled manager: the jar outlives the stream that held it by as
+    // long as an idle lane is kept (ManagerPool::IdleLaneMs).
+    EventSource qnam(server.url(QStringLiteral("/stream")));
+    qnam.setRequestHeader("Authorization", token);
+    qnam.setTransport(EventSource::NetworkAccessManagerTransport);
+    qnam.setReconnectPolicy(EventSource::NeverReconnect);
+    const qsizetype qnamFirst = server.requests.size();
+    qnam.open();
+    QTRY_COMPARE_WITH_TIMEOUT(qnam.readyState(), EventSource::Closed, 20000);
+    QCOMPARE(server.requests.size(), qnamFirst + 1);
+    QCOMPARE(server.requests.at(qnamFirst).header("cookie"), QByteArray("transport=own"));
+
+    // Another identity's jar has none of it.
+    EventSource other(server.url(QStringLiteral("/stream")));
+    other.setTransport(EventSource::SocketTransport);
+    other.setReconnectPolicy(EventSource::NeverReconnect);
+    const qsizetype otherFirst = server.requests.size();
+    other.open();
+    QTRY_COMPARE_WITH_TIMEOUT(other.readyState(), EventSource::Closed, 20000);
+    QVERIFY(server.requests.size() > otherFirst);
+    QVERIFY(!server.requests.at(otherFirst).hasHeader("cookie"));
+}
+
+QTEST_GUILESS_MAIN(tst_Transport)
+#include "tst_transport.moc"
