@@ -60,7 +60,10 @@ public:
                     ++disconnections;
                     socket->deleteLater();
                 });
-                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { read(socket); });
+                // Each connection's own state (a new socket may reuse a deleted one's address).
+                auto state = std::make_shared<Connection>();
+                connect(socket, &QTcpSocket::readyRead, this,
+                        [this, socket, state] { read(socket, *state); });
             }
         });
         listen(address);
@@ -80,15 +83,21 @@ public:
     QPointer<QTcpSocket> lastSocket;
 
 private:
-    void read(QTcpSocket *socket)
+    struct Connection
     {
-        QByteArray &buffer = m_buffers[socket];
+        QByteArray buffer;
+        bool answered = false;
+    };
+
+    void read(QTcpSocket *socket, Connection &connection)
+    {
         const QByteArray bytes = socket->readAll();
-        if (buffer.isEmpty())
+        if (connection.buffer.isEmpty())
             firstRead = bytes;
-        buffer += bytes;
-        if (m_answered.contains(socket))
+        connection.buffer += bytes;
+        if (connection.answered)
             return;
+        const QByteArray &buffer = connection.buffer;
         const qsizetype headEnd = buffer.indexOf("\r\n\r\n");
         if (headEnd < 0)
             return;
@@ -101,13 +110,11 @@ private:
         if (buffer.size() < headEnd + 4 + length)
             return;
         request = buffer.left(headEnd + 4 + length);
-        m_answered.insert(socket, true);
+        connection.answered = true;
         m_script(socket);
     }
 
     Script m_script;
-    QHash<QTcpSocket *, QByteArray> m_buffers;
-    QHash<QTcpSocket *, bool> m_answered;
 };
 
 // Writes `bytes` cut at `cuts` (ascending offsets), one piece every millisecond, then closes
@@ -555,15 +562,17 @@ void tst_SocketExchange::cookiesFromJar()
         request.setRawHeader("Cookie", "mine=1");
         Client client(url, request, "GET", QByteArray(), &jar);
         WAIT_FINISHED(client);
-        QCOMPARE(server.request.count("Cookie"), 1);
-        QVERIFY2(server.request.contains("\r\nCookie: mine=1\r\n"), server.request.constData());
+        // Header names as Qt keeps them: Qt 6.7 and later keep the request's in lower case.
+        const QByteArray sent = server.request.toLower();
+        QCOMPARE(sent.count("cookie:"), 1);
+        QVERIFY2(sent.contains("\r\ncookie: mine=1\r\n"), server.request.constData());
     }
     { // CookieLoadControlAttribute Manual: none from the jar
         QNetworkRequest request;
         request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
         Client client(url, request, "GET", QByteArray(), &jar);
         WAIT_FINISHED(client);
-        QVERIFY2(!server.request.contains("Cookie"), server.request.constData());
+        QVERIFY2(!server.request.toLower().contains("cookie"), server.request.constData());
     }
 }
 
