@@ -4,7 +4,8 @@
 # Debian's own arm64 Qt and run under qemu-user: the library, tst_eventstreamparser (QtTest),
 # tst_linescan (the NEON line-end search against the scalar loop) and fuzz_parser_seeds (the
 # fuzzer's checks, with the parser's reference model, over the seed corpus and seeded mutations
-# of it: tests/fuzz). A step of scripts/suite.sh on Debian 12.
+# of it: tests/fuzz), with fuzz_http_seeds (the HTTP response reader's, about 8 s under
+# qemu-user). A step of scripts/suite.sh on Debian 12.
 #
 # The arm64 Qt is a sysroot of this release's packages (Qt Core, Network and Test, their
 # dependencies, the C and C++ development files, Qt's headers and CMake packages), resolved by

@@ -24,9 +24,9 @@ QTSSE_DOCS_PACKAGES=(qt6-documentation-tools)
 QTSSE_FORMAT_PACKAGES=(clang-format)
 QTSSE_FORMAT_CODENAME=bookworm
 
-# The --full steps of scripts/suite.sh fuzz the parser with clang's libFuzzer and run valgrind
-# memcheck. The names are those of every Debian release (libclang-rt-dev depends on the
-# release's default clang's runtime). The TLS tests use the committed tests/shared/certs.
+# The --full steps of scripts/suite.sh fuzz the parser and the HTTP response reader with clang's
+# libFuzzer and run valgrind memcheck. The names are those of every Debian release
+# (libclang-rt-dev depends on the release's default clang's runtime). The TLS tests use the committed tests/shared/certs.
 QTSSE_FUZZ_PACKAGES=(clang libclang-rt-dev)
 QTSSE_VALGRIND_PACKAGES=(valgrind)
 

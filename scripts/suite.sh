@@ -124,10 +124,11 @@ fi
 
 if [ "$fuzz" = 1 ]; then
     qtsse_ensure_packages "${QTSSE_FUZZ_PACKAGES[@]}"
-    echo "== fuzz the parser (libFuzzer + ASan + UBSan, $(clang++ --version | head -1))"
+    echo "== fuzz the parser and the HTTP response reader (libFuzzer + ASan + UBSan, $(clang++ --version | head -1))"
     seconds=${QTSSE_FUZZ_SECONDS:-60}
     [ "$full" = 1 ] || seconds=${QTSSE_FUZZ_SHORT_SECONDS:-20}
-    tests/fuzz/run.sh "$seconds" "${QTSSE_FUZZ_BUILD_DIR:-build-fuzz}"
+    tests/fuzz/run.sh "$seconds" "${QTSSE_FUZZ_BUILD_DIR:-build-fuzz}" \
+        "${QTSSE_FUZZ_HTTP_SECONDS:-20}"
 fi
 
 if [ "$full" = 1 ]; then

@@ -114,6 +114,31 @@ QString excerpt(QByteArrayView bytes)
     return text;
 }
 
+// Content-Length = 1*DIGIT, or a list of identical ones (RFC 9110 section 8.6: a recipient may
+// take "42, 42" as 42); `*length` holds the value of an earlier field (-1 if none), which every
+// element must equal. Stricter than a list: no empty element, as llhttp. An error, or nothing.
+QString readContentLength(QByteArrayView value, qint64 *length)
+{
+    for (QByteArrayView rest = value;;) {
+        const qsizetype comma = rest.indexOf(',');
+        const QByteArrayView number = trimmed(comma < 0 ? rest : rest.first(comma));
+        if (number.isEmpty() || !std::all_of(number.begin(), number.end(), isDigit))
+            return u"HTTP Content-Length \"%1\" is not a decimal number"_s.arg(excerpt(value));
+        qint64 parsed = 0;
+        for (const char c : number) {
+            if (parsed > (std::numeric_limits<qint64>::max() - (c - '0')) / 10)
+                return u"HTTP Content-Length \"%1\" overflows"_s.arg(excerpt(value));
+            parsed = parsed * 10 + (c - '0');
+        }
+        if (*length >= 0 && parsed != *length)
+            return u"HTTP response has differing Content-Length values"_s;
+        *length = parsed;
+        if (comma < 0)
+            return QString();
+        rest = rest.sliced(comma + 1);
+    }
+}
+
 } // namespace
 
 HttpResponseReader::HttpResponseReader() : HttpResponseReader(Limits()) { }
@@ -303,7 +328,6 @@ bool HttpResponseReader::finishHead()
     bool hasCoding = false;
     qint64 length = -1;
     QByteArray codings;
-    QString error;
     for (const auto &[name, value] : std::as_const(m_headers)) {
         if (equalsIgnoringCase(name, "transfer-encoding")) {
             hasCoding = true;
@@ -312,35 +336,8 @@ bool HttpResponseReader::finishHead()
             codings += value;
         } else if (equalsIgnoringCase(name, "content-length")) {
             hasLength = true;
-            int elements = 0;
-            const bool valid = forEachListElement(value, [&](QByteArrayView number) {
-                ++elements;
-                qint64 parsed = 0;
-                for (const char c : number) {
-                    if (!isDigit(c)) {
-                        error = u"HTTP Content-Length \"%1\" is not a decimal number"_s.arg(
-                                excerpt(value));
-                        return false;
-                    }
-                    if (parsed > (std::numeric_limits<qint64>::max() - (c - '0')) / 10) {
-                        error = u"HTTP Content-Length \"%1\" overflows"_s.arg(excerpt(value));
-                        return false;
-                    }
-                    parsed = parsed * 10 + (c - '0');
-                }
-                if (length >= 0 && parsed != length) {
-                    error = u"HTTP response has differing Content-Length values"_s;
-                    return false;
-                }
-                length = parsed;
-                return true;
-            });
-            if (!valid) {
+            if (const QString error = readContentLength(value, &length); !error.isEmpty()) {
                 fail(error);
-                return false;
-            }
-            if (elements == 0) {
-                fail(u"HTTP Content-Length is empty"_s);
                 return false;
             }
         }

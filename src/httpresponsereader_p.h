@@ -27,7 +27,10 @@ namespace QtSse {
 // into the caller's input. Every part of the head and of the chunked framing is bounded (Limits);
 // anything malformed or past a bound is an error, never a clean end: a non-hex or overflowing
 // chunk size, Transfer-Encoding with Content-Length, differing Content-Length values, a
-// Transfer-Encoding other than chunked, an obsolete line folding, a bare CR.
+// Transfer-Encoding other than chunked, an obsolete line folding, a bare CR. A bare LF ends a
+// line of the head or of the trailer section (RFC 9112 section 2.2 lets a recipient take it, as
+// curl does); the chunked framing takes CRLF only. The choices, with their reasons, head
+// httpresponsereader_p.cpp.
 //
 // The caller feeds what it has; the reader keeps the few bytes of a partial head line or chunk
 // line itself (bounded), so the caller may drop whatever was consumed:
@@ -46,11 +49,13 @@ class QTSSE_AUTOTEST_EXPORT HttpResponseReader
 public:
     struct Limits
     {
-        qsizetype maximumHeadSize = 64 * 1024; // status line plus fields, CRLFs included
-        int maximumFieldCount = 128;
+        // Status line plus fields, CRLFs and the empty line included; each head (an interim
+        // response's too) on its own.
+        qsizetype maximumHeadSize = 64 * 1024;
+        int maximumFieldCount = 128; // per head
         int maximumInterimResponses = 32; // 1xx before the final response
-        qsizetype maximumChunkLineSize = 1024; // chunk size plus extensions
-        qsizetype maximumTrailerSize = 16 * 1024;
+        qsizetype maximumChunkLineSize = 1024; // chunk size plus extensions, CRLF not counted
+        qsizetype maximumTrailerSize = 16 * 1024; // the fields, CRLFs and empty line included
     };
 
     enum class Step {

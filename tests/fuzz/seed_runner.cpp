@@ -6,6 +6,9 @@
 // pseudo-random mutations, the same on every machine. For compilers and machines libFuzzer does
 // not serve: GCC, and ARM64 under qemu-user (scripts/arm64.sh). Aborts at the first failure, as
 // the fuzzer does; prints what it ran otherwise.
+//
+// Built with QTSSE_FUZZ_HTTP it is fuzz_http_seeds: fuzz_http.cpp's checks (HttpResponseReader),
+// with mutations that insert pieces of HTTP framing instead of the event stream's.
 #include <QtCore/qbytearray.h>
 #include <QtCore/qdir.h>
 #include <QtCore/qfile.h>
@@ -21,6 +24,14 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 namespace {
+
+#if defined(QTSSE_FUZZ_HTTP)
+const char *const Name = "fuzz_http_seeds";
+const char *const Checks = "each against the reference model, whole, split and byte by byte";
+#else
+const char *const Name = "fuzz_parser_seeds";
+const char *const Checks = "each against the reference model, split and byte by byte";
+#endif
 
 void runOne(const QByteArray &input)
 {
@@ -50,6 +61,24 @@ QByteArray mutate(const QByteArray &seed, Random &random)
     if (seed.size() < header)
         return seed;
     QByteArray input = seed.mid(header);
+#if defined(QTSSE_FUZZ_HTTP)
+    static const char *const tokens[] = { "\r",
+                                          "\n",
+                                          "\r\n",
+                                          "\r\n\r\n",
+                                          ":",
+                                          " ",
+                                          "\t",
+                                          "\0",
+                                          ";",
+                                          "HTTP/1.1 100 Continue\r\n\r\n",
+                                          "HTTP/1.0 200 OK\r\n",
+                                          "Transfer-Encoding: chunked\r\n",
+                                          "Content-Length: 5\r\n",
+                                          "0\r\n\r\n",
+                                          "ffffffffffffffff",
+                                          "\xFF" };
+#else
     static const char *const tokens[] = { "\r",
                                           "\n",
                                           "\r\n",
@@ -66,6 +95,7 @@ QByteArray mutate(const QByteArray &seed, Random &random)
                                           "\xED\xA0\x80",
                                           "\x80",
                                           "\xFF" };
+#endif
     const qsizetype edits = 1 + random.below(8);
     for (qsizetype i = 0; i < edits; ++i) {
         const qsizetype at = random.below(input.size() + 1);
@@ -113,14 +143,14 @@ int main(int argc, char **argv)
         for (const QString &name : files) {
             QFile file(name);
             if (!file.open(QIODevice::ReadOnly)) {
-                std::fprintf(stderr, "fuzz_parser_seeds: cannot read %s\n", qPrintable(name));
+                std::fprintf(stderr, "%s: cannot read %s\n", Name, qPrintable(name));
                 return 1;
             }
             inputs.append(file.readAll());
         }
     }
     if (inputs.isEmpty()) {
-        std::fprintf(stderr, "usage: fuzz_parser_seeds [--mutations N] FILE_OR_DIR...\n");
+        std::fprintf(stderr, "usage: %s [--mutations N] FILE_OR_DIR...\n", Name);
         return 2;
     }
     for (const QByteArray &input : inputs)
@@ -128,8 +158,7 @@ int main(int argc, char **argv)
     Random random;
     for (qsizetype i = 0; i < mutations; ++i)
         runOne(mutate(inputs[random.below(inputs.size())], random));
-    std::printf("fuzz_parser_seeds: %lld seed files and %lld mutations of them, each against the "
-                "reference model, split and byte by byte: no failure\n",
-                static_cast<long long>(inputs.size()), static_cast<long long>(mutations));
+    std::printf("%s: %lld seed files and %lld mutations of them, %s: no failure\n", Name,
+                static_cast<long long>(inputs.size()), static_cast<long long>(mutations), Checks);
     return 0;
 }

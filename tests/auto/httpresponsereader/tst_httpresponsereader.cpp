@@ -164,6 +164,8 @@ private Q_SLOTS:
     void responses();
     void limits_data();
     void limits();
+    void customLimits_data();
+    void customLimits();
     void headerJoining();
     void connectionClose_data();
     void connectionClose();
@@ -173,6 +175,8 @@ private Q_SLOTS:
     void hugeChunk();
     void resetForAnotherResponse();
     void closedWithoutBytes();
+    void closedRightAfterTheBody_data();
+    void closedRightAfterTheBody();
 };
 
 void tst_HttpResponseReader::responses_data()
@@ -222,7 +226,14 @@ void tst_HttpResponseReader::responses_data()
     error("length, inner space", "HTTP/1.1 200 OK\r\nContent-Length: 1 2\r\n\r\nabc",
           u"is not a decimal number"_s);
     error("length, empty", "HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n",
-          u"Content-Length is empty"_s);
+          u"is not a decimal number"_s);
+    error("length, empty element", "HTTP/1.1 200 OK\r\nContent-Length: ,3, 3\r\n\r\nabc",
+          u"is not a decimal number"_s);
+    error("length, trailing comma", "HTTP/1.1 200 OK\r\nContent-Length: 3,\r\n\r\nabc",
+          u"is not a decimal number"_s);
+    error("length, empty after a value",
+          "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: \r\n\r\nabc",
+          u"is not a decimal number"_s);
     error("length, overflow", "HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775808\r\n\r\n",
           u"overflows"_s);
     error("length, huge overflow",
@@ -562,6 +573,53 @@ void tst_HttpResponseReader::limits()
     }
 }
 
+void tst_HttpResponseReader::customLimits_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<QString>("error"); // empty: read to its end
+
+    // Limits of 50 bytes of head, 2 fields, 1 interim response, 4 bytes of chunk line and 10 of
+    // trailer section: each reached, and each passed by one.
+    const QByteArray chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    QTest::newRow("head of 50") << "HTTP/1.1 200 OK\r\nA: " + QByteArray(26, 'a') + "\r\n\r\n"
+                                << QString();
+    QTest::newRow("head of 51") << "HTTP/1.1 200 OK\r\nA: " + QByteArray(27, 'a') + "\r\n\r\n"
+                                << u"HTTP response head exceeds 50 bytes"_s;
+    QTest::newRow("2 fields") << QByteArray("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\n\r\n") << QString();
+    QTest::newRow("3 fields") << QByteArray("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n")
+                              << u"HTTP response head has more than 2 header fields"_s;
+    QTest::newRow("1 interim") << QByteArray("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n\r\n")
+                               << QString();
+    QTest::newRow("2 interim") << QByteArray(
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Hints\r\n\r\nHTTP/1.1 200 OK\r\n\r\n")
+                               << u"HTTP response has more than 1 interim (1xx) responses"_s;
+    QTest::newRow("chunk line of 4") << chunked + "1;ab\r\nx\r\n0\r\n\r\n" << QString();
+    QTest::newRow("chunk line of 5") << chunked + "1;abc\r\nx\r\n0\r\n\r\n"
+                                     << u"HTTP chunk line exceeds 4 bytes"_s;
+    QTest::newRow("trailer of 10") << chunked + "0\r\nA: 123\r\n\r\n" << QString();
+    QTest::newRow("trailer of 11") << chunked + "0\r\nA: 1234\r\n\r\n"
+                                   << u"HTTP trailer section exceeds 10 bytes"_s;
+}
+
+void tst_HttpResponseReader::customLimits()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(QString, error);
+    Limits limits;
+    limits.maximumHeadSize = 50;
+    limits.maximumFieldCount = 2;
+    limits.maximumInterimResponses = 1;
+    limits.maximumChunkLineSize = 4;
+    limits.maximumTrailerSize = 10;
+    for (const QList<QByteArray> &pieces :
+         { QList<QByteArray>{ input }, splitAt(input, { 1, 20 }) }) {
+        const Outcome o = feed(pieces, true, limits);
+        QVERIFY2(o.contractBroken.isEmpty(), describe(o).constData());
+        QCOMPARE(o.steps.last(), error.isEmpty() ? Step::End : Step::Error);
+        QCOMPARE(o.error, error);
+    }
+}
+
 void tst_HttpResponseReader::headerJoining()
 {
     HttpResponseReader reader;
@@ -736,6 +794,33 @@ void tst_HttpResponseReader::closedWithoutBytes()
     QCOMPARE(reader.closed(), Step::Error);
     QCOMPARE(reader.errorString(), u"The connection closed before an HTTP response"_s);
     QCOMPARE(reader.closed(), Step::Error); // stays in error
+}
+
+void tst_HttpResponseReader::closedRightAfterTheBody_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    // Complete responses whose End has not been asked for yet when the connection closes.
+    QTest::newRow("204") << QByteArray("HTTP/1.1 204 No Content\r\n\r\n");
+    QTest::newRow("length 0") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    QTest::newRow("length 2") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+}
+
+void tst_HttpResponseReader::closedRightAfterTheBody()
+{
+    QFETCH(QByteArray, input);
+    HttpResponseReader reader;
+    QByteArrayView rest = input;
+    qsizetype used = 0;
+    QByteArrayView body;
+    QCOMPARE(reader.next(rest, &used, &body), Step::Head);
+    rest = rest.sliced(used);
+    if (!rest.isEmpty()) {
+        QCOMPARE(reader.next(rest, &used, &body), Step::Body);
+        QCOMPARE(used, rest.size());
+    }
+    QCOMPARE(reader.closed(), Step::End);
+    QVERIFY(!reader.hasError());
+    QCOMPARE(reader.next({}, &used, &body), Step::End);
 }
 
 QTEST_APPLESS_MAIN(tst_HttpResponseReader)
