@@ -4,11 +4,13 @@
 # what it needs, checks the C++ formatting (Debian 12 only, scripts/format-check.sh), configures
 # with warnings as errors, builds, lints every QML file (any warning fails, see .qmllint.ini),
 # builds the API reference, runs every ctest test. --full adds the AddressSanitizer +
-# UndefinedBehaviorSanitizer build of the whole suite, libFuzzer on the parser and valgrind
-# memcheck. --fuzz adds only the fuzzer (the clang build and a shorter run). On Debian 12 only (to
-# save CI time), it also runs the parser's tests and fuzz seeds on ARM64 under qemu-user, builds
-# and runs the suite once more with zlib, brotli, zstd and pkg-config hidden, and builds the
-# library and its C++ tests in Release and runs those (QTSSE_RELEASE_TESTS=1 adds that elsewhere).
+# UndefinedBehaviorSanitizer build of the whole suite (on Debian 13 with every source that can on
+# QtSse's own transport, QTSSE_OWN_TRANSPORT_CODENAME), libFuzzer on the parser and the HTTP
+# response reader, and valgrind memcheck. --fuzz adds only the fuzzer (the clang build and a
+# shorter run). On Debian 12 only (to save CI time), it also runs the parser's tests and fuzz
+# seeds on ARM64 under qemu-user, builds and runs the suite once more with zlib, brotli, zstd and
+# pkg-config hidden, and builds the library and its C++ tests in Release and runs those
+# (QTSSE_RELEASE_TESTS=1 adds that elsewhere).
 # scripts/test.sh runs it once per supported Debian release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -117,7 +119,12 @@ if [ "$full" = 1 ]; then
         -DQTSSE_SANITIZE=address,undefined -DCMAKE_CXX_FLAGS=-O1 \
         -DCMAKE_EXE_LINKER_FLAGS="$asan_link"
     cmake --build "$asan_build" --parallel "$jobs"
-    LDFLAGS="$asan_link" ASAN_OPTIONS=detect_leaks=1 \
+    transport=${QTSSE_TRANSPORT:-}
+    if [ "$(qtsse_codename)" = "$QTSSE_OWN_TRANSPORT_CODENAME" ]; then
+        transport=own
+        echo "== (every source without an application's manager on QtSse's own transport)"
+    fi
+    QTSSE_TRANSPORT=$transport LDFLAGS="$asan_link" ASAN_OPTIONS=detect_leaks=1 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir "$asan_build" --output-on-failure --parallel "$jobs"
 fi
