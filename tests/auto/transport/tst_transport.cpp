@@ -73,6 +73,7 @@ private Q_SLOTS:
     void automaticFollowsEnvironment();
     void socketTransportRefusesWhatItCannotCarry();
     void socketTransportSharesTheIdentitysJar();
+    void socketTransportFailsABrokenChunkedBody();
 };
 
 void tst_Transport::init()
@@ -254,4 +255,37 @@ void tst_Transport::socketTransportSharesTheIdentitysJar()
 }
 
 QTEST_GUILESS_MAIN(tst_Transport)
+// A finite answer whose chunked body breaks (a chunk size that is not hexadecimal) after its
+// first event: QNAM takes such a chunk for the last one and the body "ends cleanly" (README,
+// "Known limits of Qt's HTTP layer"), so without finish markers the truncation would pass for a
+// complete answer. The own transport fails it: errorOccurred(NetworkError), never finished().
+void tst_Transport::socketTransportFailsABrokenChunkedBody()
+{
+    SseTestServer server([](const HttpRequest &, QTcpSocket *socket) {
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                      "Transfer-Encoding: chunked\r\n\r\n"
+                      "b\r\ndata: one\n\n\r\n"
+                      "zz\r\ndata: two\n\n\r\n0\r\n\r\n");
+        socket->disconnectFromHost();
+    });
+    QVERIFY(server.isListening());
+    EventSource source(server.url(QStringLiteral("/answer")));
+    source.setTransport(EventSource::SocketTransport);
+    source.setReconnectPolicy(EventSource::ReconnectBeforeFirstEvent);
+    QStringList received;
+    connect(&source, &EventSource::messageReceived, this,
+            [&](const QtSse::MessageEvent &event) { received << event.data(); });
+    QSignalSpy finished(&source, &EventSource::finished);
+    QSignalSpy errors(&source, &EventSource::errorOccurred);
+    source.open();
+    QVERIFY(errors.wait(20000));
+    QCOMPARE(received, QStringList{ QStringLiteral("one") });
+    QCOMPARE(source.error(), EventSource::NetworkError);
+    QVERIFY2(source.errorString().contains(QStringLiteral("hexadecimal")),
+             qPrintable(source.errorString()));
+    QCOMPARE(source.readyState(), EventSource::Closed);
+    QCOMPARE(finished.size(), 0);
+    QCOMPARE(server.requests.size(), 1); // an answer is never asked for twice
+}
+
 #include "tst_transport.moc"
