@@ -3,6 +3,8 @@
 #include "eventsource_p.h"
 #include "responsepolicy_p.h"
 
+#include <QtCore/qmetaobject.h>
+
 namespace QtSse {
 
 // MinGW's GCC exports an inline static data member of an exported class only from a translation
@@ -357,6 +359,23 @@ EventSource::~EventSource()
     d->reconnectTimer.setParent(nullptr);
     d->readTimer.setParent(nullptr);
     d->preparationTimer.setParent(nullptr);
+}
+
+/*!
+    \reimp
+*/
+void EventSource::connectNotify(const QMetaMethod &signal)
+{
+    // Notes the per-event signals that have a receiver, whichever way it connected (QObject::
+    // connect(), QSignalSpy, QML handlers and bindings): the source skips the others' emissions.
+    // Never cleared, since disconnectNotify() is not called for every way a connection ends.
+    Q_D(EventSource);
+    if (signal == QMetaMethod::fromSignal(&EventSource::messageReceived))
+        d->messageReceivedWanted.store(true, std::memory_order_relaxed);
+    else if (signal == QMetaMethod::fromSignal(&EventSource::eventReceived))
+        d->eventReceivedWanted.store(true, std::memory_order_relaxed);
+    else if (signal == QMetaMethod::fromSignal(&EventSource::lastEventIdChanged))
+        d->lastEventIdChangedWanted.store(true, std::memory_order_relaxed);
 }
 
 /*!

@@ -320,6 +320,9 @@ Q_SIGNALS:
     void maximumServerDelayChanged(int milliseconds);
     void transportChanged(QtSse::EventSource::Transport transport);
 
+protected:
+    void connectNotify(const QMetaMethod &signal) override;
+
 private:
     Q_DECLARE_PRIVATE(EventSource)
     Q_DISABLE_COPY_MOVE(EventSource)

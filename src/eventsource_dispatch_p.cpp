@@ -30,7 +30,8 @@ void EventSourcePrivate::syncLastEventId(const QString &id)
     if (same)
         return;
     lastEventId = id;
-    Q_EMIT q_func()->lastEventIdChanged(id);
+    if (lastEventIdChangedWanted.load(std::memory_order_relaxed))
+        Q_EMIT q_func()->lastEventIdChanged(id);
 }
 
 bool EventSourcePrivate::handleEvent(const MessageEvent &event)
@@ -49,7 +50,8 @@ bool EventSourcePrivate::handleEvent(const MessageEvent &event)
     syncLastEventId(event.lastEventId());
     if (!isCurrent(attempt))
         return false;
-    if (isMessageType(event.type())) {
+    // Emissions without receivers are skipped: per event they cost as much as the parsing.
+    if (messageReceivedWanted.load(std::memory_order_relaxed) && isMessageType(event.type())) {
         Q_EMIT q->messageReceived(event);
         if (!isCurrent(attempt))
             return false;
@@ -61,9 +63,11 @@ bool EventSourcePrivate::handleEvent(const MessageEvent &event)
                 return false;
         }
     }
-    Q_EMIT q->eventReceived(event);
-    if (!isCurrent(attempt))
-        return false;
+    if (eventReceivedWanted.load(std::memory_order_relaxed)) {
+        Q_EMIT q->eventReceived(event);
+        if (!isCurrent(attempt))
+            return false;
+    }
     switch (verdict) {
     case EventMarkers::Verdict::None:
         return true;

@@ -24,6 +24,7 @@
 #include <QtCore/qpointer.h>
 #include <QtCore/qtimer.h>
 
+#include <atomic>
 #include <chrono>
 #include <limits>
 
@@ -163,6 +164,13 @@ public:
     int reconnectDelay = -1;
     QString lastEventId;
     EventStreamParser parser;
+    // Whether the per-event signals have ever had a receiver (set by EventSource::connectNotify,
+    // never cleared): an emission without receivers costs about as much as parsing the event's
+    // line, so a stream nobody listens to that way skips it. Atomic: connections may be made
+    // from other threads.
+    std::atomic<bool> messageReceivedWanted{ false };
+    std::atomic<bool> eventReceivedWanted{ false };
+    std::atomic<bool> lastEventIdChangedWanted{ false };
 
     // The current attempt: every callback checks that it still belongs to it.
     quint64 generation = 0;

@@ -159,6 +159,7 @@ private Q_SLOTS:
     void workerThread();
     void destroyWhileOpen();
     void nestedEventLoopInSlot();
+    void lateReceiversGetLaterEvents();
     void deleteLaterInSlot();
 };
 
@@ -1473,6 +1474,39 @@ void tst_EventSource::nestedEventLoopInSlot()
     QCOMPARE(deliveredInside, 0);
     QCOMPARE(source.lastEventId(), QString::number(3 + Later));
     QCOMPARE(source.readyState(), EventSource::Open);
+}
+
+// The source skips emitting the per-event signals (eventReceived, messageReceived,
+// lastEventIdChanged) until something connects to them: receivers that connect while the stream
+// runs, after events went out unheard, get every later event and id change, through
+// QObject::connect() and QSignalSpy alike.
+void tst_EventSource::lateReceiversGetLaterEvents()
+{
+    QPointer<QTcpSocket> stream;
+    SseTestServer server([&](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write("id: 1\ndata: one\n\nid: 2\nevent: other\ndata: two\n\n");
+        stream = socket;
+    });
+    EventSource source(server.url());
+    QSignalSpy opened(&source, &EventSource::opened);
+    source.open();
+    QVERIFY(opened.wait());
+    QTRY_COMPARE(source.lastEventId(), u"2"_s); // delivered with no receiver at all
+
+    QStringList messages;
+    connect(&source, &EventSource::messageReceived, this,
+            [&](const MessageEvent &event) { messages.append(event.data()); });
+    QSignalSpy events(&source, &EventSource::eventReceived);
+    QSignalSpy ids(&source, &EventSource::lastEventIdChanged);
+    QVERIFY(stream);
+    stream->write("id: 3\ndata: three\n\nevent: other\ndata: four\n\nid: 5\ndata: five\n\n");
+    QTRY_COMPARE(events.size(), 3);
+    QCOMPARE(messages, (QStringList{ u"three"_s, u"five"_s }));
+    QCOMPARE(events.at(1).at(0).value<MessageEvent>().type(), u"other"_s);
+    QCOMPARE(ids.size(), 2);
+    QCOMPARE(ids.at(0).at(0).toString(), u"3"_s);
+    QCOMPARE(ids.at(1).at(0).toString(), u"5"_s);
 }
 
 // deleteLater() from a slot, the documented way to destroy a source from its own signal.
