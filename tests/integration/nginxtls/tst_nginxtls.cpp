@@ -113,20 +113,30 @@ void tst_NginxTls::cleanup()
 
 void tst_NginxTls::trustedCertificateFlows_data()
 {
+    QTest::addColumn<EventSource::Transport>("transport");
     QTest::addColumn<bool>("http2Allowed");
     QTest::addColumn<QByteArray>("protocol");
-    QTest::newRow("HTTP/2 (Qt's default over TLS)") << true << QByteArray("HTTP/2.0");
-    QTest::newRow("HTTP/1.1 (Http2AllowedAttribute false)") << false << QByteArray("HTTP/1.1");
+    QTest::addColumn<QString>("tag");
+    // HTTP/2 is QNAM's alone; the own transport offers only http/1.1 in its ALPN.
+    QTest::newRow("HTTP/2 (Qt's default over TLS)") << EventSource::NetworkAccessManagerTransport
+                                                    << true << QByteArray("HTTP/2.0") << u"h2"_s;
+    QTest::newRow("HTTP/1.1 (Http2AllowedAttribute false)")
+            << EventSource::NetworkAccessManagerTransport << false << QByteArray("HTTP/1.1")
+            << u"h1"_s;
+    QTest::newRow("own transport (HTTP/1.1 though HTTP/2 is allowed)")
+            << EventSource::SocketTransport << true << QByteArray("HTTP/1.1") << u"own"_s;
 }
 
 void tst_NginxTls::trustedCertificateFlows()
 {
+    QFETCH(EventSource::Transport, transport);
     QFETCH(bool, http2Allowed);
     QFETCH(QByteArray, protocol);
-    const QString tag = http2Allowed ? u"h2"_s : u"h1"_s;
+    QFETCH(QString, tag);
     QNetworkRequest request = QtSseTest::trustingRequest(url(tag));
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, http2Allowed);
     EventSource source;
+    source.setTransport(transport);
     source.setRequest(request);
     QCOMPARE(source.url(), url(tag));
     StreamRecorder recorder(&source);
