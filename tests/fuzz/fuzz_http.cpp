@@ -2,7 +2,7 @@
 // libFuzzer target for QtSse::HttpResponseReader, the own transport's HTTP/1.1 response reader.
 //
 // Input: one control byte, then 2 * k bytes of split offsets, then the bytes of one connection
-// (fuzz_parser.cpp's format, so the seed runner and the corpus tools serve both):
+// (fuzzinput.h's layout, shared with fuzz_parser.cpp, so the seed runner serves both):
 //   control & 0x1F = k, the number of split offsets (little-endian 16-bit, taken modulo the body
 //                    size + 1; repeated offsets make zero-length reads);
 //   control & 0x20 = the connection closes after the bytes (closed() is called);
@@ -28,6 +28,7 @@
 //     RFC 9112 and the reader's stated choices, with regular expressions for the lines and none
 //     of the reader's incremental state: the same steps, head, body and unconsumed bytes (the
 //     error's wording aside).
+#include "fuzzinput.h"
 #include "httpresponsereader_p.h"
 
 #include <QtCore/qbytearray.h>
@@ -529,32 +530,19 @@ void compare(const Outcome &whole, const Outcome &split, const char *how)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 1)
+    const std::optional<QtSseFuzz::Input> input = QtSseFuzz::decodeInput(data, size);
+    if (!input)
         return 0;
-    const unsigned control = data[0];
-    const size_t k = control & 0x1F;
-    const bool close = control & 0x20;
-    const bool small = control & 0x40;
-    const bool head = control & 0x80;
-    if (size < 1 + 2 * k)
-        return 0;
-    const QByteArray bytes(reinterpret_cast<const char *>(data + 1 + 2 * k),
-                           qsizetype(size - 1 - 2 * k));
-    std::vector<qsizetype> cuts;
-    for (size_t i = 0; i < k; ++i) {
-        const unsigned offset = unsigned(data[1 + 2 * i]) | (unsigned(data[2 + 2 * i]) << 8);
-        cuts.push_back(qsizetype(offset % (size_t(bytes.size()) + 1)));
-    }
-    std::sort(cuts.begin(), cuts.end());
+    const QByteArray &bytes = input->bytes;
+    const bool close = input->control & 0x20;
+    const bool small = input->control & 0x40;
+    const bool head = input->control & 0x80;
 
     const Outcome whole = run(bytes, {}, close, small, head);
     compareWithReference(whole, bytes, close, small, head);
-    compare(whole, run(bytes, cuts, close, small, head), "split at the fuzzer's offsets");
-    if (bytes.size() <= 4096) {
-        std::vector<qsizetype> everyByte;
-        for (qsizetype i = 1; i < bytes.size(); ++i)
-            everyByte.push_back(i);
-        compare(whole, run(bytes, everyByte, close, small, head), "fed one byte at a time");
-    }
+    compare(whole, run(bytes, input->cuts, close, small, head), "split at the fuzzer's offsets");
+    if (bytes.size() <= 4096)
+        compare(whole, run(bytes, QtSseFuzz::everyByte(bytes), close, small, head),
+                "fed one byte at a time");
     return 0;
 }

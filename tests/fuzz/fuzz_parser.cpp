@@ -22,6 +22,7 @@
 //     the whole body, drop a leading U+FEFF, split the text into lines and interpret each line,
 //     with none of the parser's buffering, in-place references or shortcuts.
 #include "eventstreamparser.h"
+#include "fuzzinput.h"
 #include "linescan_p.h"
 
 #include <QtCore/qbytearray.h>
@@ -326,33 +327,20 @@ void checkLineScan(const QByteArray &body)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 1)
+    const std::optional<QtSseFuzz::Input> input = QtSseFuzz::decodeInput(data, size);
+    if (!input)
         return 0;
-    const unsigned control = data[0];
-    const size_t k = control & 0x1F;
-    const bool seeded = control & 0x20;
-    if (size < 1 + 2 * k)
-        return 0;
-    const QByteArray body(reinterpret_cast<const char *>(data + 1 + 2 * k),
-                          qsizetype(size - 1 - 2 * k));
-    std::vector<qsizetype> cuts;
-    for (size_t i = 0; i < k; ++i) {
-        const unsigned offset = unsigned(data[1 + 2 * i]) | (unsigned(data[2 + 2 * i]) << 8);
-        cuts.push_back(qsizetype(offset % (size_t(body.size()) + 1)));
-    }
-    std::sort(cuts.begin(), cuts.end());
+    const QByteArray &body = input->bytes;
+    const bool seeded = input->control & 0x20;
 
     checkLineScan(body);
     const Outcome whole = run(body, {}, seeded);
     compare(reference(body, seeded), whole, "parser against the reference model");
-    compare(whole, run(body, cuts, seeded), "split at the fuzzer's offsets");
+    compare(whole, run(body, input->cuts, seeded), "split at the fuzzer's offsets");
     if (body.size() <= 4096) {
-        std::vector<qsizetype> everyByte;
-        for (qsizetype i = 1; i < body.size(); ++i)
-            everyByte.push_back(i);
-        compare(whole, run(body, everyByte, seeded), "fed one byte at a time");
+        compare(whole, run(body, QtSseFuzz::everyByte(body), seeded), "fed one byte at a time");
         checkDecoder(body);
     }
-    checkCap(body, cuts, 1 + qint64((k * 37 + size) % 160));
+    checkCap(body, input->cuts, 1 + qint64((input->splitCount * 37 + size) % 160));
     return 0;
 }
