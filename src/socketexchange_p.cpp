@@ -16,6 +16,7 @@
 #endif
 
 #include <algorithm>
+#include <optional>
 
 namespace QtSse {
 
@@ -323,6 +324,24 @@ bool SocketExchange::drained() const
     return m_position == m_end && m_socket->bytesAvailable() <= 0;
 }
 
+// Gives the reader the buffered bytes it has not taken. A step that took nothing and gave
+// nothing (NeedMore or Body: a correct reader never returns it with bytes to read) would make
+// the loops below spin: it concludes the exchange instead, and gives std::nullopt.
+std::optional<HttpResponseReader::Step> SocketExchange::nextStep(QByteArrayView *piece,
+                                                                 bool fromCall)
+{
+    qsizetype used = 0;
+    const HttpResponseReader::Step step = m_reader.next(
+            QByteArrayView(m_buffer.constData() + m_position, m_end - m_position), &used, piece);
+    m_position += used;
+    if (used == 0 && piece->isEmpty()
+        && (step == HttpResponseReader::Step::NeedMore || step == HttpResponseReader::Step::Body)) {
+        conclude(Failure::Protocol, tr("The HTTP response reader made no progress"), fromCall);
+        return std::nullopt;
+    }
+    return step;
+}
+
 // Reads up to the final response's head (from the socket's slots only).
 void SocketExchange::readHead()
 {
@@ -332,17 +351,12 @@ void SocketExchange::readHead()
                 endOfInput(false);
             return;
         }
-        qsizetype used = 0;
         QByteArrayView piece;
-        const HttpResponseReader::Step step =
-                m_reader.next(QByteArrayView(m_buffer.constData() + m_position, m_end - m_position),
-                              &used, &piece);
-        m_position += used;
-        switch (step) {
+        const std::optional<HttpResponseReader::Step> step = nextStep(&piece, false);
+        if (!step)
+            return;
+        switch (*step) {
         case HttpResponseReader::Step::NeedMore:
-            if (used == 0)
-                return conclude(Failure::Protocol, tr("The HTTP response reader made no progress"),
-                                false);
             continue;
         case HttpResponseReader::Step::Head:
             break;
@@ -418,26 +432,16 @@ QByteArrayView SocketExchange::readChunk()
             concludeIfComplete(true);
             return {};
         }
-        qsizetype used = 0;
         QByteArrayView piece;
-        const HttpResponseReader::Step step =
-                m_reader.next(QByteArrayView(m_buffer.constData() + m_position, m_end - m_position),
-                              &used, &piece);
-        m_position += used;
-        switch (step) {
+        const std::optional<HttpResponseReader::Step> step = nextStep(&piece, true);
+        if (!step)
+            return {};
+        switch (*step) {
         case HttpResponseReader::Step::Body:
             if (!piece.isEmpty())
                 return piece;
-            if (used == 0) {
-                conclude(Failure::Protocol, tr("The HTTP response reader made no progress"), true);
-                return {};
-            }
             continue;
         case HttpResponseReader::Step::NeedMore:
-            if (used == 0) {
-                conclude(Failure::Protocol, tr("The HTTP response reader made no progress"), true);
-                return {};
-            }
             continue;
         case HttpResponseReader::Step::End:
             conclude(Failure::None, QString(), true);

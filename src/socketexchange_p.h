@@ -18,6 +18,8 @@
 #include <QtNetwork/qnetworkrequest.h>
 #include <QtNetwork/qtnetwork-config.h>
 
+#include <optional>
+
 QT_BEGIN_NAMESPACE
 class QAbstractSocket;
 class QNetworkCookieJar;
@@ -78,6 +80,7 @@ private:
 #endif
     bool refill();
     bool drained() const;
+    std::optional<HttpResponseReader::Step> nextStep(QByteArrayView *piece, bool fromCall);
     void readHead();
     void concludeIfComplete(bool fromCall);
     void endOfInput(bool fromCall);
