@@ -42,6 +42,71 @@ struct InCall
 
 } // namespace
 
+// The proxy QNetworkAccessManager takes for `url` when it has none of its own, and how this
+// transport goes through it. QNAM asks QNetworkProxyFactory::proxyForQuery() (the application
+// proxy, the application's proxy factory, or the system's configuration) and takes the first
+// entry it can use: for http, an HttpProxy or HttpCachingProxy with the caching capability, to
+// which it sends the request in absolute form; otherwise any proxy with the tunnelling
+// capability (none, SOCKS5, HTTP CONNECT). This transport takes the same entry and:
+//  - NoProxy: connects directly;
+//  - Socks5Proxy, or HttpProxy for https (or an HttpProxy without the caching capability):
+//    gives it to the socket, whose engine opens the tunnel (SOCKS5 with the proxy's user and
+//    password, RFC 1929, or HTTP CONNECT answering a Basic, Digest or NTLM challenge with
+//    them) and resolves the host name through the proxy;
+//  - HttpProxy for http: connects to the proxy and sends the request with an absolute-form
+//    target (RFC 9112, 3.2.2), as QNAM does: many proxies refuse CONNECT to other ports than
+//    443 (Squid's default configuration does), and the proxy sees the same requests whichever
+//    transport carries them;
+//  - HttpCachingProxy: refused, QNAM carries it (its cache semantics are QNAM's); a
+//    DefaultProxy answer (the socket would ask the factory again, with another query) and a
+//    list without a usable entry (QNAM then fails with ProxyNotFoundError) are refused too.
+SocketExchange::ProxyRoute SocketExchange::proxyRoute(const QUrl &url)
+{
+    ProxyRoute route;
+    const bool tls = isHttps(url);
+    QList<QNetworkProxy> proxies = QNetworkProxyFactory::proxyForQuery(QNetworkProxyQuery(url));
+    if (proxies.isEmpty()) // as QNAM reads an empty answer
+        proxies.append(QNetworkProxy(QNetworkProxy::NoProxy));
+    for (const QNetworkProxy &proxy : std::as_const(proxies)) {
+        const QNetworkProxy::Capabilities capabilities = proxy.capabilities();
+        if (!tls && (capabilities & QNetworkProxy::CachingCapability)
+            && (proxy.type() == QNetworkProxy::HttpProxy
+                || proxy.type() == QNetworkProxy::HttpCachingProxy)) {
+            route.proxy = proxy;
+            if (proxy.type() == QNetworkProxy::HttpCachingProxy) {
+                route.kind = ProxyRoute::Refused;
+                route.refusal = tr("the socket transport does not use a caching proxy "
+                                   "(QNetworkProxy::HttpCachingProxy)");
+            } else {
+                route.kind = ProxyRoute::AbsoluteForm;
+            }
+            return route;
+        }
+        if (capabilities & QNetworkProxy::TunnelingCapability) {
+            route.proxy = proxy;
+            switch (proxy.type()) {
+            case QNetworkProxy::NoProxy:
+                route.kind = ProxyRoute::Direct;
+                break;
+            case QNetworkProxy::Socks5Proxy:
+            case QNetworkProxy::HttpProxy:
+                route.kind = ProxyRoute::Tunnel;
+                break;
+            default:
+                route.kind = ProxyRoute::Refused;
+                route.refusal = tr("the proxy factory answered with a default proxy, which the "
+                                   "socket transport does not resolve");
+                break;
+            }
+            return route;
+        }
+    }
+    route.kind = ProxyRoute::Refused;
+    route.refusal = tr("no proxy for the URL that the socket transport can use (it uses "
+                       "SOCKS5 and HTTP proxies)");
+    return route;
+}
+
 bool SocketExchange::canServe(const QUrl &url, const QNetworkRequest &request, QString *reason)
 {
     const auto refuse = [reason](const QString &why) {
@@ -68,17 +133,11 @@ bool SocketExchange::canServe(const QUrl &url, const QNetworkRequest &request, Q
     if (request.attribute(QNetworkRequest::Http2DirectAttribute).toBool())
         return refuse(tr("the socket transport does not speak HTTP/2 (the request asks for it "
                          "directly)"));
-    // Proxies stay on QNAM for now. The application proxy, the application's proxy factory and
-    // the system's configuration all answer through proxyForQuery(); the application proxy is
-    // checked too for clarity.
-    const QNetworkProxy::ProxyType applicationProxy = QNetworkProxy::applicationProxy().type();
-    const QList<QNetworkProxy> proxies =
-            QNetworkProxyFactory::proxyForQuery(QNetworkProxyQuery(url));
-    if ((applicationProxy != QNetworkProxy::NoProxy
-         && applicationProxy != QNetworkProxy::DefaultProxy)
-        || (!proxies.isEmpty() && proxies.constFirst().type() != QNetworkProxy::NoProxy)) {
-        return refuse(tr("the socket transport does not carry requests through a proxy yet"));
-    }
+    // The proxy QNAM would take, from the application proxy or the application's proxy factory
+    // (QtSse's managers set none of their own, and a source has no proxy setting).
+    const ProxyRoute route = proxyRoute(url);
+    if (route.kind == ProxyRoute::Refused)
+        return refuse(route.refusal);
     if (reason)
         reason->clear();
     return true;
@@ -94,6 +153,7 @@ SocketExchange::SocketExchange(const QUrl &url, const QNetworkRequest &request,
                                       QNetworkRequest::Automatic)
                             .toInt()
             == QNetworkRequest::Automatic;
+    m_proxy = proxyRoute(url);
     m_request = requestBytes(request, method, body);
     m_reader.setRequestMethod(method); // a response to HEAD has no body
 
@@ -114,9 +174,10 @@ SocketExchange::SocketExchange(const QUrl &url, const QNetworkRequest &request,
 #endif
     if (!m_socket)
         m_socket = new QTcpSocket(this);
-    // canServe() found no proxy for the URL; the socket must not find one of its own (a
-    // factory may answer a TcpSocket query otherwise than a URL one).
-    m_socket->setProxy(QNetworkProxy::NoProxy);
+    // The proxy canServe() found for the URL, for a tunnel; none otherwise: the socket must not
+    // find one of its own (a factory may answer a TcpSocket query otherwise than a URL one).
+    m_socket->setProxy(m_proxy.kind == ProxyRoute::Tunnel ? m_proxy.proxy
+                                                          : QNetworkProxy(QNetworkProxy::NoProxy));
     // Past this many unread bytes Qt stops reading the socket, so the kernel's buffers fill
     // and TCP slows the server: what waits for the application is at most this bound plus
     // m_buffer. QSslSocket bounds its TCP socket's buffer (encrypted bytes) by the size, and
@@ -130,6 +191,15 @@ SocketExchange::SocketExchange(const QUrl &url, const QNetworkRequest &request,
     connect(m_socket, &QAbstractSocket::disconnected, this, &SocketExchange::onInputEnded);
     connect(m_socket, &QAbstractSocket::errorOccurred, this, &SocketExchange::onSocketError);
 
+    if (m_proxy.kind == ProxyRoute::Refused) { // the factory changed its mind since canServe()
+        conclude(Failure::Network,
+                 tr("No usable proxy for %1: %2").arg(url.host(), m_proxy.refusal), true);
+        return;
+    }
+    if (m_proxy.kind == ProxyRoute::AbsoluteForm) {
+        m_socket->connectToHost(m_proxy.proxy.hostName(), m_proxy.proxy.port());
+        return;
+    }
     const quint16 port = quint16(url.port(m_tls ? HttpsPort : HttpPort));
 #if QT_CONFIG(ssl)
     if (m_tls) {
@@ -155,8 +225,11 @@ QByteArray SocketExchange::requestBytes(const QNetworkRequest &request, const QB
                                         const QByteArray &body) const
 {
     QUrl target = m_url;
-    QUrl::FormattingOptions format =
-            QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment | QUrl::FullyEncoded;
+    // To an HTTP proxy, the absolute form (without user info), as QNAM sends it.
+    const bool absoluteForm = m_proxy.kind == ProxyRoute::AbsoluteForm;
+    QUrl::FormattingOptions format = QUrl::RemoveFragment | QUrl::FullyEncoded;
+    format |= absoluteForm ? QUrl::FormattingOptions(QUrl::RemoveUserInfo)
+                           : QUrl::RemoveScheme | QUrl::RemoveAuthority;
     if (target.path().isEmpty())
         target.setPath(QStringLiteral("/"));
     else
@@ -192,6 +265,16 @@ QByteArray SocketExchange::requestBytes(const QNetworkRequest &request, const QB
         out += name;
         out += ": ";
         out += request.rawHeader(name);
+        out += "\r\n";
+    }
+    // The proxy's credentials, once for the connection, in the Basic scheme: a proxy that wants
+    // another, or other credentials, answers 407, which the state machine reports as the HTTP
+    // error it is (this transport asks the application for none). The request's own
+    // Proxy-Authorization, if any, goes instead.
+    if (absoluteForm && !m_proxy.proxy.user().isEmpty()
+        && !request.hasRawHeader("Proxy-Authorization")) {
+        out += "Proxy-Authorization: Basic ";
+        out += (m_proxy.proxy.user() + u':' + m_proxy.proxy.password()).toUtf8().toBase64();
         out += "\r\n";
     }
     // As QNAM: the jar's cookies only when the request has no Cookie header of its own.
@@ -277,6 +360,20 @@ void SocketExchange::onSocketError()
     // refused handshake, a close) is a TLS failure.
     if (m_tls && m_tcpConnected && !m_encrypted) {
         conclude(Failure::Tls, m_socket->errorString(), false);
+        return;
+    }
+    // Before the connection (the tunnel, through a proxy) was established, the failure is the
+    // proxy's, if there is one: a refused CONNECT or SOCKS request, an authentication the proxy
+    // asked for and did not get, the proxy unreachable. Say so.
+    if (m_proxy.kind != ProxyRoute::Direct && !m_tcpConnected) {
+        conclude(Failure::Network,
+                 tr("Through the %1 proxy %2:%3: %4")
+                         .arg(m_proxy.proxy.type() == QNetworkProxy::Socks5Proxy
+                                      ? QLatin1String("SOCKS5")
+                                      : QLatin1String("HTTP"),
+                              m_proxy.proxy.hostName(), QString::number(m_proxy.proxy.port()),
+                              m_socket->errorString()),
+                 false);
         return;
     }
     // A close (or a reset, which Qt reports alike) ends the input; the reader decides whether

@@ -15,6 +15,7 @@
 
 #include <QtCore/qpointer.h>
 #include <QtCore/qurl.h>
+#include <QtNetwork/qnetworkproxy.h>
 #include <QtNetwork/qnetworkrequest.h>
 #include <QtNetwork/qtnetwork-config.h>
 
@@ -44,10 +45,22 @@ class QTSSE_AUTOTEST_EXPORT SocketExchange : public Exchange
 public:
     // Whether this transport can carry `request` for `url`; if not, why (user-facing) in
     // `*reason`. It cannot: other schemes than http and https (https only with TLS support),
-    // a proxy for the URL (those stay on QNAM), user info in the URL (QNAM answers the
-    // authentication challenge), HTTP/2 prior knowledge (Http2DirectAttribute).
+    // user info in the URL (QNAM answers the authentication challenge), HTTP/2 prior knowledge
+    // (Http2DirectAttribute), a proxy it does not use (see proxyRoute(): it uses none, SOCKS5
+    // and HTTP proxies, as QNAM picks them, and leaves caching proxies to QNAM).
     static bool canServe(const QUrl &url, const QNetworkRequest &request,
                          QString *reason = nullptr);
+
+    // How a request for a URL goes: directly, through a tunnel the socket opens (SOCKS5, HTTP
+    // CONNECT), or to an HTTP proxy in absolute form; or not on this transport.
+    struct ProxyRoute
+    {
+        enum Kind { Direct, Tunnel, AbsoluteForm, Refused };
+        Kind kind = Direct;
+        QNetworkProxy proxy = QNetworkProxy(QNetworkProxy::NoProxy);
+        QString refusal; // why, when Refused (user-facing)
+    };
+    static ProxyRoute proxyRoute(const QUrl &url);
 
     // Starts at once (the signals come later, from the event loop). `request` gives the raw
     // headers (validated by the caller: no CR or LF in them) and, for https, the TLS
@@ -89,6 +102,7 @@ private:
     void closeSocket();
 
     QUrl m_url;
+    ProxyRoute m_proxy;
     QPointer<QNetworkCookieJar> m_jar;
     bool m_saveCookies = true;
     QByteArray m_request; // head and body, written once connected (encrypted, for https)

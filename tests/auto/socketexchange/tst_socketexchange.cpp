@@ -16,6 +16,7 @@
 #include "socketexchange_p.h"
 
 #include <QtCore/qelapsedtimer.h>
+#include <QtCore/qendian.h>
 #include <QtCore/qpointer.h>
 #include <QtCore/qrandom.h>
 #include <QtCore/qscopeguard.h>
@@ -287,17 +288,295 @@ private:
     CHECK_ORDER(client);                                            \
   } while (false)
 
-// A proxy factory with one answer for every query.
+// A proxy factory answering URL queries with `proxies` and every other query (the test's
+// servers and the proxies' own upstream sockets) with no proxy.
 class FixedProxyFactory : public QNetworkProxyFactory
 {
 public:
-    explicit FixedProxyFactory(const QNetworkProxy &proxy) : m_proxy(proxy) { }
-    QList<QNetworkProxy> queryProxy(const QNetworkProxyQuery &) override { return { m_proxy }; }
+    explicit FixedProxyFactory(const QList<QNetworkProxy> &proxies) : m_proxies(proxies) { }
+    explicit FixedProxyFactory(const QNetworkProxy &proxy) : m_proxies{ proxy } { }
+    QList<QNetworkProxy> queryProxy(const QNetworkProxyQuery &query) override
+    {
+        if (query.queryType() != QNetworkProxyQuery::UrlRequest)
+            return { QNetworkProxy(QNetworkProxy::NoProxy) };
+        return m_proxies;
+    }
 
 private:
-    QNetworkProxy m_proxy;
+    QList<QNetworkProxy> m_proxies;
 };
 
+// Installs a FixedProxyFactory for the scope.
+struct ScopedProxyFactory
+{
+    explicit ScopedProxyFactory(const QList<QNetworkProxy> &proxies)
+    {
+        QNetworkProxyFactory::setApplicationProxyFactory(new FixedProxyFactory(proxies));
+    }
+    ~ScopedProxyFactory() { QNetworkProxyFactory::setApplicationProxyFactory(nullptr); }
+    Q_DISABLE_COPY_MOVE(ScopedProxyFactory)
+};
+
+// An in-process proxy on loopback, forwarding to loopback only. Http: a CONNECT request opens
+// a tunnel (answered `connectStatus`), any other request is forwarded as received to the host
+// of its absolute-form target; with `credentials` set ("user:password"), a request without
+// them in a Basic Proxy-Authorization is answered 407 (on the same connection, which stays
+// open). Socks5: RFC 1928 CONNECT with the no-authentication method, or, with `credentials`
+// set, only the username/password one (RFC 1929); a request is answered `socksReply`.
+class TestProxy : public QTcpServer
+{
+public:
+    enum class Kind { Http, Socks5 };
+    explicit TestProxy(Kind kind) : m_kind(kind)
+    {
+        setProxy(QNetworkProxy::NoProxy);
+        connect(this, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = nextPendingConnection()) {
+                ++connections;
+                auto state = std::make_shared<Connection>();
+                connect(socket, &QTcpSocket::readyRead, this,
+                        [this, socket, state] { read(socket, *state); });
+                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            }
+        });
+        listen(QHostAddress::LocalHost);
+    }
+    QNetworkProxy proxy(const QString &user = QString(), const QString &password = QString()) const
+    {
+        QNetworkProxy proxy(m_kind == Kind::Http ? QNetworkProxy::HttpProxy
+                                                 : QNetworkProxy::Socks5Proxy,
+                            u"127.0.0.1"_s, serverPort(), user, password);
+        return proxy;
+    }
+
+    QByteArray credentials; // required when not empty: "user:password"
+    int connectStatus = 200;
+    quint8 socksReply = 0x00;
+
+    int connections = 0;
+    QList<QByteArray> requestLines; // Http: each request line received
+    QList<QByteArray> proxyAuthorizations; // Http: each request's Proxy-Authorization (or "")
+    QList<QByteArray> socksMethods; // Socks5: each greeting's methods
+    QList<QByteArray> socksCredentials; // Socks5: each RFC 1929 "user:password" received
+    QStringList targets; // each tunnel or forwarding target asked for: "host:port"
+
+private:
+    enum class Stage { Greeting, Password, Request, Head, Upstream, Spliced, Done };
+    struct Connection
+    {
+        Stage stage = Stage::Greeting;
+        QByteArray buffer;
+        QPointer<QTcpSocket> upstream;
+    };
+
+    void read(QTcpSocket *socket, Connection &c)
+    {
+        c.buffer += socket->readAll();
+        if (c.stage == Stage::Greeting && m_kind == Kind::Http)
+            c.stage = Stage::Head;
+        for (;;) {
+            const Stage before = c.stage;
+            const qsizetype size = c.buffer.size();
+            switch (c.stage) {
+            case Stage::Greeting:
+                greeting(socket, c);
+                break;
+            case Stage::Password:
+                password(socket, c);
+                break;
+            case Stage::Request:
+                socksRequest(socket, c);
+                break;
+            case Stage::Head:
+                httpHead(socket, c);
+                break;
+            case Stage::Spliced:
+                if (c.upstream && !c.buffer.isEmpty())
+                    c.upstream->write(c.buffer);
+                c.buffer.clear();
+                return;
+            case Stage::Upstream: // the buffer goes upstream once connected
+            case Stage::Done:
+                return;
+            }
+            if (c.stage == before && c.buffer.size() == size)
+                return; // needs more bytes
+        }
+    }
+
+    void greeting(QTcpSocket *socket, Connection &c)
+    {
+        if (c.buffer.size() < 2 || c.buffer.size() < 2 + quint8(c.buffer.at(1)))
+            return;
+        const QByteArray methods = c.buffer.mid(2, quint8(c.buffer.at(1)));
+        c.buffer.remove(0, 2 + methods.size());
+        socksMethods.append(methods);
+        const char wanted = credentials.isEmpty() ? '\x00' : '\x02';
+        if (!methods.contains(wanted)) {
+            socket->write("\x05\xff", 2);
+            finish(socket, c);
+            return;
+        }
+        socket->write(QByteArray("\x05", 1) + wanted);
+        c.stage = credentials.isEmpty() ? Stage::Request : Stage::Password;
+    }
+
+    void password(QTcpSocket *socket, Connection &c)
+    {
+        // VER ULEN UNAME PLEN PASSWD
+        if (c.buffer.size() < 2)
+            return;
+        const int userLength = quint8(c.buffer.at(1));
+        if (c.buffer.size() < 3 + userLength)
+            return;
+        const int passwordLength = quint8(c.buffer.at(2 + userLength));
+        if (c.buffer.size() < 3 + userLength + passwordLength)
+            return;
+        const QByteArray given =
+                c.buffer.mid(2, userLength) + ':' + c.buffer.mid(3 + userLength, passwordLength);
+        c.buffer.remove(0, 3 + userLength + passwordLength);
+        socksCredentials.append(given);
+        if (given != credentials) {
+            socket->write("\x01\x01", 2);
+            finish(socket, c);
+            return;
+        }
+        socket->write("\x01\x00", 2);
+        c.stage = Stage::Request;
+    }
+
+    void socksRequest(QTcpSocket *socket, Connection &c)
+    {
+        // VER CMD RSV ATYP DST.ADDR DST.PORT
+        if (c.buffer.size() < 5)
+            return;
+        const char type = c.buffer.at(3);
+        qsizetype addressLength = type == '\x01' ? 4
+                : type == '\x04'                 ? 16
+                                                 : 1 + quint8(c.buffer.at(4));
+        if (c.buffer.size() < 4 + addressLength + 2)
+            return;
+        const QByteArray address = c.buffer.mid(4, addressLength);
+        const quint16 port = quint16((quint8(c.buffer.at(4 + addressLength)) << 8)
+                                     | quint8(c.buffer.at(5 + addressLength)));
+        c.buffer.remove(0, 4 + addressLength + 2);
+        QString host;
+        if (type == '\x01')
+            host = QHostAddress(qFromBigEndian<quint32>(address.constData())).toString();
+        else if (type == '\x04')
+            host = QHostAddress(reinterpret_cast<const quint8 *>(address.constData())).toString();
+        else
+            host = QString::fromLatin1(address.mid(1));
+        targets.append(u"%1:%2"_s.arg(host).arg(port));
+        const QByteArray failed("\x05\x05\x00\x01\x00\x00\x00\x00\x00\x00", 10);
+        if (socksReply != 0x00) {
+            QByteArray reply = failed;
+            reply[1] = char(socksReply);
+            socket->write(reply);
+            finish(socket, c);
+            return;
+        }
+        openUpstream(socket, c, host, port, [socket](bool ok) {
+            socket->write(ok ? QByteArray("\x05\x00\x00\x01\x7f\x00\x00\x01\x00\x00", 10)
+                             : QByteArray("\x05\x05\x00\x01\x00\x00\x00\x00\x00\x00", 10));
+        });
+    }
+
+    void httpHead(QTcpSocket *socket, Connection &c)
+    {
+        const qsizetype end = c.buffer.indexOf("\r\n\r\n");
+        if (end < 0)
+            return;
+        const QByteArray head = c.buffer.left(end + 4);
+        const QList<QByteArray> lines = head.left(end).split('\n');
+        const QByteArray requestLine = lines.constFirst().trimmed();
+        requestLines.append(requestLine);
+        QByteArray authorization;
+        for (const QByteArray &line : lines) {
+            if (line.toLower().startsWith("proxy-authorization:"))
+                authorization = line.mid(20).trimmed();
+        }
+        proxyAuthorizations.append(authorization);
+        if (!credentials.isEmpty() && authorization != "Basic " + credentials.toBase64()) {
+            c.buffer.remove(0, head.size());
+            socket->write("HTTP/1.1 407 Proxy Authentication Required\r\n"
+                          "Proxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n\r\n");
+            return; // the connection stays open for the next try
+        }
+        const QList<QByteArray> parts = requestLine.split(' ');
+        if (parts.size() != 3) {
+            socket->write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+            finish(socket, c);
+            return;
+        }
+        if (parts.at(0) == "CONNECT") {
+            c.buffer.remove(0, head.size());
+            const QUrl authority(u"//"_s + QString::fromLatin1(parts.at(1)));
+            targets.append(u"%1:%2"_s.arg(authority.host()).arg(authority.port()));
+            if (connectStatus != 200) {
+                socket->write("HTTP/1.1 " + QByteArray::number(connectStatus)
+                              + " Refused\r\nContent-Length: 0\r\n\r\n");
+                finish(socket, c);
+                return;
+            }
+            openUpstream(socket, c, authority.host(), quint16(authority.port()), [socket](bool ok) {
+                socket->write(ok ? "HTTP/1.1 200 Connection established\r\n\r\n"
+                                 : "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
+            });
+            return;
+        }
+        // Absolute form: the request goes upstream as it came, head included.
+        const QUrl target(QString::fromLatin1(parts.at(1)));
+        targets.append(u"%1:%2"_s.arg(target.host()).arg(target.port(80)));
+        openUpstream(socket, c, target.host(), quint16(target.port(80)), [socket](bool ok) {
+            if (!ok)
+                socket->write("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
+        });
+    }
+
+    // Connects to a loopback `host`, answers with `reply(connected)`, then splices.
+    void openUpstream(QTcpSocket *socket, Connection &c, const QString &host, quint16 port,
+                      std::function<void(bool)> reply)
+    {
+        c.stage = Stage::Upstream;
+        QHostAddress address(host);
+        if (host.endsWith(u".test"_s)) // the tests' names (Qt asks no proxy for loopback)
+            address = QHostAddress::LocalHost;
+        if (!address.isLoopback()) { // loopback only, always
+            reply(false);
+            finish(socket, c);
+            return;
+        }
+        auto *upstream = new QTcpSocket(socket);
+        upstream->setProxy(QNetworkProxy::NoProxy);
+        c.upstream = upstream;
+        Connection *state = &c;
+        connect(upstream, &QTcpSocket::connected, socket, [socket, upstream, state, reply] {
+            reply(true);
+            state->stage = Stage::Spliced;
+            if (!state->buffer.isEmpty())
+                upstream->write(state->buffer);
+            state->buffer.clear();
+        });
+        connect(upstream, &QTcpSocket::readyRead, socket,
+                [socket, upstream] { socket->write(upstream->readAll()); });
+        connect(upstream, &QTcpSocket::errorOccurred, socket, [this, socket, state, reply] {
+            if (state->stage == Stage::Upstream)
+                reply(false);
+            finish(socket, *state);
+        });
+        upstream->connectToHost(address, port);
+    }
+
+    void finish(QTcpSocket *socket, Connection &c)
+    {
+        c.stage = Stage::Done;
+        c.buffer.clear();
+        socket->disconnectFromHost(); // after what was written
+    }
+
+    Kind m_kind;
+};
 } // namespace
 
 class tst_SocketExchange : public QObject
@@ -306,7 +585,9 @@ class tst_SocketExchange : public QObject
 private Q_SLOTS:
     void canServe_data();
     void canServe();
-    void canServeRefusesProxies();
+    void canServeProxies_data();
+    void canServeProxies();
+    void canServeApplicationProxy();
 
     void requestOnTheWire_data();
     void requestOnTheWire();
@@ -337,6 +618,11 @@ private Q_SLOTS:
 
     void abortSilences_data();
     void abortSilences();
+
+    void throughProxy_data();
+    void throughProxy();
+    void proxyRefusals_data();
+    void proxyRefusals();
 };
 
 void tst_SocketExchange::canServe_data()
@@ -379,38 +665,93 @@ void tst_SocketExchange::canServe()
     QCOMPARE(SocketExchange::canServe(url, request), expected); // no reason asked
 }
 
-void tst_SocketExchange::canServeRefusesProxies()
+// The proxy QNAM would take for the URL decides (SocketExchange::proxyRoute()): the first
+// usable entry of the factory's answer. (Qt asks no proxy for loopback addresses and
+// localhost: the tests' URLs name hosts under .test, RFC 6761, which only the test proxies
+// resolve, to loopback.)
+void tst_SocketExchange::canServeProxies_data()
 {
-    const QUrl url(u"http://127.0.0.1:8080/events"_s);
+    QTest::addColumn<QList<QNetworkProxy>>("proxies");
+    QTest::addColumn<bool>("http");
+    QTest::addColumn<bool>("https");
+    QTest::addColumn<QString>("reasonContains"); // for a refusal
+
+    const QNetworkProxy socks(QNetworkProxy::Socks5Proxy, u"127.0.0.1"_s, 1080);
+    const QNetworkProxy http(QNetworkProxy::HttpProxy, u"127.0.0.1"_s, 3128);
+    QNetworkProxy tunnelOnly = http;
+    tunnelOnly.setCapabilities(QNetworkProxy::TunnelingCapability);
+    const QNetworkProxy caching(QNetworkProxy::HttpCachingProxy, u"127.0.0.1"_s, 3128);
+    const QNetworkProxy ftp(QNetworkProxy::FtpCachingProxy, u"127.0.0.1"_s, 2121);
+    const QNetworkProxy none(QNetworkProxy::NoProxy);
+
+    QTest::newRow("no proxy") << QList<QNetworkProxy>{ none } << true << true << QString();
+    QTest::newRow("SOCKS5") << QList<QNetworkProxy>{ socks } << true << true << QString();
+    QTest::newRow("HTTP") << QList<QNetworkProxy>{ http } << true << true << QString();
+    QTest::newRow("HTTP, tunnelling only")
+            << QList<QNetworkProxy>{ tunnelOnly } << true << true << QString();
+    QTest::newRow("HTTP caching") << QList<QNetworkProxy>{ caching } << false << false
+                                  << u"caching proxy|no proxy for the URL"_s;
+    QTest::newRow("FTP caching") << QList<QNetworkProxy>{ ftp } << false << false
+                                 << u"no proxy for the URL"_s;
+    QTest::newRow("FTP caching, then SOCKS5")
+            << QList<QNetworkProxy>{ ftp, socks } << true << true << QString();
+    // QNAM takes the caching proxy for http and skips it for https.
+    QTest::newRow("HTTP caching, then SOCKS5")
+            << QList<QNetworkProxy>{ caching, socks } << false << true << u"caching proxy"_s;
+    QTest::newRow("default proxy")
+            << QList<QNetworkProxy>{ QNetworkProxy() } << false << false << u"default proxy"_s;
+}
+
+void tst_SocketExchange::canServeProxies()
+{
+    QFETCH(QList<QNetworkProxy>, proxies);
+    QFETCH(bool, http);
+    QFETCH(bool, https);
+    QFETCH(QString, reasonContains);
+
+    const ScopedProxyFactory factory(proxies);
+    const QStringList reasons = reasonContains.split(u'|');
+    for (const QString &scheme : { u"http"_s, u"https"_s }) {
+        if (scheme == u"https" && !QSslSocket::supportsSsl())
+            continue;
+        const QUrl url(u"%1://sse.test:8080/events"_s.arg(scheme));
+        const bool expected = scheme == u"http" ? http : https;
+        QString reason = u"stale"_s;
+        QCOMPARE(SocketExchange::canServe(url, QNetworkRequest(url), &reason), expected);
+        if (expected) {
+            QVERIFY2(reason.isEmpty(), qPrintable(reason));
+        } else {
+            const QString wanted = reasons.value(scheme == u"http" ? 0 : reasons.size() - 1);
+            QVERIFY2(reason.contains(wanted), qPrintable(scheme + u": "_s + reason));
+        }
+    }
+}
+
+// The application proxy answers through the same query as a factory.
+void tst_SocketExchange::canServeApplicationProxy()
+{
+    const QUrl url(u"http://sse.test:8080/events"_s);
     const QNetworkRequest request(url);
     const auto restore = qScopeGuard([] {
         QNetworkProxyFactory::setApplicationProxyFactory(nullptr);
         QNetworkProxy::setApplicationProxy(QNetworkProxy(QNetworkProxy::DefaultProxy));
     });
-    const QString proxyReason = u"the socket transport does not carry requests through a "
-                                "proxy yet"_s;
     QString reason;
-
-    QVERIFY(SocketExchange::canServe(url, request, &reason));
-
-    QNetworkProxy::setApplicationProxy(
-            QNetworkProxy(QNetworkProxy::HttpProxy, u"127.0.0.1"_s, 3128));
-    QVERIFY(!SocketExchange::canServe(url, request, &reason));
-    QCOMPARE(reason, proxyReason);
     QNetworkProxy::setApplicationProxy(
             QNetworkProxy(QNetworkProxy::Socks5Proxy, u"127.0.0.1"_s, 1080));
+    QVERIFY2(SocketExchange::canServe(url, request, &reason), qPrintable(reason));
+    QCOMPARE(SocketExchange::proxyRoute(url).kind, SocketExchange::ProxyRoute::Tunnel);
+    QNetworkProxy::setApplicationProxy(
+            QNetworkProxy(QNetworkProxy::HttpProxy, u"127.0.0.1"_s, 3128));
+    QVERIFY2(SocketExchange::canServe(url, request, &reason), qPrintable(reason));
+    QCOMPARE(SocketExchange::proxyRoute(url).kind, SocketExchange::ProxyRoute::AbsoluteForm);
+    QNetworkProxy::setApplicationProxy(
+            QNetworkProxy(QNetworkProxy::HttpCachingProxy, u"127.0.0.1"_s, 3128));
     QVERIFY(!SocketExchange::canServe(url, request, &reason));
-    QCOMPARE(reason, proxyReason);
+    QVERIFY2(reason.contains(u"caching proxy"_s), qPrintable(reason));
     QNetworkProxy::setApplicationProxy(QNetworkProxy(QNetworkProxy::NoProxy));
-    QVERIFY(SocketExchange::canServe(url, request, &reason));
-
-    QNetworkProxyFactory::setApplicationProxyFactory(
-            new FixedProxyFactory(QNetworkProxy(QNetworkProxy::HttpProxy, u"127.0.0.1"_s, 3128)));
-    QVERIFY(!SocketExchange::canServe(url, request, &reason));
-    QCOMPARE(reason, proxyReason);
-    QNetworkProxyFactory::setApplicationProxyFactory(
-            new FixedProxyFactory(QNetworkProxy(QNetworkProxy::NoProxy)));
-    QVERIFY(SocketExchange::canServe(url, request, &reason));
+    QVERIFY2(SocketExchange::canServe(url, request, &reason), qPrintable(reason));
+    QCOMPARE(SocketExchange::proxyRoute(url).kind, SocketExchange::ProxyRoute::Direct);
 }
 
 // The request's bytes, exactly: nothing QNAM alone adds (Connection, Accept-Language, a default
@@ -1194,6 +1535,223 @@ void tst_SocketExchange::abortSilences()
     QVERIFY(!client.log.contains(u"finished"_s));
     QVERIFY(!client.exchange->isFinished());
     QVERIFY(client.exchange->readChunk().isEmpty());
+}
+
+namespace {
+
+const QByteArray ProxiedBody = "data: one\n\ndata: two\n\n";
+const QByteArray ProxiedResponse = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                                   "Content-Length: 22\r\n\r\n"
+        + ProxiedBody;
+
+} // namespace
+
+// A stream through an in-process SOCKS5 or HTTP proxy to a server on loopback: the proxy is
+// asked for the server (tunnel or absolute form, as QNAM picks), with the proxy's credentials
+// when it wants them, and the events arrive.
+void tst_SocketExchange::throughProxy_data()
+{
+    QTest::addColumn<bool>("socks"); // else HTTP
+    QTest::addColumn<QString>("scheme");
+    QTest::addColumn<QString>("host"); // the proxy resolves it (to loopback)
+    QTest::addColumn<bool>("tunnelOnly"); // the HTTP proxy lacks the caching capability
+    QTest::addColumn<QString>("credentials"); // the proxy wants them, and has them
+
+    QTest::newRow("SOCKS5, http") << true << u"http"_s << u"events.test"_s << false << QString();
+    QTest::newRow("SOCKS5, http, user and password")
+            << true << u"http"_s << u"events.test"_s << false << u"user:s3cret"_s;
+    QTest::newRow("SOCKS5, https") << true << u"https"_s << u"events.test"_s << false << QString();
+    QTest::newRow("HTTP, http: absolute form")
+            << false << u"http"_s << u"events.test"_s << false << QString();
+    QTest::newRow("HTTP, http: absolute form, credentials")
+            << false << u"http"_s << u"events.test"_s << false << u"user:s3cret"_s;
+    QTest::newRow("HTTP without caching, http: CONNECT")
+            << false << u"http"_s << u"events.test"_s << true << QString();
+    QTest::newRow("HTTP, https: CONNECT")
+            << false << u"https"_s << u"events.test"_s << false << QString();
+    QTest::newRow("HTTP, https: CONNECT, credentials")
+            << false << u"https"_s << u"events.test"_s << false << u"user:s3cret"_s;
+}
+
+void tst_SocketExchange::throughProxy()
+{
+    QFETCH(bool, socks);
+    QFETCH(QString, scheme);
+    QFETCH(QString, host);
+    QFETCH(bool, tunnelOnly);
+    QFETCH(QString, credentials);
+    const bool tls = scheme == u"https";
+    if (tls && !QSslSocket::supportsSsl())
+        QSKIP("no TLS backend");
+
+    RawServer plain([](QTcpSocket *socket) { socket->write(ProxiedResponse); });
+    QVERIFY(plain.isListening());
+    const TestCertificate identity = loadCertificate(u"server"_s);
+    QVERIFY2(identity.error.isEmpty(), qPrintable(identity.error));
+    TlsTestServer secure(
+            [](const HttpRequest &, QTcpSocket *socket) { socket->write(ProxiedResponse); },
+            identity.certificate, identity.key);
+    QVERIFY(secure.isListening());
+    const quint16 port = tls ? secure.serverPort() : plain.serverPort();
+    const QUrl url(u"%1://%2:%3/events?x=1"_s.arg(scheme, host).arg(port));
+
+    TestProxy proxy(socks ? TestProxy::Kind::Socks5 : TestProxy::Kind::Http);
+    QVERIFY(proxy.isListening());
+    proxy.credentials = credentials.toUtf8();
+    QNetworkProxy entry =
+            proxy.proxy(credentials.section(u':', 0, 0), credentials.section(u':', 1));
+    if (tunnelOnly)
+        entry.setCapabilities(QNetworkProxy::TunnelingCapability
+                              | QNetworkProxy::HostNameLookupCapability);
+    const ScopedProxyFactory factory({ entry });
+    QVERIFY(SocketExchange::canServe(url, QNetworkRequest(url)));
+
+    QNetworkRequest request = tls ? trustingRequest(url) : QNetworkRequest(url);
+    if (tls)
+        request.setPeerVerifyName(u"localhost"_s); // the certificate's name; verified
+    Client client(url, request);
+    WAIT_FINISHED(client);
+    QVERIFY2(client.exchange->failure() == Failure::None,
+             qPrintable(client.exchange->errorString()));
+    QCOMPARE(client.exchange->statusCode(), 200);
+    QCOMPARE(client.body, ProxiedBody);
+    QCOMPARE(proxy.targets, QStringList{ u"%1:%2"_s.arg(host).arg(port) });
+
+    const QByteArray basic = "Basic " + credentials.toUtf8().toBase64();
+    if (socks) {
+        QVERIFY(!proxy.socksMethods.isEmpty());
+        if (credentials.isEmpty()) {
+            QVERIFY(proxy.socksCredentials.isEmpty());
+        } else {
+            QVERIFY2(proxy.socksMethods.constLast().contains('\x02'),
+                     proxy.socksMethods.constLast().toHex().constData());
+            QCOMPARE(proxy.socksCredentials, QList<QByteArray>{ credentials.toUtf8() });
+        }
+    } else if (!tls && !tunnelOnly) {
+        // One request, in absolute form, with the credentials at once; the proxy sends it on
+        // as it came.
+        const QByteArray line = "GET http://" + host.toLatin1() + ':' + QByteArray::number(port)
+                + "/events?x=1 HTTP/1.1";
+        QCOMPARE(proxy.requestLines, QList<QByteArray>{ line });
+        QCOMPARE(proxy.proxyAuthorizations,
+                 QList<QByteArray>{ credentials.isEmpty() ? QByteArray() : basic });
+        QVERIFY2(plain.request.startsWith(QByteArray(line + "\r\n")), plain.request.constData());
+    } else {
+        // CONNECT (again with the credentials, after a 407), then the request in the tunnel.
+        const QByteArray line =
+                "CONNECT " + host.toLatin1() + ':' + QByteArray::number(port) + " HTTP/1.1";
+        QVERIFY(!proxy.requestLines.isEmpty());
+        for (const QByteArray &seen : std::as_const(proxy.requestLines))
+            QCOMPARE(seen, line);
+        QCOMPARE(proxy.proxyAuthorizations.constLast(),
+                 credentials.isEmpty() ? QByteArray() : basic);
+        if (tls) {
+            QCOMPARE(secure.requests.size(), 1);
+            QCOMPARE(secure.requests.constFirst().target, QByteArray("/events?x=1"));
+        } else {
+            QVERIFY2(plain.request.startsWith("GET /events?x=1 HTTP/1.1\r\n"),
+                     plain.request.constData());
+        }
+    }
+}
+
+// A proxy that refuses, or wants credentials it does not get: the exchange fails before any
+// head, saying the proxy did, and nothing reaches the server. An HTTP proxy's 407 to an
+// absolute-form request is that request's response.
+void tst_SocketExchange::proxyRefusals_data()
+{
+    QTest::addColumn<bool>("socks");
+    QTest::addColumn<QString>("scheme");
+    QTest::addColumn<int>("connectStatus");
+    QTest::addColumn<int>("socksReply");
+    QTest::addColumn<QString>("wanted"); // the credentials the proxy wants
+    QTest::addColumn<QString>("given"); // those the QNetworkProxy has
+    QTest::addColumn<bool>("listening"); // else nothing listens at the proxy's port
+
+    QTest::newRow("CONNECT 403") << false << u"https"_s << 403 << 0 << QString() << QString()
+                                 << true;
+    QTest::newRow("CONNECT 407, no credentials")
+            << false << u"https"_s << 200 << 0 << u"user:s3cret"_s << QString() << true;
+    QTest::newRow("CONNECT 407, wrong credentials")
+            << false << u"https"_s << 200 << 0 << u"user:s3cret"_s << u"user:wrong"_s << true;
+    QTest::newRow("SOCKS5 connection refused (0x05)")
+            << true << u"http"_s << 200 << 5 << QString() << QString() << true;
+    QTest::newRow("SOCKS5 not allowed (0x02)")
+            << true << u"https"_s << 200 << 2 << QString() << QString() << true;
+    QTest::newRow("SOCKS5, no credentials")
+            << true << u"http"_s << 200 << 0 << u"user:s3cret"_s << QString() << true;
+    QTest::newRow("SOCKS5, wrong password")
+            << true << u"http"_s << 200 << 0 << u"user:s3cret"_s << u"user:wrong"_s << true;
+    QTest::newRow("HTTP proxy not listening")
+            << false << u"http"_s << 200 << 0 << QString() << QString() << false;
+    QTest::newRow("absolute form 407")
+            << false << u"http"_s << 200 << 0 << u"user:s3cret"_s << QString() << true;
+}
+
+void tst_SocketExchange::proxyRefusals()
+{
+    QFETCH(bool, socks);
+    QFETCH(QString, scheme);
+    QFETCH(int, connectStatus);
+    QFETCH(int, socksReply);
+    QFETCH(QString, wanted);
+    QFETCH(QString, given);
+    QFETCH(bool, listening);
+    const bool tls = scheme == u"https";
+    if (tls && !QSslSocket::supportsSsl())
+        QSKIP("no TLS backend");
+
+    RawServer origin([](QTcpSocket *socket) { socket->write(ProxiedResponse); });
+    QVERIFY(origin.isListening());
+    const QUrl url(u"%1://events.test:%2/events"_s.arg(scheme).arg(origin.serverPort()));
+
+    auto proxy =
+            std::make_unique<TestProxy>(socks ? TestProxy::Kind::Socks5 : TestProxy::Kind::Http);
+    QVERIFY(proxy->isListening());
+    proxy->connectStatus = connectStatus;
+    proxy->socksReply = quint8(socksReply);
+    proxy->credentials = wanted.toUtf8();
+    const QNetworkProxy entry = proxy->proxy(given.section(u':', 0, 0), given.section(u':', 1));
+    if (!listening)
+        proxy.reset(); // its port is closed now
+    const ScopedProxyFactory factory({ entry });
+
+    Client client(url, tls ? trustingRequest(url) : QNetworkRequest(url));
+    WAIT_FINISHED(client);
+    qInfo("%s", qPrintable(client.exchange->errorString()));
+    QCOMPARE(origin.connections, 0); // the proxy had to refuse, whatever it was asked
+
+    if (!socks && !tls && !wanted.isEmpty()) {
+        QCOMPARE(client.exchange->failure(), Failure::None);
+        QCOMPARE(client.exchange->statusCode(), 407);
+        QCOMPARE(proxy->requestLines.size(), 1);
+        return;
+    }
+    QCOMPARE(client.exchange->failure(), Failure::Network);
+    QVERIFY(client.log == QStringList{ u"finished"_s });
+    const QString expected = u"Through the %1 proxy 127.0.0.1:%2: "_s.arg(
+            socks ? u"SOCKS5"_s : u"HTTP"_s, QString::number(entry.port()));
+    QVERIFY2(client.exchange->errorString().startsWith(expected),
+             qPrintable(client.exchange->errorString()));
+    if (!proxy)
+        return;
+    QVERIFY(proxy->connections >= 1);
+    if (socks) {
+        QCOMPARE(proxy->socksCredentials,
+                 given.isEmpty() ? QList<QByteArray>() : QList<QByteArray>{ given.toUtf8() });
+        if (socksReply != 0) // asked, and refused
+            QCOMPARE(proxy->targets, QStringList{ u"events.test:%1"_s.arg(origin.serverPort()) });
+        else
+            QVERIFY(proxy->targets.isEmpty()); // refused before
+    } else {
+        QVERIFY(!proxy->requestLines.isEmpty());
+        QCOMPARE(proxy->requestLines.constFirst(),
+                 "CONNECT events.test:" + QByteArray::number(origin.serverPort()) + " HTTP/1.1");
+        if (!given.isEmpty()) // tried with them
+            QCOMPARE(proxy->proxyAuthorizations.constLast(), "Basic " + given.toUtf8().toBase64());
+        else
+            QVERIFY(proxy->proxyAuthorizations.constLast().isEmpty());
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_SocketExchange)
