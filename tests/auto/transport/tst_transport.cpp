@@ -15,8 +15,10 @@
 
 #include <QtSse/EventSource>
 
+#include <QtCore/qscopeguard.h>
 #include <QtNetwork/qnetworkcookie.h>
 #include <QtNetwork/qnetworkcookiejar.h>
+#include <QtNetwork/qnetworkproxy.h>
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
 
@@ -49,6 +51,23 @@ private:
     QByteArray m_extraHeaders;
 };
 
+// A proxy factory answering URL queries with `proxy`, every other query (the test's servers)
+// with none.
+class UrlProxyFactory : public QNetworkProxyFactory
+{
+public:
+    explicit UrlProxyFactory(const QNetworkProxy &proxy) : m_proxy(proxy) { }
+    QList<QNetworkProxy> queryProxy(const QNetworkProxyQuery &query) override
+    {
+        if (query.queryType() != QNetworkProxyQuery::UrlRequest)
+            return { QNetworkProxy(QNetworkProxy::NoProxy) };
+        return { m_proxy };
+    }
+
+private:
+    QNetworkProxy m_proxy;
+};
+
 // The lanes (pooled managers) of this thread; idle ones deleted first, so that a lane counted
 // later carries a stream.
 int lanesAfterReaping()
@@ -72,6 +91,8 @@ private Q_SLOTS:
     void networkAccessManagerTransportUsesQnam();
     void automaticFollowsEnvironment();
     void socketTransportRefusesWhatItCannotCarry();
+    void throughAnHttpProxy_data();
+    void throughAnHttpProxy();
     void socketTransportSharesTheIdentitysJar();
     void socketTransportFailsABrokenChunkedBody();
 };
@@ -210,6 +231,42 @@ void tst_Transport::socketTransportRefusesWhatItCannotCarry()
     QVERIFY2(source.errorString().contains(reason), qPrintable(source.errorString()));
     QCOMPARE(server.requests.size(), 0);
     QCOMPARE(lanesAfterReaping(), 0);
+}
+
+void tst_Transport::throughAnHttpProxy_data()
+{
+    QTest::addColumn<EventSource::Transport>("transport");
+    QTest::newRow("own") << EventSource::SocketTransport;
+    QTest::newRow("QNAM") << EventSource::NetworkAccessManagerTransport;
+}
+
+// A stream through the application's HTTP proxy (here the test server itself, answering the
+// requests it is sent in absolute form): both transports send the proxy the same request
+// target, and the events arrive. (Qt asks no proxy for loopback hosts: the URL names a host
+// under .test, RFC 6761, which only the proxy would resolve.) tst_socketexchange covers SOCKS5,
+// CONNECT, proxy credentials and refusals.
+void tst_Transport::throughAnHttpProxy()
+{
+    QFETCH(EventSource::Transport, transport);
+    TwoEventServer proxy;
+    QVERIFY(proxy.isListening());
+    QNetworkProxyFactory::setApplicationProxyFactory(new UrlProxyFactory(
+            QNetworkProxy(QNetworkProxy::HttpProxy, u"127.0.0.1"_s, proxy.serverPort())));
+    const auto restore =
+            qScopeGuard([] { QNetworkProxyFactory::setApplicationProxyFactory(nullptr); });
+    const QUrl url(u"http://events.test:8123/stream?x=1"_s);
+    QVERIFY(QtSse::SocketExchange::canServe(url, QNetworkRequest(url)));
+
+    EventSource source(url);
+    source.setTransport(transport);
+    source.setReconnectPolicy(EventSource::NeverReconnect);
+    Recorder recorder(&source);
+    source.open();
+    QTRY_COMPARE_WITH_TIMEOUT(source.readyState(), EventSource::Closed, 20000);
+    QCOMPARE(QtSseTest::dataOf(recorder.events), QStringList({ u"first"_s, u"second"_s }));
+    QCOMPARE(proxy.requests.size(), 1);
+    QCOMPARE(proxy.requests.at(0).target, QByteArray("http://events.test:8123/stream?x=1"));
+    QCOMPARE(proxy.requests.at(0).header("host"), QByteArray("events.test:8123"));
 }
 
 // A cookie set on a stream over the own transport goes into the jar of the source's identity:
