@@ -210,8 +210,23 @@ constexpr int EventSource::DefaultRequestPreparationTimeout;
     policies, decoding, flow control and parsing are the same on both, and so are the
     signals and errors. A stream on the own transport keeps its cookies in the jar of its
     identity that the pooled managers use (see "Isolation"), never in an application's
-    manager's. It carries no request through a proxy, over HTTP/2 or to a URL with user info:
-    those stay on QNetworkAccessManager.
+    manager's. It carries no request over HTTP/2 or to a URL with user info: those stay on
+    QNetworkAccessManager.
+
+    Both transports take the proxy QNetworkAccessManager would take for the URL: that of an
+    application's manager of the source (its own proxy factory or proxy), else what
+    \c{QNetworkProxyFactory::proxyForQuery()} gives (the application proxy or the
+    application's proxy factory; Qt gives none for \c localhost and loopback addresses):
+    the first entry each can use. The own transport goes through a SOCKS5 proxy, through
+    an HTTP proxy with \c CONNECT for https, and sends an HTTP proxy plain http requests in
+    absolute form (\c{GET http://host/path}), as QNetworkAccessManager does: many proxies
+    refuse \c CONNECT to other ports than 443. Caching proxies
+    (\c{QNetworkProxy::HttpCachingProxy}) stay on QNetworkAccessManager. It authenticates to
+    the proxy with the user and password of the QNetworkProxy only: it does not ask the
+    application (there is no \c proxyAuthenticationRequired), so a proxy that wants
+    credentials it does not get fails the attempt: with NetworkError naming the proxy for a
+    tunnel, with HttpStatusError (the proxy's 407) for an absolute-form request. A source whose
+    proxy credentials the application gives when asked uses NetworkAccessManagerTransport.
 
     \section1 Known limits of Qt's HTTP layer
     Measured on Qt 6.4.2; each with what QtSse does about it.

@@ -309,8 +309,11 @@ void EventSourcePrivate::sendRequest()
     case Route::Socket:
         // Cookies go to and come from the jar the pooled managers of the source's identity
         // use, whatever manager the source has: never the application's (Isolation).
+        // The proxy is the one the source's manager would take (an application's manager's
+        // own proxy settings apply).
         startExchange(new SocketExchange(currentUrl, req, currentMethod, currentBody,
-                                         managers.holdCookieJar(currentUrl, req), q));
+                                         managers.holdCookieJar(currentUrl, req),
+                                         managers.manager(), q));
         return;
     case Route::Qnam:
         break;
@@ -348,7 +351,9 @@ EventSourcePrivate::Route EventSourcePrivate::chooseTransport(const QNetworkRequ
     case EventSource::NetworkAccessManagerTransport:
         return Route::Qnam;
     case EventSource::SocketTransport:
-        return SocketExchange::canServe(currentUrl, req, refusal) ? Route::Socket : Route::Refused;
+        return SocketExchange::canServe(currentUrl, req, refusal, managers.manager())
+                ? Route::Socket
+                : Route::Refused;
     case EventSource::AutomaticTransport:
         break;
     }

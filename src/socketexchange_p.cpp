@@ -4,8 +4,10 @@
 #include "flowcontrol_p.h"
 
 #include <QtCore/qmetaobject.h>
+#include <QtCore/qthread.h>
 #include <QtNetwork/qhostaddress.h>
 #include <QtNetwork/qnetworkcookie.h>
+#include <QtNetwork/qnetworkaccessmanager.h>
 #include <QtNetwork/qnetworkcookiejar.h>
 #include <QtNetwork/qnetworkproxy.h>
 #include <QtNetwork/qtcpsocket.h>
@@ -42,17 +44,24 @@ struct InCall
 
 } // namespace
 
-// The proxy QNetworkAccessManager takes for `url` when it has none of its own, and how this
-// transport goes through it. QNAM asks QNetworkProxyFactory::proxyForQuery() (the application
-// proxy, the application's proxy factory, or the system's configuration) and takes the first
-// entry it can use: for http, an HttpProxy or HttpCachingProxy with the caching capability, to
+// The proxy QNetworkAccessManager takes for `url`, and how this transport goes through it. QNAM
+// asks its own proxy factory, else takes its own proxy, else asks
+// QNetworkProxyFactory::proxyForQuery() (the application proxy, the application's proxy
+// factory, or the system's configuration; none for localhost and loopback addresses). The
+// application's `manager` of the source, if any (and in this thread), answers the same way
+// here; QtSse's pooled managers have neither, so without one the application's settings
+// answer. Of the list, QNAM takes the first entry it can use: for http, an HttpProxy or HttpCachingProxy with the caching capability, to
 // which it sends the request in absolute form; otherwise any proxy with the tunnelling
 // capability (none, SOCKS5, HTTP CONNECT). This transport takes the same entry and:
 //  - NoProxy: connects directly;
 //  - Socks5Proxy, or HttpProxy for https (or an HttpProxy without the caching capability):
 //    gives it to the socket, whose engine opens the tunnel (SOCKS5 with the proxy's user and
-//    password, RFC 1929, or HTTP CONNECT answering a Basic, Digest or NTLM challenge with
-//    them) and resolves the host name through the proxy;
+//    password, RFC 1929, or HTTP CONNECT answering the proxy's 407 challenge with them, through
+//    QAuthenticator) and has the proxy resolve the host name. The application is not asked
+//    for credentials (QNAM's proxyAuthenticationRequired has no counterpart here): a proxy
+//    that wants some it does not get fails the exchange (onSocketError() names the proxy).
+//    canServe() does not refuse a proxy without credentials: most want none, and which do
+//    cannot be known before asking;
 //  - HttpProxy for http: connects to the proxy and sends the request with an absolute-form
 //    target (RFC 9112, 3.2.2), as QNAM does: many proxies refuse CONNECT to other ports than
 //    443 (Squid's default configuration does), and the proxy sees the same requests whichever
@@ -60,11 +69,21 @@ struct InCall
 //  - HttpCachingProxy: refused, QNAM carries it (its cache semantics are QNAM's); a
 //    DefaultProxy answer (the socket would ask the factory again, with another query) and a
 //    list without a usable entry (QNAM then fails with ProxyNotFoundError) are refused too.
-SocketExchange::ProxyRoute SocketExchange::proxyRoute(const QUrl &url)
+SocketExchange::ProxyRoute SocketExchange::proxyRoute(const QUrl &url,
+                                                      const QNetworkAccessManager *manager)
 {
     ProxyRoute route;
     const bool tls = isHttps(url);
-    QList<QNetworkProxy> proxies = QNetworkProxyFactory::proxyForQuery(QNetworkProxyQuery(url));
+    const QNetworkProxyQuery query(url);
+    QList<QNetworkProxy> proxies;
+    if (manager && manager->thread() != QThread::currentThread())
+        manager = nullptr; // its settings are its thread's to read (its streams fail there)
+    if (manager && manager->proxyFactory())
+        proxies = manager->proxyFactory()->queryProxy(query);
+    else if (manager && manager->proxy().type() != QNetworkProxy::DefaultProxy)
+        proxies.append(manager->proxy());
+    else
+        proxies = QNetworkProxyFactory::proxyForQuery(query);
     if (proxies.isEmpty()) // as QNAM reads an empty answer
         proxies.append(QNetworkProxy(QNetworkProxy::NoProxy));
     for (const QNetworkProxy &proxy : std::as_const(proxies)) {
@@ -107,7 +126,8 @@ SocketExchange::ProxyRoute SocketExchange::proxyRoute(const QUrl &url)
     return route;
 }
 
-bool SocketExchange::canServe(const QUrl &url, const QNetworkRequest &request, QString *reason)
+bool SocketExchange::canServe(const QUrl &url, const QNetworkRequest &request, QString *reason,
+                              const QNetworkAccessManager *manager)
 {
     const auto refuse = [reason](const QString &why) {
         if (reason)
@@ -133,9 +153,8 @@ bool SocketExchange::canServe(const QUrl &url, const QNetworkRequest &request, Q
     if (request.attribute(QNetworkRequest::Http2DirectAttribute).toBool())
         return refuse(tr("the socket transport does not speak HTTP/2 (the request asks for it "
                          "directly)"));
-    // The proxy QNAM would take, from the application proxy or the application's proxy factory
-    // (QtSse's managers set none of their own, and a source has no proxy setting).
-    const ProxyRoute route = proxyRoute(url);
+    // The proxy QNAM would take (a source has no proxy setting of its own).
+    const ProxyRoute route = proxyRoute(url, manager);
     if (route.kind == ProxyRoute::Refused)
         return refuse(route.refusal);
     if (reason)
@@ -145,7 +164,8 @@ bool SocketExchange::canServe(const QUrl &url, const QNetworkRequest &request, Q
 
 SocketExchange::SocketExchange(const QUrl &url, const QNetworkRequest &request,
                                const QByteArray &method, const QByteArray &body,
-                               QNetworkCookieJar *jar, QObject *parent)
+                               QNetworkCookieJar *jar, const QNetworkAccessManager *manager,
+                               QObject *parent)
     : Exchange(parent), m_url(url), m_jar(jar), m_tls(isHttps(url))
 {
     const InCall inCall(m_inCall);
@@ -153,7 +173,7 @@ SocketExchange::SocketExchange(const QUrl &url, const QNetworkRequest &request,
                                       QNetworkRequest::Automatic)
                             .toInt()
             == QNetworkRequest::Automatic;
-    m_proxy = proxyRoute(url);
+    m_proxy = proxyRoute(url, manager);
     m_request = requestBytes(request, method, body);
     m_reader.setRequestMethod(method); // a response to HEAD has no body
 

@@ -23,6 +23,7 @@
 
 QT_BEGIN_NAMESPACE
 class QAbstractSocket;
+class QNetworkAccessManager;
 class QNetworkCookieJar;
 #if QT_CONFIG(ssl)
 class QSslError;
@@ -32,13 +33,14 @@ QT_END_NAMESPACE
 namespace QtSse {
 
 // One request and its response over QtSse's own HTTP/1.1 client: a QTcpSocket (QSslSocket for
-// https) of its own, in the thread it lives in, one request per connection. DNS through Qt's
-// resolver; TLS with the request's QSslConfiguration (the default one, with the system's
+// https) of its own, in the thread it lives in, one request per connection, directly or
+// through the proxy QNAM would take (proxyRoute()). DNS through Qt's resolver (or the
+// proxy's); TLS with the request's QSslConfiguration (the default one, with the system's
 // certificate authorities, unless the request sets its own), failing closed on any sslErrors;
 // cookies from and to the given jar as QNAM uses its manager's. The response is read by an
-// HttpResponseReader from one reused buffer, and its body given out by readChunk() as views into
-// that buffer; the socket's read buffer is bounded (FlowControl::ReadBufferLimit), so TCP slows
-// a server the application does not keep up with.
+// HttpResponseReader from one reused buffer, and its body given out by readChunk() as views
+// into that buffer; the socket's read buffer is bounded (FlowControl::ReadBufferLimit), so TCP
+// slows a server the application does not keep up with.
 class QTSSE_AUTOTEST_EXPORT SocketExchange : public Exchange
 {
     Q_OBJECT
@@ -47,9 +49,10 @@ public:
     // `*reason`. It cannot: other schemes than http and https (https only with TLS support),
     // user info in the URL (QNAM answers the authentication challenge), HTTP/2 prior knowledge
     // (Http2DirectAttribute), a proxy it does not use (see proxyRoute(): it uses none, SOCKS5
-    // and HTTP proxies, as QNAM picks them, and leaves caching proxies to QNAM).
-    static bool canServe(const QUrl &url, const QNetworkRequest &request,
-                         QString *reason = nullptr);
+    // and HTTP proxies, as QNAM picks them, and leaves caching proxies to QNAM). `manager`:
+    // the application's manager of the source, if any, whose proxy settings apply.
+    static bool canServe(const QUrl &url, const QNetworkRequest &request, QString *reason = nullptr,
+                         const QNetworkAccessManager *manager = nullptr);
 
     // How a request for a URL goes: directly, through a tunnel the socket opens (SOCKS5, HTTP
     // CONNECT), or to an HTTP proxy in absolute form; or not on this transport.
@@ -60,14 +63,16 @@ public:
         QNetworkProxy proxy = QNetworkProxy(QNetworkProxy::NoProxy);
         QString refusal; // why, when Refused (user-facing)
     };
-    static ProxyRoute proxyRoute(const QUrl &url);
+    static ProxyRoute proxyRoute(const QUrl &url, const QNetworkAccessManager *manager = nullptr);
 
     // Starts at once (the signals come later, from the event loop). `request` gives the raw
     // headers (validated by the caller: no CR or LF in them) and, for https, the TLS
     // configuration and peer verify name; `jar` (may be null) gives the Cookie header and takes
-    // the response's Set-Cookie fields.
+    // the response's Set-Cookie fields; `manager` (may be null) is the application's manager
+    // whose proxy settings apply, as in canServe().
     SocketExchange(const QUrl &url, const QNetworkRequest &request, const QByteArray &method,
-                   const QByteArray &body, QNetworkCookieJar *jar, QObject *parent = nullptr);
+                   const QByteArray &body, QNetworkCookieJar *jar,
+                   const QNetworkAccessManager *manager = nullptr, QObject *parent = nullptr);
     ~SocketExchange() override;
 
     int statusCode() const override;

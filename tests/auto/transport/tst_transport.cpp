@@ -93,6 +93,7 @@ private Q_SLOTS:
     void socketTransportRefusesWhatItCannotCarry();
     void throughAnHttpProxy_data();
     void throughAnHttpProxy();
+    void socketTransportReportsTheProxysFailure();
     void socketTransportSharesTheIdentitysJar();
     void socketTransportFailsABrokenChunkedBody();
 };
@@ -236,37 +237,79 @@ void tst_Transport::socketTransportRefusesWhatItCannotCarry()
 void tst_Transport::throughAnHttpProxy_data()
 {
     QTest::addColumn<EventSource::Transport>("transport");
-    QTest::newRow("own") << EventSource::SocketTransport;
-    QTest::newRow("QNAM") << EventSource::NetworkAccessManagerTransport;
+    QTest::addColumn<bool>("managersProxy"); // else the application's proxy factory
+    QTest::newRow("own, application's factory") << EventSource::SocketTransport << false;
+    QTest::newRow("QNAM, application's factory")
+            << EventSource::NetworkAccessManagerTransport << false;
+    QTest::newRow("own, the source's manager's proxy") << EventSource::SocketTransport << true;
+    QTest::newRow("QNAM, the source's manager's proxy")
+            << EventSource::NetworkAccessManagerTransport << true;
 }
 
-// A stream through the application's HTTP proxy (here the test server itself, answering the
-// requests it is sent in absolute form): both transports send the proxy the same request
-// target, and the events arrive. (Qt asks no proxy for loopback hosts: the URL names a host
-// under .test, RFC 6761, which only the proxy would resolve.) tst_socketexchange covers SOCKS5,
-// CONNECT, proxy credentials and refusals.
+// A stream through an HTTP proxy (here the test server itself, answering the requests it is
+// sent in absolute form), the application's or that of the source's manager: both transports
+// send the proxy the same request target, and the events arrive. (Qt's application settings
+// give no proxy for loopback hosts: the URL names a host under .test, RFC 6761, which only the
+// proxy would resolve.) tst_socketexchange covers SOCKS5, CONNECT, proxy credentials and
+// refusals.
 void tst_Transport::throughAnHttpProxy()
 {
     QFETCH(EventSource::Transport, transport);
-    TwoEventServer proxy;
-    QVERIFY(proxy.isListening());
-    QNetworkProxyFactory::setApplicationProxyFactory(new UrlProxyFactory(
-            QNetworkProxy(QNetworkProxy::HttpProxy, u"127.0.0.1"_s, proxy.serverPort())));
+    QFETCH(bool, managersProxy);
+    TwoEventServer proxyServer;
+    QVERIFY(proxyServer.isListening());
+    const QNetworkProxy proxy(QNetworkProxy::HttpProxy, u"127.0.0.1"_s, proxyServer.serverPort());
     const auto restore =
             qScopeGuard([] { QNetworkProxyFactory::setApplicationProxyFactory(nullptr); });
+    CountingManager manager;
+    if (managersProxy)
+        manager.setProxy(proxy);
+    else
+        QNetworkProxyFactory::setApplicationProxyFactory(new UrlProxyFactory(proxy));
     const QUrl url(u"http://events.test:8123/stream?x=1"_s);
-    QVERIFY(QtSse::SocketExchange::canServe(url, QNetworkRequest(url)));
+    QVERIFY(QtSse::SocketExchange::canServe(url, QNetworkRequest(url), nullptr,
+                                            managersProxy ? &manager : nullptr));
 
     EventSource source(url);
+    if (managersProxy)
+        source.setNetworkAccessManager(&manager);
     source.setTransport(transport);
     source.setReconnectPolicy(EventSource::NeverReconnect);
     Recorder recorder(&source);
     source.open();
     QTRY_COMPARE_WITH_TIMEOUT(source.readyState(), EventSource::Closed, 20000);
     QCOMPARE(QtSseTest::dataOf(recorder.events), QStringList({ u"first"_s, u"second"_s }));
-    QCOMPARE(proxy.requests.size(), 1);
-    QCOMPARE(proxy.requests.at(0).target, QByteArray("http://events.test:8123/stream?x=1"));
-    QCOMPARE(proxy.requests.at(0).header("host"), QByteArray("events.test:8123"));
+    QCOMPARE(proxyServer.requests.size(), 1);
+    QCOMPARE(proxyServer.requests.at(0).target, QByteArray("http://events.test:8123/stream?x=1"));
+    QCOMPARE(proxyServer.requests.at(0).header("host"), QByteArray("events.test:8123"));
+    QCOMPARE(manager.requests,
+             managersProxy && transport == EventSource::NetworkAccessManagerTransport ? 1 : 0);
+}
+
+// A proxy that cannot be reached (or refuses, tst_socketexchange): NetworkError, naming the
+// proxy, and nothing reaches the server.
+void tst_Transport::socketTransportReportsTheProxysFailure()
+{
+    quint16 closedPort = 0;
+    {
+        QTcpServer closed;
+        QVERIFY(closed.listen(QHostAddress::LocalHost));
+        closedPort = closed.serverPort();
+    }
+    QNetworkProxyFactory::setApplicationProxyFactory(new UrlProxyFactory(
+            QNetworkProxy(QNetworkProxy::Socks5Proxy, u"127.0.0.1"_s, closedPort)));
+    const auto restore =
+            qScopeGuard([] { QNetworkProxyFactory::setApplicationProxyFactory(nullptr); });
+    EventSource source(QUrl(u"http://events.test:8123/stream"_s));
+    source.setTransport(EventSource::SocketTransport);
+    source.setReconnectPolicy(EventSource::NeverReconnect);
+    QSignalSpy errors(&source, &EventSource::errorOccurred);
+    source.open();
+    QTRY_COMPARE_WITH_TIMEOUT(source.readyState(), EventSource::Closed, 20000);
+    QVERIFY(!errors.isEmpty());
+    QCOMPARE(source.error(), EventSource::NetworkError);
+    const QString expected = u"Through the SOCKS5 proxy 127.0.0.1:%1: "_s.arg(closedPort);
+    QVERIFY2(source.errorString().startsWith(expected), qPrintable(source.errorString()));
 }
 
 // A cookie set on a stream over the own transport goes into the jar of the source's identity:
