@@ -623,6 +623,7 @@ private Q_SLOTS:
     void throughProxy();
     void proxyRefusals_data();
     void proxyRefusals();
+    void proxyUnusableOnceStarted();
 };
 
 void tst_SocketExchange::canServe_data()
@@ -1752,6 +1753,25 @@ void tst_SocketExchange::proxyRefusals()
         else
             QVERIFY(proxy->proxyAuthorizations.constLast().isEmpty());
     }
+}
+
+// The factory answers otherwise once the exchange starts than when canServe() asked: the
+// exchange fails from the event loop, saying why, and connects nowhere.
+void tst_SocketExchange::proxyUnusableOnceStarted()
+{
+    RawServer origin([](QTcpSocket *socket) { socket->write(ProxiedResponse); });
+    QVERIFY(origin.isListening());
+    const QUrl url(u"http://events.test:%1/events"_s.arg(origin.serverPort()));
+    const ScopedProxyFactory factory(
+            { QNetworkProxy(QNetworkProxy::HttpCachingProxy, u"127.0.0.1"_s, 3128) });
+    Client client(url);
+    QVERIFY(client.log.isEmpty()); // not from inside the constructor
+    WAIT_FINISHED(client);
+    QCOMPARE(client.exchange->failure(), Failure::Network);
+    QVERIFY2(client.exchange->errorString().startsWith(u"No usable proxy for events.test: "_s),
+             qPrintable(client.exchange->errorString()));
+    QVERIFY(client.log == QStringList{ u"finished"_s });
+    QCOMPARE(origin.connections, 0);
 }
 
 QTEST_GUILESS_MAIN(tst_SocketExchange)
