@@ -50,9 +50,9 @@ struct InCall
 // factory, or the system's configuration; none for localhost and loopback addresses). The
 // application's `manager` of the source, if any (and in this thread), answers the same way
 // here; QtSse's pooled managers have neither, so without one the application's settings
-// answer. Of the list, QNAM takes the first entry it can use: for http, an HttpProxy or HttpCachingProxy with the caching capability, to
-// which it sends the request in absolute form; otherwise any proxy with the tunnelling
-// capability (none, SOCKS5, HTTP CONNECT). This transport takes the same entry and:
+// answer. Of the list, QNAM takes the first entry it can use: for http, an HttpProxy or
+// HttpCachingProxy with the caching capability, to which it sends the request in absolute
+// form; otherwise any proxy with the tunnelling capability (none, SOCKS5, HTTP CONNECT). This transport takes the same entry and:
 //  - NoProxy: connects directly;
 //  - Socks5Proxy, or HttpProxy for https (or an HttpProxy without the caching capability):
 //    gives it to the socket, whose engine opens the tunnel (SOCKS5 with the proxy's user and
