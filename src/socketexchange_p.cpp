@@ -4,6 +4,7 @@
 #include "flowcontrol_p.h"
 
 #include <QtCore/qmetaobject.h>
+#include <QtCore/qsocketnotifier.h>
 #include <QtCore/qthread.h>
 #include <QtNetwork/qhostaddress.h>
 #include <QtNetwork/qnetworkcookie.h>
@@ -232,8 +233,35 @@ SocketExchange::SocketExchange(const QUrl &url, const QNetworkRequest &request,
 
 SocketExchange::~SocketExchange()
 {
+    closeDirectReads();
     if (m_socket)
         disconnect(m_socket, nullptr, this, nullptr);
+}
+
+bool SocketExchange::readsDirectly() const
+{
+#if QTSSE_DIRECT_SOCKET_READS
+    return m_fd >= 0;
+#else
+    return false;
+#endif
+}
+
+void SocketExchange::closeDirectReads()
+{
+#if QTSSE_DIRECT_SOCKET_READS
+    if (m_fd < 0)
+        return;
+    // Unregistered before its descriptor is closed; deleted later, as this may run inside
+    // its activated() signal.
+    m_notifier->setEnabled(false);
+    disconnect(m_notifier, nullptr, this, nullptr);
+    m_notifier->deleteLater();
+    m_notifier = nullptr;
+    DirectSocket::close(m_fd);
+    m_fd = -1;
+    m_readable = false;
+#endif
 }
 
 // The request as QNAM's HTTP/1.1 client writes it, less what only QNAM does: no
@@ -327,9 +355,112 @@ QByteArray SocketExchange::requestBytes(const QNetworkRequest &request, const QB
 void SocketExchange::onConnected()
 {
     m_tcpConnected = true;
-    if (!m_tls)
-        m_socket->write(m_request); // the whole request in one write
+    if (m_tls)
+        return; // written once encrypted
+    m_socket->write(m_request); // the whole request in one write
+#if QTSSE_DIRECT_SOCKET_READS
+    if (m_proxy.kind == ProxyRoute::Direct && directReadsAllowed()) {
+        m_socket->flush(); // as much as the kernel takes now
+        if (m_socket->bytesToWrite() > 0)
+            connect(m_socket, &QAbstractSocket::bytesWritten, this,
+                    &SocketExchange::readDirectlyOnceWritten);
+        else
+            readDirectlyOnceWritten();
+    }
+#endif
 }
+
+#if QTSSE_DIRECT_SOCKET_READS
+// QTSSE_SOCKET_READS=qt keeps every plain connection on QTcpSocket's reads (to compare, and to
+// test both ways); read once.
+bool SocketExchange::directReadsAllowed()
+{
+    static const bool allowed = qgetenv("QTSSE_SOCKET_READS") != "qt";
+    return allowed;
+}
+
+// Once the whole request is written, a plain connection is read with recv() straight into
+// m_buffer: QTcpSocket cannot be unbuffered, and its buffer costs a copy of every byte and a
+// ring of blocks to manage. The socket's descriptor is duplicated, QTcpSocket let go of its
+// own (abort() only closes it: the connection stays open through the duplicate), and a read
+// notifier watches the duplicate, enabled only while every byte received went to the reader:
+// what waits for the application is then m_buffer, and the kernel's buffers hold the rest
+// (TCP slows the server). If the response started before the request was written (a server
+// that answers early), the exchange stays on QTcpSocket's reads.
+void SocketExchange::readDirectlyOnceWritten()
+{
+    if (m_concluded || m_fd >= 0 || m_socket->bytesToWrite() > 0)
+        return;
+    disconnect(m_socket, &QAbstractSocket::bytesWritten, this,
+               &SocketExchange::readDirectlyOnceWritten);
+    if (m_socket->state() != QAbstractSocket::ConnectedState || m_socket->bytesAvailable() > 0
+        || m_headReceived)
+        return;
+    const int fd = DirectSocket::duplicate(m_socket->socketDescriptor());
+    if (fd < 0)
+        return; // out of descriptors: QTcpSocket reads on
+    disconnect(m_socket, nullptr, this, nullptr);
+    m_socket->abort(); // closes its descriptor, the duplicate keeps the connection
+    m_fd = fd;
+    m_readable = true; // the first recv() tells
+    m_notifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
+    m_notifier->setEnabled(false);
+    connect(m_notifier, &QSocketNotifier::activated, this, &SocketExchange::onDirectReadable);
+    // Whatever arrived already waits in the kernel: read it from the event loop.
+    QMetaObject::invokeMethod(this, &SocketExchange::onDirectReadable, Qt::QueuedConnection);
+}
+
+void SocketExchange::onDirectReadable()
+{
+    if (m_concluded)
+        return;
+    if (m_inCall) {
+        QMetaObject::invokeMethod(this, &SocketExchange::onDirectReadable, Qt::QueuedConnection);
+        return;
+    }
+    m_notifier->setEnabled(false); // until a recv() finds nothing more
+    m_readable = true;
+    onReadyRead();
+}
+
+// recv() into m_buffer. Past the end of the input or a failure, m_inputEnded (and
+// m_socketError) say which; with nothing to read now, the notifier waits for more.
+bool SocketExchange::receive()
+{
+    if (!m_readable)
+        return false;
+    if (m_buffer.size() < m_receiveSize)
+        m_buffer.resize(m_receiveSize);
+    const DirectSocket::Received got = DirectSocket::receive(m_fd, m_buffer.data(), m_receiveSize);
+    m_position = 0;
+    m_end = got.size;
+    switch (got.outcome) {
+    case DirectSocket::Outcome::Data:
+        if (got.size == m_receiveSize) {
+            // Filled: more is likely waiting. Grow towards a chunk, so a busy stream takes
+            // fewer calls and a slow one keeps a small buffer.
+            m_receiveSize = std::min(m_receiveSize * 2, FlowControl::ReadChunkSize);
+        } else {
+            // Less than asked: the kernel had no more. The notifier says when it has.
+            m_readable = false;
+            m_notifier->setEnabled(true);
+        }
+        return true;
+    case DirectSocket::Outcome::WouldBlock:
+        m_readable = false;
+        m_notifier->setEnabled(true);
+        return false;
+    case DirectSocket::Outcome::Failed:
+        m_socketError = got.errorString;
+        break;
+    case DirectSocket::Outcome::Closed:
+        break;
+    }
+    m_readable = false;
+    m_inputEnded = true;
+    return false;
+}
+#endif
 
 void SocketExchange::onEncrypted()
 {
@@ -422,6 +553,10 @@ void SocketExchange::onSslErrors(const QList<QSslError> &errors)
 bool SocketExchange::refill()
 {
     Q_ASSERT(m_position == m_end);
+#if QTSSE_DIRECT_SOCKET_READS
+    if (m_fd >= 0)
+        return receive();
+#endif
     const qint64 available = m_socket->bytesAvailable();
     if (available <= 0)
         return false;
@@ -438,7 +573,13 @@ bool SocketExchange::refill()
 
 bool SocketExchange::drained() const
 {
-    return m_position == m_end && m_socket->bytesAvailable() <= 0;
+    if (m_position != m_end)
+        return false;
+#if QTSSE_DIRECT_SOCKET_READS
+    if (m_fd >= 0)
+        return !m_readable;
+#endif
+    return m_socket->bytesAvailable() <= 0;
 }
 
 // Gives the reader the buffered bytes it has not taken. A step that took nothing and gave
@@ -599,6 +740,7 @@ void SocketExchange::emitFinished()
 
 void SocketExchange::closeSocket()
 {
+    closeDirectReads();
     disconnect(m_socket, nullptr, this, nullptr);
     if (m_closeLater) {
         // From sslErrors(): the socket drops the connection itself when the slot returns

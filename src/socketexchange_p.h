@@ -11,6 +11,7 @@
 //
 
 #include "exchange_p.h"
+#include "flowcontrol_p.h"
 #include "httpresponsereader_p.h"
 
 #include <QtCore/qpointer.h>
@@ -21,8 +22,17 @@
 
 #include <optional>
 
+// Plain connections are read with recv() where the platform has POSIX sockets (see
+// SocketExchange::readDirectlyOnceWritten()); elsewhere through QTcpSocket's buffer.
+#if defined(Q_OS_UNIX) && !defined(Q_OS_WASM)
+#  define QTSSE_DIRECT_SOCKET_READS 1
+#else
+#  define QTSSE_DIRECT_SOCKET_READS 0
+#endif
+
 QT_BEGIN_NAMESPACE
 class QAbstractSocket;
+class QSocketNotifier;
 class QNetworkAccessManager;
 class QNetworkCookieJar;
 #if QT_CONFIG(ssl)
@@ -31,6 +41,26 @@ class QSslError;
 QT_END_NAMESPACE
 
 namespace QtSse {
+
+#if QTSSE_DIRECT_SOCKET_READS
+// The POSIX socket calls of SocketExchange's direct reads (socketexchange_unix.cpp, built only
+// where they exist).
+namespace DirectSocket {
+// A duplicate of `descriptor`, close-on-exec; -1 if none could be made.
+int duplicate(qintptr descriptor);
+enum class Outcome { Data, WouldBlock, Closed, Failed };
+struct Received
+{
+    Outcome outcome = Outcome::Closed;
+    qsizetype size = 0; // bytes received, with Data
+    QString errorString; // with Failed
+};
+// One recv() of up to `size` bytes (interrupted calls retried). A reset is Closed, as Qt
+// reports it (RemoteHostClosedError).
+Received receive(int fd, char *buffer, qsizetype size);
+void close(int fd);
+} // namespace DirectSocket
+#endif
 
 // One request and its response over QtSse's own HTTP/1.1 client: a QTcpSocket (QSslSocket for
 // https) of its own, in the thread it lives in, one request per connection, directly or
@@ -85,6 +115,9 @@ public:
     QString errorString() const override { return m_errorString; }
     void abort() override;
 
+    // Whether the connection is read with recv() now, past QTcpSocket's buffer (for tests).
+    bool readsDirectly() const;
+
 private:
     QByteArray requestBytes(const QNetworkRequest &request, const QByteArray &method,
                             const QByteArray &body) const;
@@ -98,6 +131,13 @@ private:
 #endif
     bool refill();
     bool drained() const;
+    void closeDirectReads();
+#if QTSSE_DIRECT_SOCKET_READS
+    static bool directReadsAllowed();
+    void readDirectlyOnceWritten();
+    void onDirectReadable();
+    bool receive();
+#endif
     std::optional<HttpResponseReader::Step> nextStep(QByteArrayView *piece, bool fromCall);
     void readHead();
     void concludeIfComplete(bool fromCall);
@@ -128,6 +168,14 @@ private:
     bool m_aborted = false;
     bool m_closeLater = false; // the socket is aborted from the event loop (see closeSocket())
     int m_inCall = 0; // inside the constructor, readChunk() or abort()
+#if QTSSE_DIRECT_SOCKET_READS
+    // Reading with recv() (see readDirectlyOnceWritten()): the duplicated descriptor, its read
+    // notifier, whether a recv() may find bytes, and how much the next one asks for.
+    int m_fd = -1;
+    QSocketNotifier *m_notifier = nullptr;
+    bool m_readable = false;
+    qsizetype m_receiveSize = FlowControl::MinimumBufferSize;
+#endif
     Failure m_failure = Failure::None;
     QString m_errorString;
 };

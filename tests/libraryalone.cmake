@@ -38,6 +38,9 @@ list(REMOVE_DUPLICATES sources)
 # Only the project's own files, not what the build generates (the build may be in the tree).
 get_filename_component(work_dir "${WORK_DIR}" ABSOLUTE)
 list(FILTER sources EXCLUDE REGEX "^${work_dir}/")
+# A unit named *_unix.cpp or *_linux.cpp (Qt's convention) is for those platforms alone: its
+# CMakeLists.txt adds it under if(UNIX ...) or if(LINUX ...), so a Windows build never sees it.
+list(FILTER sources EXCLUDE REGEX "_(unix|linux)\\.cpp$")
 list(LENGTH sources count)
 if(count EQUAL 0)
     message(FATAL_ERROR "no QtSse source found in the build files")
