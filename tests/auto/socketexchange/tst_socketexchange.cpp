@@ -614,6 +614,7 @@ private Q_SLOTS:
     void plainHttpOnHttpsUrl();
 
     void flowControlBoundsWhatIsHeld();
+    void responseBeforeTheRequestIsWritten();
     void flowControlOverTls();
 
     void abortSilences_data();
@@ -1407,6 +1408,62 @@ void tst_SocketExchange::flowControlBoundsWhatIsHeld()
     QCOMPARE(expected, doneAt + 2); // every event, once, in order, then "done"
     QCOMPARE(wrong, 0);
     QVERIFY(pending.isEmpty());
+}
+
+// A server may answer before it has read the whole request (a stream that starts at once, an
+// early error). The response arrives while a large body is still being written: the exchange
+// reads it as it comes, and stays on QTcpSocket's reads once the request is written (direct
+// reads start only when nothing was received before), so nothing received is lost.
+void tst_SocketExchange::responseBeforeTheRequestIsWritten()
+{
+    constexpr qsizetype BodySize = 16 * 1024 * 1024; // more than loopback's buffers hold
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    QByteArray head; // the request's head, once complete
+    QByteArray pending;
+    qint64 bodyReceived = 0;
+    bool answeredEarly = false;
+    bool answeredLate = false;
+    connect(&server, &QTcpServer::newConnection, &server, [&] {
+        QTcpSocket *socket = server.nextPendingConnection();
+        QVERIFY(socket);
+        connect(socket, &QTcpSocket::readyRead, socket, [&, socket] {
+            const QByteArray bytes = socket->readAll();
+            if (head.isEmpty()) {
+                pending += bytes;
+                const qsizetype end = pending.indexOf("\r\n\r\n");
+                if (end < 0)
+                    return;
+                head = pending.left(end + 4);
+                bodyReceived = pending.size() - head.size();
+                // The stream starts before the body is read.
+                socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                              "Transfer-Encoding: chunked\r\n\r\n"
+                              "d\r\ndata: early\n\n\r\n");
+                answeredEarly = true;
+            } else {
+                bodyReceived += bytes.size();
+            }
+            if (bodyReceived == BodySize && !answeredLate) {
+                socket->write("c\r\ndata: late\n\n\r\n0\r\n\r\n");
+                answeredLate = true;
+            }
+        });
+    });
+
+    Client client(QUrl(u"http://127.0.0.1:%1/upload"_s.arg(server.serverPort())), QNetworkRequest(),
+                  "POST", QByteArray(BodySize, 'x'));
+    WAIT_FINISHED(client);
+    QVERIFY(answeredEarly);
+    QVERIFY2(client.exchange->failure() == Failure::None,
+             qPrintable(client.exchange->errorString()));
+    QVERIFY(answeredLate);
+    QCOMPARE(bodyReceived, BodySize);
+    const QByteArray contentLength = "\r\nContent-Length: " + QByteArray::number(BodySize) + "\r\n";
+    QVERIFY(head.contains(contentLength));
+    QCOMPARE(client.body, QByteArray("data: early\n\ndata: late\n\n"));
+    QVERIFY(!client.exchange->readsDirectly());
+    CHECK_ORDER(client);
 }
 
 // The bound holds over TLS too: a server with far more to send than the bound, a client that
