@@ -383,9 +383,10 @@ bool SocketExchange::directReadsAllowed()
 // m_buffer: QTcpSocket cannot be unbuffered, and its buffer costs a copy of every byte and a
 // ring of blocks to manage. The socket's descriptor is duplicated, QTcpSocket let go of its
 // own (abort() only closes it: the connection stays open through the duplicate), and a read
-// notifier watches the duplicate, enabled only while every byte received went to the reader:
-// what waits for the application is then m_buffer, and the kernel's buffers hold the rest
-// (TCP slows the server). If the response started before the request was written (a server
+// notifier watches the duplicate. It stays enabled while the application keeps up, and is
+// disabled when a notification finds the last one not read yet (onDirectReadable()) until a
+// recv() finds nothing more: what waits for the application is then m_buffer, and the
+// kernel's buffers hold the rest (TCP slows the server). If the response started before the request was written (a server
 // that answers early), the exchange stays on QTcpSocket's reads.
 void SocketExchange::readDirectlyOnceWritten()
 {
@@ -402,12 +403,10 @@ void SocketExchange::readDirectlyOnceWritten()
     disconnect(m_socket, nullptr, this, nullptr);
     m_socket->abort(); // closes its descriptor, the duplicate keeps the connection
     m_fd = fd;
-    m_readable = true; // the first recv() tells
+    m_readable = false;
+    // Level-triggered: whatever arrived already is announced by the event loop.
     m_notifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
-    m_notifier->setEnabled(false);
     connect(m_notifier, &QSocketNotifier::activated, this, &SocketExchange::onDirectReadable);
-    // Whatever arrived already waits in the kernel: read it from the event loop.
-    QMetaObject::invokeMethod(this, &SocketExchange::onDirectReadable, Qt::QueuedConnection);
 }
 
 void SocketExchange::onDirectReadable()
@@ -418,7 +417,13 @@ void SocketExchange::onDirectReadable()
         QMetaObject::invokeMethod(this, &SocketExchange::onDirectReadable, Qt::QueuedConnection);
         return;
     }
-    m_notifier->setEnabled(false); // until a recv() finds nothing more
+    if (m_readable) {
+        // Announced before and not read since: the application is behind. No more
+        // notifications (the kernel's buffers fill, TCP slows the server) until a recv()
+        // finds nothing more.
+        m_notifier->setEnabled(false);
+        return;
+    }
     m_readable = true;
     onReadyRead();
 }
@@ -443,7 +448,7 @@ bool SocketExchange::receive()
         } else {
             // Less than asked: the kernel had no more. The notifier says when it has.
             m_readable = false;
-            m_notifier->setEnabled(true);
+            m_notifier->setEnabled(true); // (no-op unless the application was behind)
         }
         return true;
     case DirectSocket::Outcome::WouldBlock:
