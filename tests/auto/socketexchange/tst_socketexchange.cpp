@@ -1060,17 +1060,17 @@ void tst_SocketExchange::noBodyEndsWithoutClose()
 {
     QFETCH(QByteArray, response);
     QFETCH(int, status);
+    // The server never closes: the exchange can only end by the framing.
     RawServer server([&response](QTcpSocket *socket) { socket->write(response); });
     QVERIFY(server.isListening());
     Client client(server.url());
-    int disconnectionsAtFinish = -1;
-    client.onFinished = [&] { disconnectionsAtFinish = server.disconnections; };
     WAIT_FINISHED(client);
     QCOMPARE(client.exchange->failure(), Failure::None);
     QCOMPARE(client.exchange->statusCode(), status);
     QVERIFY(client.body.isEmpty());
-    QCOMPARE(disconnectionsAtFinish, 0); // ended by the framing, not by a close
-    // The client closes its connection once the exchange ended.
+    // The client closes its connection once the exchange ended. (Whether the server sees that
+    // before finished() arrives depends on the event dispatcher: Windows' delivers socket
+    // messages before posted events, so Wine's run saw the close first.)
     QTRY_COMPARE_WITH_TIMEOUT(server.disconnections, 1, FinishTimeoutMs);
 }
 
