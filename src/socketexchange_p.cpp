@@ -386,8 +386,8 @@ bool SocketExchange::directReadsAllowed()
 // notifier watches the duplicate. It stays enabled while the application keeps up, and is
 // disabled when a notification finds the last one not read yet (onDirectReadable()) until a
 // recv() finds nothing more: what waits for the application is then m_buffer, and the
-// kernel's buffers hold the rest (TCP slows the server). If the response started before the request was written (a server
-// that answers early), the exchange stays on QTcpSocket's reads.
+// kernel's buffers hold the rest (TCP slows the server). If the response started before the
+// request was written (a server that answers early), the exchange stays on QTcpSocket's reads.
 void SocketExchange::readDirectlyOnceWritten()
 {
     if (m_concluded || m_fd >= 0 || m_socket->bytesToWrite() > 0)
@@ -411,12 +411,8 @@ void SocketExchange::readDirectlyOnceWritten()
 
 void SocketExchange::onDirectReadable()
 {
-    if (m_concluded)
+    if (deferred(&SocketExchange::onDirectReadable))
         return;
-    if (m_inCall) {
-        QMetaObject::invokeMethod(this, &SocketExchange::onDirectReadable, Qt::QueuedConnection);
-        return;
-    }
     if (m_readable) {
         // Announced before and not read since: the application is behind. No more
         // notifications (the kernel's buffers fill, TCP slows the server) until a recv()
@@ -473,14 +469,24 @@ void SocketExchange::onEncrypted()
     m_socket->write(m_request);
 }
 
-void SocketExchange::onReadyRead()
+// Whether a socket slot must not run now: the outcome is decided, or the slot came inside a
+// call of the state machine (readChunk(), abort(), the constructor), in which case it runs
+// again from the event loop.
+bool SocketExchange::deferred(void (SocketExchange::*slot)())
 {
     if (m_concluded)
-        return;
+        return true;
     if (m_inCall) {
-        QMetaObject::invokeMethod(this, &SocketExchange::onReadyRead, Qt::QueuedConnection);
-        return;
+        QMetaObject::invokeMethod(this, slot, Qt::QueuedConnection);
+        return true;
     }
+    return false;
+}
+
+void SocketExchange::onReadyRead()
+{
+    if (deferred(&SocketExchange::onReadyRead))
+        return;
     if (!m_headReceived)
         readHead();
     else if (!drained())
@@ -493,10 +499,8 @@ void SocketExchange::onInputEnded()
     if (m_concluded)
         return;
     m_inputEnded = true;
-    if (m_inCall) {
-        QMetaObject::invokeMethod(this, &SocketExchange::onInputEnded, Qt::QueuedConnection);
+    if (deferred(&SocketExchange::onInputEnded))
         return;
-    }
     if (!m_headReceived)
         readHead();
     else if (drained())
@@ -506,12 +510,8 @@ void SocketExchange::onInputEnded()
 
 void SocketExchange::onSocketError()
 {
-    if (m_concluded)
+    if (deferred(&SocketExchange::onSocketError))
         return;
-    if (m_inCall) {
-        QMetaObject::invokeMethod(this, &SocketExchange::onSocketError, Qt::QueuedConnection);
-        return;
-    }
     // Whatever ends a TLS connection before its handshake completed (a plain HTTP server, a
     // refused handshake, a close) is a TLS failure.
     if (m_tls && m_tcpConnected && !m_encrypted) {

@@ -123,6 +123,7 @@ private:
                             const QByteArray &body) const;
     void onConnected();
     void onEncrypted();
+    bool deferred(void (SocketExchange::*slot)());
     void onReadyRead();
     void onInputEnded();
     void onSocketError();
