@@ -53,7 +53,8 @@ struct InCall
 // here; QtSse's pooled managers have neither, so without one the application's settings
 // answer. Of the list, QNAM takes the first entry it can use: for http, an HttpProxy or
 // HttpCachingProxy with the caching capability, to which it sends the request in absolute
-// form; otherwise any proxy with the tunnelling capability (none, SOCKS5, HTTP CONNECT). This transport takes the same entry and:
+// form; otherwise any proxy with the tunnelling capability (none, SOCKS5, HTTP CONNECT). This
+// transport takes the same entry and:
 //  - NoProxy: connects directly;
 //  - Socks5Proxy, or HttpProxy for https (or an HttpProxy without the caching capability):
 //    gives it to the socket, whose engine opens the tunnel (SOCKS5 with the proxy's user and
