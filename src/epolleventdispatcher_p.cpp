@@ -159,7 +159,7 @@ struct EpollEventDispatcher::Private
     TimerQueue queue;
     quint64 lastPass = 0;
 
-    void updateEpoll(int fd, Watch &watch);
+    void updateEpoll(int fd, Watch &watch, bool force = false);
     int wait(int fd, epoll_event *events, std::optional<Nanoseconds> timeout);
     void drainWakeUps();
     int activateNotifiers(const Pending *pending, qsizetype count);
@@ -339,7 +339,7 @@ int EpollEventDispatcher::Private::activateNotifiers(const Pending *pending, qsi
     return activated;
 }
 
-void EpollEventDispatcher::Private::updateEpoll(int fd, Watch &watch)
+void EpollEventDispatcher::Private::updateEpoll(int fd, Watch &watch, bool force)
 {
     quint32 wanted = 0;
     for (int type = 0; type < TypeCount; ++type) {
@@ -353,7 +353,7 @@ void EpollEventDispatcher::Private::updateEpoll(int fd, Watch &watch)
         }
         return;
     }
-    if (wanted == watch.events)
+    if (wanted == watch.events && !force)
         return;
     epoll_event event = {};
     event.events = wanted;
@@ -403,13 +403,18 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
     if (size_t(fd) >= d->watches.size())
         d->watches.resize(size_t(fd) + 1);
     Watch &watch = d->watches[size_t(fd)];
-    if (watch.notifiers[size_t(type)] && watch.notifiers[size_t(type)] != notifier)
+    // Another notifier of this type: most likely its descriptor was closed while it was still
+    // enabled and the number is reused; the kernel forgot the old registration with the old
+    // descriptor, so this one is registered again whatever the events.
+    const bool replaced =
+            watch.notifiers[size_t(type)] && watch.notifiers[size_t(type)] != notifier;
+    if (replaced)
         qWarning("QtSse::EpollEventDispatcher: Multiple socket notifiers for same socket %d and "
                  "type %s",
                  fd, typeName(type));
     watch.notifiers[size_t(type)] = notifier;
     watch.serials[size_t(type)] = ++d->lastSerial;
-    d->updateEpoll(fd, watch);
+    d->updateEpoll(fd, watch, replaced);
 }
 
 void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)

@@ -38,7 +38,8 @@ using EventDispatcherBase = QAbstractEventDispatcher;
 // Qt's semantics, on public Qt API only: socket notifiers are activated as QEventDispatcherUNIX
 // does (level-triggered; Read on readable, hang-up or error; Write on writable or error;
 // Exception on priority data), at most once per wake-up, never after being disabled or deleted
-// within the same wake-up. Timers: PreciseTimer never fires early; CoarseTimer (intervals above
+// within the same wake-up; a descriptor epoll refuses (a regular file) is always ready, as
+// poll() has it. Timers: PreciseTimer never fires early; CoarseTimer (intervals above
 // 20 ms) is moved later by at most 5% of its interval, to a round time that other timers share;
 // CoarseTimer from 20 s and VeryCoarseTimer keep whole seconds (interval rounded to the nearest
 // second, fired on a second boundary, never early; a VeryCoarseTimer under half a second is a

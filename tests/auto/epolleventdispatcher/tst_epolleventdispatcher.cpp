@@ -13,8 +13,10 @@
 #include <QtCore/qelapsedtimer.h>
 #include <QtCore/qpointer.h>
 #include <QtCore/qrandom.h>
+#include <QtCore/qregularexpression.h>
 #include <QtCore/qscopeguard.h>
 #include <QtCore/qsocketnotifier.h>
+#include <QtCore/qtemporaryfile.h>
 #include <QtCore/qthread.h>
 #include <QtCore/qtimer.h>
 #include <QtNetwork/qtcpserver.h>
@@ -214,6 +216,8 @@ private Q_SLOTS:
     void notifierGoneInSameWakeUp_data();
     void notifierGoneInSameWakeUp();
     void excludeSocketNotifiers();
+    void descriptorNumberReused();
+    void regularFileAlwaysReady();
 
     void timersNeverEarly_data();
     void timersNeverEarly();
@@ -614,6 +618,65 @@ void tst_EpollEventDispatcher::excludeSocketNotifiers()
         QCOMPARE(reads, 0);
         QTRY_COMPARE(reads, 1);
     }
+}
+
+// A descriptor closed while its notifier is enabled (the kernel forgets it), its number reused
+// by a new socket with a notifier of the same type: the new one is watched (Qt warns of two
+// notifiers, as its own dispatcher does).
+void tst_EpollEventDispatcher::descriptorNumberReused()
+{
+    std::array<int, 2> old = { -1, -1 };
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, old.data()), 0);
+    auto stale = std::make_unique<QSocketNotifier>(old[0], QSocketNotifier::Read);
+    ::close(old[0]);
+    ::close(old[1]);
+    std::array<int, 2> fds = { -1, -1 };
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds.data()), 0);
+    const auto closeFds = qScopeGuard([&fds] {
+        ::close(fds[0]);
+        ::close(fds[1]);
+    });
+    if (fds[0] != old[0] && fds[1] != old[0])
+        QSKIP("the descriptor number was not reused");
+    const int reused = fds[0] == old[0] ? 0 : 1;
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(u"Multiple socket notifiers for same socket"_s));
+    int reads = 0;
+    {
+        QSocketNotifier notifier(fds[size_t(reused)], QSocketNotifier::Read);
+        connect(&notifier, &QSocketNotifier::activated, &notifier, [&] {
+            ++reads;
+            readAll(fds[size_t(reused)]);
+        });
+        QVERIFY(writeByte(fds[size_t(1 - reused)]));
+        QTRY_COMPARE(reads, 1);
+        stale.reset(); // not the registered one any more: changes nothing
+        QVERIFY(writeByte(fds[size_t(1 - reused)]));
+        QTRY_COMPARE(reads, 2);
+    }
+}
+
+// epoll refuses regular files; poll() says they are always ready, and so does the dispatcher.
+void tst_EpollEventDispatcher::regularFileAlwaysReady()
+{
+    QTemporaryFile file;
+    QVERIFY(file.open());
+    QVERIFY(file.write("data") == 4);
+    QVERIFY(file.flush());
+    int reads = 0;
+    int writes = 0;
+    QSocketNotifier reader(file.handle(), QSocketNotifier::Read);
+    QSocketNotifier writer(file.handle(), QSocketNotifier::Write);
+    connect(&reader, &QSocketNotifier::activated, &reader, [&] {
+        if (++reads == 3)
+            reader.setEnabled(false);
+    });
+    connect(&writer, &QSocketNotifier::activated, &writer, [&] {
+        if (++writes == 3)
+            writer.setEnabled(false);
+    });
+    QTRY_COMPARE(reads, 3);
+    QTRY_COMPARE(writes, 3);
 }
 
 // ---- Timers
