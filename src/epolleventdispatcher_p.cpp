@@ -90,8 +90,16 @@ TimePoint coarsen(TimePoint nominal, Nanoseconds interval)
     return nominal;
 }
 
+// now + step, or the end of time for intervals too long to add (Qt 6.8's nanosecond timers).
+TimePoint later(TimePoint t, Nanoseconds step)
+{
+    return step < TimePoint::max() - t ? t + step : TimePoint::max();
+}
+
 TimePoint ceilToSecond(TimePoint t)
 {
+    if (t > TimePoint::max() - 1s)
+        return TimePoint::max();
     return TimePoint(std::chrono::ceil<std::chrono::seconds>(t.time_since_epoch()));
 }
 
@@ -442,13 +450,13 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
 void EpollEventDispatcher::Private::schedule(Timer &timer, TimePoint now, bool first)
 {
     if (first) {
-        timer.nominal = now + timer.step;
+        timer.nominal = later(now, timer.step);
     } else {
         // The next deadline counts from the last one, so a timer does not drift; one late by
         // more than its interval counts from now (missed activations are not made up).
-        timer.nominal += timer.step;
+        timer.nominal = later(timer.nominal, timer.step);
         if (timer.nominal < now)
-            timer.nominal = now + timer.step;
+            timer.nominal = later(now, timer.step);
     }
     switch (timer.placement) {
     case Placement::Exact:
@@ -499,7 +507,9 @@ void EpollEventDispatcher::Private::registerTimer(int id, Nanoseconds interval, 
         timer.placement = Placement::Exact;
     if (timer.placement == Placement::WholeSeconds) {
         // Rounded to the nearest second, 500 ms up.
-        timer.step = std::chrono::floor<std::chrono::seconds>(timer.interval + 500ms);
+        timer.step = timer.interval < Nanoseconds::max() - 500ms
+                ? std::chrono::floor<std::chrono::seconds>(timer.interval + 500ms)
+                : timer.interval;
     }
     timersByObject[object].push_back(&timer);
     timers.emplace(id, std::move(owned));
@@ -654,8 +664,10 @@ int EpollEventDispatcher::remainingTime(int timerId)
     const Nanoseconds remaining = d->remaining(timerId);
     if (remaining < 0ns)
         return -1;
-    // Rounded up: a timer that has not fired has time left.
-    return int(std::chrono::ceil<std::chrono::milliseconds>(remaining).count());
+    // Rounded up: a timer that has not fired has time left. A very coarse timer of the longest
+    // interval fires up to a second after it: no more than the longest int says.
+    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(remaining).count();
+    return int(qMin<qint64>(ms, std::numeric_limits<int>::max()));
 }
 
 #endif

@@ -27,6 +27,7 @@
 #include <array>
 #include <atomic>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -1028,6 +1029,19 @@ void tst_EpollEventDispatcher::timerBookkeeping()
         object->killTimer(a);
         if (self->fails(timerIdsOf(object) == QList<int>{ b }, u"after killTimer"_s))
             return;
+        // The longest intervals each API takes: no overflow, time left.
+        auto *longest = new QTimer(self);
+        longest->start(std::numeric_limits<int>::max());
+        if (self->fails(longest->remainingTime() > 0,
+                        u"remainingTime of the longest timer: %1"_s.arg(longest->remainingTime())))
+            return;
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+        const int endless = object->startTimer(std::chrono::nanoseconds::max(), Qt::CoarseTimer);
+        if (self->fails(dispatcher->remainingTime(Qt::TimerId(endless)) > 24h,
+                        u"remainingTime of an endless timer"_s))
+            return;
+        object->killTimer(endless);
+#endif
         auto *other = new QObject(self);
         other->startTimer(1, Qt::PreciseTimer);
         other->startTimer(0, Qt::PreciseTimer);
