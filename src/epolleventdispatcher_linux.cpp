@@ -3,6 +3,7 @@
 // Linux only (*_linux.cpp: src/CMakeLists.txt builds it there alone, and the portability check
 // of the library's sources, tests/libraryalone.cmake, leaves such files out).
 #include "epolleventdispatcher_p.h"
+#include "threadedexchange_p.h"
 
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qsocketnotifier.h>
@@ -229,13 +230,15 @@ void EpollEventDispatcher::interrupt()
 
 void EpollEventDispatcher::Private::drainWakeUps()
 {
-    // Cleared before reading: a wakeUp() from now on writes again. A wakeUp() in between is
-    // read here, and what it announced (posted events) is sent by the next processEvents()
-    // before it can wait.
-    wakePending.store(false, std::memory_order_release);
+    // Read, then cleared: a wakeUp() from then on writes again. One that comes between the two
+    // writes nothing, and what it announced (posted events, an interrupt) is seen by the caller
+    // and the next processEvents() before it can wait. Cleared first, a wakeUp() in between
+    // would write a count this read takes, and leave wakePending set with nothing to read:
+    // every later wakeUp() would be lost.
     quint64 count = 0;
     if (::read(wakeFd, &count, sizeof count) < 0 && errno != EAGAIN)
         qErrnoWarning("QtSse::EpollEventDispatcher: read() of the eventfd");
+    wakePending.store(false, std::memory_order_release);
 }
 
 int EpollEventDispatcher::Private::wait(int fd, epoll_event *events,
@@ -683,6 +686,16 @@ bool EpollEventDispatcher::unregisterTimers(QObject *object)
     for (Timer *timer : list)
         d->removeTimer(timer);
     return true;
+}
+
+QAbstractEventDispatcher *readingThreadDispatcher()
+{
+    return new EpollEventDispatcher;
+}
+
+bool dispatcherScales()
+{
+    return qobject_cast<EpollEventDispatcher *>(QThread::currentThread()->eventDispatcher());
 }
 
 } // namespace QtSse

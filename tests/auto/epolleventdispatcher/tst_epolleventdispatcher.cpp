@@ -246,6 +246,7 @@ private Q_SLOTS:
     void wakeUpFromAnotherThread_data();
     void wakeUpFromAnotherThread();
     void quitThread();
+    void noWakeUpLost();
 
 private:
     static void placements();
@@ -1187,6 +1188,57 @@ void tst_EpollEventDispatcher::quitThread()
             Qt::BlockingQueuedConnection);
     thread.quit();
     QVERIFY(thread.wait(60000));
+}
+
+// Events posted to a thread from two others, each poster waiting for its event to be handled
+// before the next: every event is handled. A wake-up lost in the race between the thread
+// reading its eventfd and a poster writing it leaves an event unhandled while the thread
+// waits (as a reading thread that never saw its quit() once did).
+void tst_EpollEventDispatcher::noWakeUpLost()
+{
+    constexpr int Rounds = 100000;
+    EpollThread thread;
+    thread.start();
+    QObject target;
+    target.moveToThread(&thread);
+    // Should a wake-up be lost, this timer wakes the thread in the end, so that the test fails
+    // rather than hangs.
+    QMetaObject::invokeMethod(
+            &target,
+            [&target] {
+                auto *timer = new QTimer(&target);
+                QObject::connect(timer, &QTimer::timeout, [] {});
+                timer->start(30s);
+            },
+            Qt::BlockingQueuedConnection);
+    std::atomic<int> handled{ 0 };
+    std::atomic<int> stalls{ 0 };
+    const auto poster = [&] {
+        for (int i = 0; i < Rounds && stalls.load() == 0; ++i) {
+            const int before = handled.load();
+            QMetaObject::invokeMethod(
+                    &target, [&handled] { ++handled; }, Qt::QueuedConnection);
+            // No sleep: the tighter the loop, the likelier the race. A lost wake-up never ends.
+            const QDeadlineTimer deadline(20s);
+            while (handled.load() == before && !deadline.hasExpired())
+                QThread::yieldCurrentThread();
+            if (handled.load() == before)
+                ++stalls;
+        }
+    };
+    std::unique_ptr<QThread> second(QThread::create(poster));
+    second->start();
+    poster();
+    QVERIFY(second->wait(120000));
+    QCOMPARE(stalls.load(), 0);
+    QTRY_COMPARE(handled.load(), 2 * Rounds);
+    QMetaObject::invokeMethod(
+            &target,
+            [&target] {
+                qDeleteAll(target.children());
+                target.moveToThread(nullptr);
+            },
+            Qt::BlockingQueuedConnection);
 }
 
 int main(int argc, char *argv[])
