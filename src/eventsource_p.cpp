@@ -4,6 +4,7 @@
 #include "qnamexchange_p.h"
 #include "responsepolicy_p.h"
 #include "socketexchange_p.h"
+#include "threadedexchange_p.h"
 
 #include <QtCore/qscopeguard.h>
 #include <QtNetwork/qnetworkaccessmanager.h>
@@ -311,9 +312,9 @@ void EventSourcePrivate::sendRequest()
         // use, whatever manager the source has: never the application's (Isolation).
         // The proxy is the one the source's manager would take (an application's manager's
         // own proxy settings apply).
-        startExchange(new SocketExchange(currentUrl, req, currentMethod, currentBody,
-                                         managers.holdCookieJar(currentUrl, req),
-                                         managers.manager(), q));
+        startExchange(ThreadedExchange::create(currentUrl, req, currentMethod, currentBody,
+                                               managers.holdCookieJar(currentUrl, req),
+                                               managers.manager(), q));
         return;
     case Route::Qnam:
         break;

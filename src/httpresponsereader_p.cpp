@@ -168,10 +168,16 @@ bool HttpResponseReader::isCloseDelimited() const
 
 QByteArray HttpResponseReader::header(QByteArrayView name) const
 {
+    return joinedField(m_headers, name);
+}
+
+QByteArray HttpResponseReader::joinedField(const QList<QPair<QByteArray, QByteArray>> &fields,
+                                           QByteArrayView name)
+{
     const bool cookie = equalsIgnoringCase(name, "set-cookie");
     QByteArray joined;
     bool found = false;
-    for (const auto &[fieldName, value] : m_headers) {
+    for (const auto &[fieldName, value] : fields) {
         if (!equalsIgnoringCase(fieldName, name))
             continue;
         if (found)

@@ -94,6 +94,9 @@ public:
     // As Exchange::header(): case-insensitive, same-name fields joined with ", " ("\n" for
     // Set-Cookie), null when absent.
     QByteArray header(QByteArrayView name) const;
+    // The same, among `fields` (a head kept apart from its reader: ThreadedExchange).
+    static QByteArray joinedField(const QList<QPair<QByteArray, QByteArray>> &fields,
+                                  QByteArrayView name);
     const QList<QPair<QByteArray, QByteArray>> &headers() const { return m_headers; }
     // The body is delimited by the close of the connection (no Content-Length, not chunked).
     bool isCloseDelimited() const;

@@ -167,7 +167,7 @@ bool SocketExchange::canServe(const QUrl &url, const QNetworkRequest &request, Q
 SocketExchange::SocketExchange(const QUrl &url, const QNetworkRequest &request,
                                const QByteArray &method, const QByteArray &body,
                                QNetworkCookieJar *jar, const QNetworkAccessManager *manager,
-                               QObject *parent)
+                               QObject *parent, Start start)
     : Exchange(parent), m_url(url), m_jar(jar), m_tls(isHttps(url))
 {
     const InCall inCall(m_inCall);
@@ -212,28 +212,75 @@ SocketExchange::SocketExchange(const QUrl &url, const QNetworkRequest &request,
     connect(m_socket, &QAbstractSocket::readyRead, this, &SocketExchange::onReadyRead);
     connect(m_socket, &QAbstractSocket::disconnected, this, &SocketExchange::onInputEnded);
     connect(m_socket, &QAbstractSocket::errorOccurred, this, &SocketExchange::onSocketError);
+    if (start == Start::Now)
+        this->start();
+}
 
+void SocketExchange::start()
+{
+    if (m_started || m_concluded)
+        return;
+    const InCall inCall(m_inCall);
+    m_started = true;
+    m_countedIn = QThread::currentThread();
+    ++liveCount();
     if (m_proxy.kind == ProxyRoute::Refused) { // the factory changed its mind since canServe()
         conclude(Failure::Network,
-                 tr("No usable proxy for %1: %2").arg(url.host(), m_proxy.refusal), true);
+                 tr("No usable proxy for %1: %2").arg(m_url.host(), m_proxy.refusal), true);
         return;
     }
     if (m_proxy.kind == ProxyRoute::AbsoluteForm) {
         m_socket->connectToHost(m_proxy.proxy.hostName(), m_proxy.proxy.port());
         return;
     }
-    const quint16 port = quint16(url.port(m_tls ? HttpsPort : HttpPort));
+    const quint16 port = quint16(m_url.port(m_tls ? HttpsPort : HttpPort));
 #if QT_CONFIG(ssl)
     if (m_tls) {
-        static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(url.host(), port);
+        static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(m_url.host(), port);
         return;
     }
 #endif
-    m_socket->connectToHost(url.host(), port);
+    m_socket->connectToHost(m_url.host(), port);
+}
+
+int &SocketExchange::liveCount()
+{
+    thread_local int count = 0;
+    return count;
+}
+
+int SocketExchange::liveInThisThread()
+{
+    return liveCount();
+}
+
+QNetworkCookieJar *SocketExchange::takeCookieJar()
+{
+    QNetworkCookieJar *jar = m_saveCookies ? m_jar.data() : nullptr;
+    m_jar = nullptr;
+    return jar;
+}
+
+void SocketExchange::saveCookies(QNetworkCookieJar *jar,
+                                 const QList<QPair<QByteArray, QByteArray>> &fields,
+                                 const QUrl &url)
+{
+    if (!jar)
+        return;
+    QList<QNetworkCookie> cookies;
+    for (const auto &field : fields) {
+        if (field.first.compare("set-cookie", Qt::CaseInsensitive) == 0)
+            cookies += QNetworkCookie::parseCookies(field.second);
+    }
+    if (!cookies.isEmpty())
+        jar->setCookiesFromUrl(cookies, url);
 }
 
 SocketExchange::~SocketExchange()
 {
+    // Counted where it started; an exchange is deleted in its thread (deleteLater()).
+    if (m_countedIn == QThread::currentThread())
+        --liveCount();
     closeDirectReads();
     if (m_socket)
         disconnect(m_socket, nullptr, this, nullptr);
@@ -635,15 +682,8 @@ void SocketExchange::readHead()
     }
 
     m_headReceived = true;
-    if (m_jar && m_saveCookies) {
-        QList<QNetworkCookie> cookies;
-        for (const auto &field : m_reader.headers()) {
-            if (field.first.compare("set-cookie", Qt::CaseInsensitive) == 0)
-                cookies += QNetworkCookie::parseCookies(field.second);
-        }
-        if (!cookies.isEmpty())
-            m_jar->setCookiesFromUrl(cookies, m_url);
-    }
+    if (m_saveCookies)
+        saveCookies(m_jar, m_reader.headers(), m_url);
     const QPointer<SocketExchange> self(this);
     Q_EMIT headReceived();
     if (!self || m_concluded)

@@ -32,6 +32,7 @@
 
 QT_BEGIN_NAMESPACE
 class QAbstractSocket;
+class QThread;
 class QSocketNotifier;
 class QNetworkAccessManager;
 class QNetworkCookieJar;
@@ -95,15 +96,33 @@ public:
     };
     static ProxyRoute proxyRoute(const QUrl &url, const QNetworkAccessManager *manager = nullptr);
 
-    // Starts at once (the signals come later, from the event loop). `request` gives the raw
-    // headers (validated by the caller: no CR or LF in them) and, for https, the TLS
-    // configuration and peer verify name; `jar` (may be null) gives the Cookie header and takes
-    // the response's Set-Cookie fields; `manager` (may be null) is the application's manager
-    // whose proxy settings apply, as in canServe().
+    // Starts at once (the signals come later, from the event loop), unless `start` is Later:
+    // then start() does, perhaps in another thread (ThreadedExchange moves it there first).
+    // `request` gives the raw headers (validated by the caller: no CR or LF in them) and, for
+    // https, the TLS configuration and peer verify name; `jar` (may be null) gives the Cookie
+    // header and takes the response's Set-Cookie fields (see takeCookieJar()); `manager` (may be
+    // null) is the application's manager whose proxy settings apply, as in canServe().
+    enum class Start { Now, Later };
     SocketExchange(const QUrl &url, const QNetworkRequest &request, const QByteArray &method,
                    const QByteArray &body, QNetworkCookieJar *jar,
-                   const QNetworkAccessManager *manager = nullptr, QObject *parent = nullptr);
+                   const QNetworkAccessManager *manager = nullptr, QObject *parent = nullptr,
+                   Start start = Start::Now);
     ~SocketExchange() override;
+
+    // Connects (once; the constructor does unless told Start::Later).
+    void start();
+
+    // The jar that would take the response's cookies (null if none, or the request says not
+    // to), which the exchange then no longer touches: for an exchange read in another thread
+    // than its jar's, whose owner saves them with saveCookies() in the jar's thread.
+    QNetworkCookieJar *takeCookieJar();
+    // Saves the Set-Cookie fields among `fields`, of a response from `url`, into `jar`.
+    static void saveCookies(QNetworkCookieJar *jar,
+                            const QList<QPair<QByteArray, QByteArray>> &fields, const QUrl &url);
+
+    // How many exchanges live in the calling thread (ThreadedExchange::create() keeps a thread's
+    // own under a bound).
+    static int liveInThisThread();
 
     int statusCode() const override;
     QByteArray reasonPhrase() const override;
@@ -130,6 +149,7 @@ private:
 #if QT_CONFIG(ssl)
     void onSslErrors(const QList<QSslError> &errors);
 #endif
+    static int &liveCount();
     bool refill();
     bool drained() const;
     void closeDirectReads();
@@ -168,7 +188,9 @@ private:
     bool m_finished = false;
     bool m_aborted = false;
     bool m_closeLater = false; // the socket is aborted from the event loop (see closeSocket())
-    int m_inCall = 0; // inside the constructor, readChunk() or abort()
+    int m_inCall = 0; // inside the constructor, start(), readChunk() or abort()
+    bool m_started = false;
+    QThread *m_countedIn = nullptr; // the thread whose liveInThisThread() counts it
 #if QTSSE_DIRECT_SOCKET_READS
     // Reading with recv() (see readDirectlyOnceWritten()): the duplicated descriptor, its read
     // notifier, whether a recv() may find bytes, and how much the next one asks for.

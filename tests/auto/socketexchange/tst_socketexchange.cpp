@@ -14,6 +14,7 @@
 
 #include "flowcontrol_p.h"
 #include "socketexchange_p.h"
+#include "threadedexchange_p.h"
 
 #include <QtCore/qelapsedtimer.h>
 #include <QtCore/qendian.h>
@@ -36,6 +37,7 @@ using namespace Qt::StringLiterals;
 using namespace QtSseTest;
 using QtSse::Exchange;
 using QtSse::SocketExchange;
+using QtSse::ThreadedExchange;
 using Failure = QtSse::Exchange::Failure;
 
 Q_DECLARE_METATYPE(QtSse::Exchange::Failure)
@@ -197,7 +199,16 @@ public:
     {
         QNetworkRequest r = request;
         r.setUrl(url);
-        exchange = std::make_unique<SocketExchange>(url, r, method, requestBody, jar);
+        // QTSSE_READING_THREADS=always (a run of its own, CMakeLists.txt): every exchange read
+        // in a reading thread, handed over by a ThreadedExchange.
+        if (qgetenv("QTSSE_READING_THREADS") == "always") {
+            exchange.reset(
+                    ThreadedExchange::create(url, r, method, requestBody, jar, nullptr, nullptr));
+            if (!qobject_cast<ThreadedExchange *>(exchange.get()))
+                qFatal("QTSSE_READING_THREADS=always made no ThreadedExchange");
+        } else {
+            exchange = std::make_unique<SocketExchange>(url, r, method, requestBody, jar);
+        }
         connect(exchange.get(), &Exchange::headReceived, this, [this] {
             note("head");
             if (onHead)
@@ -255,7 +266,10 @@ public:
         return QString();
     }
 
-    std::unique_ptr<SocketExchange> exchange;
+    // The exchange read in this thread; null when a reading thread reads it.
+    SocketExchange *inThread() const { return qobject_cast<SocketExchange *>(exchange.get()); }
+
+    std::unique_ptr<Exchange> exchange;
     QStringList log;
     QByteArray body;
     int pieces = 0;
@@ -1328,9 +1342,13 @@ void tst_SocketExchange::flowControlBoundsWhatIsHeld()
 
     const QUrl url(u"http://127.0.0.1:%1/firehose"_s.arg(server.port.load()));
     Client client(url);
-    QAbstractSocket *socket = client.exchange->findChild<QAbstractSocket *>();
-    QVERIFY(socket);
-    QCOMPARE(socket->readBufferSize(), QtSse::FlowControl::ReadBufferLimit);
+    // Read in a reading thread, the exchange's socket is not this thread's to look at: only
+    // the server's stall shows the bound then.
+    SocketExchange *inThread = client.inThread();
+    QAbstractSocket *socket = inThread ? inThread->findChild<QAbstractSocket *>() : nullptr;
+    QVERIFY(socket || !inThread);
+    if (socket)
+        QCOMPARE(socket->readBufferSize(), QtSse::FlowControl::ReadBufferLimit);
 
     QByteArray pending; // received, not yet a whole event
     qint64 expected = 1;
@@ -1381,12 +1399,17 @@ void tst_SocketExchange::flowControlBoundsWhatIsHeld()
           static_cast<long long>(server.writtenAtVerdict - server.writtenAtPause));
     // A plain connection is read with recv() once the request is written, where the platform
     // has POSIX sockets, unless QTSSE_SOCKET_READS=qt (this test runs both ways).
+    if (inThread) {
 #if defined(Q_OS_UNIX) && !defined(Q_OS_WASM)
-    QCOMPARE(client.exchange->readsDirectly(), qgetenv("QTSSE_SOCKET_READS") != "qt");
+        QCOMPARE(inThread->readsDirectly(), qgetenv("QTSSE_SOCKET_READS") != "qt");
 #else
-    QVERIFY(!client.exchange->readsDirectly());
+        QVERIFY(!inThread->readsDirectly());
 #endif
-    if (client.exchange->readsDirectly()) {
+    }
+    if (!inThread) {
+        // Read in a reading thread: what it holds is its queue's bound plus the exchange's
+        // buffer there, which the server's stall above shows.
+    } else if (inThread->readsDirectly()) {
         // Nothing waits in QTcpSocket's buffer (it let go of the connection): what the client
         // holds is its one read buffer, and the kernel's buffers hold the rest.
         QCOMPARE(socket->bytesAvailable(), 0);
@@ -1462,7 +1485,8 @@ void tst_SocketExchange::responseBeforeTheRequestIsWritten()
     const QByteArray contentLength = "\r\nContent-Length: " + QByteArray::number(BodySize) + "\r\n";
     QVERIFY(head.contains(contentLength));
     QCOMPARE(client.body, QByteArray("data: early\n\ndata: late\n\n"));
-    QVERIFY(!client.exchange->readsDirectly());
+    if (SocketExchange *inThread = client.inThread())
+        QVERIFY(!inThread->readsDirectly());
     CHECK_ORDER(client);
 }
 
@@ -1514,10 +1538,6 @@ void tst_SocketExchange::flowControlOverTls()
     };
     QTRY_VERIFY_WITH_TIMEOUT(paused, FinishTimeoutMs);
 
-    auto *tls = client.exchange->findChild<QSslSocket *>();
-    QVERIFY(tls);
-    QTcpSocket *encrypted = tls->findChild<QTcpSocket *>(); // QSslSocket's own TCP socket
-    QVERIFY(encrypted);
     QVERIFY(server.lastSocket);
     QTcpSocket *serverEncrypted = server.lastSocket->findChild<QTcpSocket *>();
     QVERIFY(serverEncrypted);
@@ -1533,14 +1553,23 @@ void tst_SocketExchange::flowControlOverTls()
         return unsent == 0 || unchanged.elapsed() > 500;
     };
     QTRY_VERIFY_WITH_TIMEOUT(settled(), 120000);
-    const qint64 held = tls->bytesAvailable() + encrypted->bytesAvailable();
-    qInfo("paused at %lld bytes: the client holds %lld decrypted + %lld encrypted bytes; the "
-          "server has %lld encrypted bytes it cannot send",
-          static_cast<long long>(received), static_cast<long long>(tls->bytesAvailable()),
-          static_cast<long long>(encrypted->bytesAvailable()), static_cast<long long>(lastUnsent));
     QVERIFY2(lastUnsent > 0, "the server sent everything: nothing held it back");
-    QVERIFY2(held <= QtSse::FlowControl::ReadBufferLimit + 64 * 1024,
-             qPrintable(u"the client holds %1 bytes"_s.arg(held)));
+    // What the client's sockets hold, when this thread reads them (a reading thread's are not
+    // this thread's to look at: the server's stall shows the bound then).
+    if (SocketExchange *inThread = client.inThread()) {
+        auto *tls = inThread->findChild<QSslSocket *>();
+        QVERIFY(tls);
+        QTcpSocket *encrypted = tls->findChild<QTcpSocket *>(); // QSslSocket's own TCP socket
+        QVERIFY(encrypted);
+        const qint64 held = tls->bytesAvailable() + encrypted->bytesAvailable();
+        qInfo("paused at %lld bytes: the client holds %lld decrypted + %lld encrypted bytes; the "
+              "server has %lld encrypted bytes it cannot send",
+              static_cast<long long>(received), static_cast<long long>(tls->bytesAvailable()),
+              static_cast<long long>(encrypted->bytesAvailable()),
+              static_cast<long long>(lastUnsent));
+        QVERIFY2(held <= QtSse::FlowControl::ReadBufferLimit + 64 * 1024,
+                 qPrintable(u"the client holds %1 bytes"_s.arg(held)));
+    }
 
     client.reading = true;
     client.drain();
