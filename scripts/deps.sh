@@ -25,9 +25,14 @@ QTSSE_FORMAT_PACKAGES=(clang-format)
 QTSSE_FORMAT_CODENAME=bookworm
 
 # The release whose AddressSanitizer leg (scripts/suite.sh --full) runs every source on QtSse's
-# own transport (QTSSE_TRANSPORT=own): the other legs take the default (QNAM), and this one puts
-# the socket transport under the sanitizers on a newer Qt at no extra CI time.
+# own transport, read in its reading threads (QTSSE_TRANSPORT=own, QTSSE_READING_THREADS=always):
+# the other legs read a thread's first streams in it, and this one puts the hand-over between
+# threads under the sanitizers on a newer Qt at no extra CI time.
 QTSSE_OWN_TRANSPORT_CODENAME=trixie
+# The release whose main run of the suite puts every source on QNetworkAccessManager
+# (QTSSE_TRANSPORT=qnam), as Debian 12's run without codecs does; the other runs take the default
+# (QtSse's own transport where it can carry the request).
+QTSSE_QNAM_TRANSPORT_CODENAME=trixie
 
 # The --full steps of scripts/suite.sh fuzz the parser and the HTTP response reader with clang's
 # libFuzzer and run valgrind memcheck. The names are those of every Debian release

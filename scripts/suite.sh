@@ -3,14 +3,16 @@
 # suite.sh [--full]: the whole test suite against the Qt of this machine (or chroot): installs
 # what it needs, checks the C++ formatting (Debian 12 only, scripts/format-check.sh), configures
 # with warnings as errors, builds, lints every QML file (any warning fails, see .qmllint.ini),
-# builds the API reference, runs every ctest test. --full adds the AddressSanitizer +
+# builds the API reference, runs every ctest test (on Debian 13 with every source on
+# QNetworkAccessManager, QTSSE_QNAM_TRANSPORT_CODENAME). --full adds the AddressSanitizer +
 # UndefinedBehaviorSanitizer build of the whole suite (on Debian 13 with every source that can on
-# QtSse's own transport, QTSSE_OWN_TRANSPORT_CODENAME), libFuzzer on the parser and the HTTP
-# response reader, and valgrind memcheck. --fuzz adds only the fuzzer (the clang build and a
-# shorter run). On Debian 12 only (to save CI time), it also runs the parser's tests and fuzz
-# seeds on ARM64 under qemu-user, builds and runs the suite once more with zlib, brotli, zstd and
-# pkg-config hidden, and builds the library and its C++ tests in Release and runs those
-# (QTSSE_RELEASE_TESTS=1 adds that elsewhere).
+# QtSse's own transport, in its reading threads: QTSSE_OWN_TRANSPORT_CODENAME), libFuzzer on the
+# parser and the HTTP response reader, and valgrind memcheck. --fuzz adds only the fuzzer (the
+# clang build and a shorter run). On Debian 12 only (to save CI time), it also runs the parser's
+# tests and fuzz seeds on ARM64 under qemu-user, builds and runs the suite once more with zlib,
+# brotli, zstd and pkg-config hidden (and every source on QNetworkAccessManager), and builds the
+# library and its C++ tests in Release and runs those (QTSSE_RELEASE_TESTS=1 adds that
+# elsewhere).
 # scripts/test.sh runs it once per supported Debian release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,7 +63,12 @@ cmake --build "$build" --target docs
 echo "== tests (Qt $qt, $release)"
 # The integration tests fail, rather than skip, when nginx or node is missing.
 export QTSSE_REQUIRE_INTEGRATION=1
-ctest --test-dir "$build" --output-on-failure --parallel "$jobs"
+main_transport=${QTSSE_TRANSPORT:-}
+if [ "$(qtsse_codename)" = "$QTSSE_QNAM_TRANSPORT_CODENAME" ]; then
+    main_transport=qnam
+    echo "== (every source on QNetworkAccessManager: QTSSE_TRANSPORT=qnam)"
+fi
+QTSSE_TRANSPORT=$main_transport ctest --test-dir "$build" --output-on-failure --parallel "$jobs"
 
 if [ "$(qtsse_codename)" = "$QTSSE_FORMAT_CODENAME" ]; then
     # Only Qt present, as on Windows or with a bare Qt: the content decoders' CMake packages are
@@ -88,7 +95,10 @@ if [ "$(qtsse_codename)" = "$QTSSE_FORMAT_CODENAME" ]; then
         echo "the package config looks for a decoder this build did not use" >&2
         exit 1
     fi
-    ctest --test-dir "$nocodecs" --output-on-failure --parallel "$jobs" -LE packaging
+    # On QNetworkAccessManager, as Debian 13's main run: the whole suite on both transports on
+    # Qt 6.4 too.
+    QTSSE_TRANSPORT=qnam ctest --test-dir "$nocodecs" --output-on-failure --parallel "$jobs" \
+        -LE packaging
 fi
 
 if [ "$(qtsse_codename)" = "$QTSSE_FORMAT_CODENAME" ] || [ "${QTSSE_RELEASE_TESTS:-0}" = 1 ]; then
@@ -120,11 +130,15 @@ if [ "$full" = 1 ]; then
         -DCMAKE_EXE_LINKER_FLAGS="$asan_link"
     cmake --build "$asan_build" --parallel "$jobs"
     transport=${QTSSE_TRANSPORT:-}
+    reading_threads=${QTSSE_READING_THREADS:-}
     if [ "$(qtsse_codename)" = "$QTSSE_OWN_TRANSPORT_CODENAME" ]; then
         transport=own
-        echo "== (every source without an application's manager on QtSse's own transport)"
+        reading_threads=always
+        echo "== (every source without an application's manager on QtSse's own transport, read in"
+        echo "   its reading threads; tst_socketexchange runs in the test's thread too)"
     fi
-    QTSSE_TRANSPORT=$transport LDFLAGS="$asan_link" ASAN_OPTIONS=detect_leaks=1 \
+    QTSSE_TRANSPORT=$transport QTSSE_READING_THREADS=$reading_threads \
+        LDFLAGS="$asan_link" ASAN_OPTIONS=detect_leaks=1 \
         LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir "$asan_build" --output-on-failure --parallel "$jobs"

@@ -413,18 +413,21 @@ void EventSource::setFollowNetworkChanges(bool follow)
     signals, the errors and the isolation rules (see "Isolation" in the class description).
     \value AutomaticTransport QtSse chooses (the default). A source given a network access
                             manager (setNetworkAccessManager()) streams through it; any other
-                            source through QNetworkAccessManager, unless the environment
-                            variable \c QTSSE_TRANSPORT is \c own: then through QtSse's own
-                            HTTP/1.1 client wherever it can carry the request. \c qnam (or
-                            \c auto) keeps every such source on QNetworkAccessManager. The
-                            variable is read once per process.
+                            through QtSse's own HTTP/1.1 client wherever it can carry the
+                            request (http and https without user info in the URL, HTTP/2
+                            prior knowledge or a caching proxy), else through the
+                            QNetworkAccessManager QtSse pools for the thread. The environment
+                            variable \c QTSSE_TRANSPORT set to \c qnam keeps every such
+                            source on QNetworkAccessManager, \c own (or \c auto) is the
+                            default; it is read once per process.
     \value NetworkAccessManagerTransport Always QNetworkAccessManager: the application's
                             manager if it gave one, else those QtSse pools for the thread.
     \value SocketTransport  Always QtSse's own HTTP/1.1 client, on a QTcpSocket or QSslSocket
-                            in the source's thread, whether or not the source has a manager
-                            (its cookie jar is that of the pooled managers of the source's
-                            identity). An attempt whose request it cannot carry fails at once
-                            with UnsupportedSchemeError, saying why.
+                            read in the source's thread, or in one of QtSse's reading threads
+                            once that thread reads 8 streams, whether or not the source has a
+                            manager (its cookie jar is that of the pooled managers of the
+                            source's identity). An attempt whose request it cannot carry fails
+                            at once with UnsupportedSchemeError, saying why.
 */
 
 /*!

@@ -54,8 +54,8 @@ Placement placement()
         if (mode == "always")
             return Placement::Always;
         if (!mode.isEmpty() && mode != "auto")
-            qCWarning(lcEventSource) << "QTSSE_READING_THREADS is" << mode
-                                     << "not never, always or auto: ignored";
+            qCWarning(lcEventSource)
+                    << "QTSSE_READING_THREADS is" << mode << "not never, always or auto: ignored";
         return Placement::Automatic;
     }();
     return value;
@@ -303,10 +303,10 @@ public:
             return a->load.load(std::memory_order_relaxed)
                     < b->load.load(std::memory_order_relaxed);
         });
-        const auto cap = qsizetype(std::clamp(QThread::idealThreadCount(), 1,
-                                              MaximumReadingThreads));
-        const bool idle = least != threads.end()
-                && (*least)->load.load(std::memory_order_relaxed) == 0;
+        const auto cap =
+                qsizetype(std::clamp(QThread::idealThreadCount(), 1, MaximumReadingThreads));
+        const bool idle =
+                least != threads.end() && (*least)->load.load(std::memory_order_relaxed) == 0;
         if (idle || (least != threads.end() && qsizetype(threads.size()) >= cap))
             return *least;
         auto *thread = new ReadingThread;
@@ -375,8 +375,8 @@ ThreadedExchange::ThreadedExchange(SocketExchange *exchange, const QUrl &url, QT
     reader->moveToThread(thread);
     QObject *home = readingThread->home();
     // Parented to the thread's home in that thread, so that the thread's end deletes it.
-    QMetaObject::invokeMethod(home, [reader, home] { reader->settleIn(home); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+            home, [reader, home] { reader->settleIn(home); }, Qt::QueuedConnection);
     const QMutexLocker locker(&m_channel->mutex);
     m_channel->source = this;
     m_channel->reader = reader;

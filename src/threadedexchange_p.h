@@ -83,8 +83,7 @@ protected:
 private:
     // Takes `exchange` (made with SocketExchange::Start::Later in this thread, without a
     // parent) and starts it in `thread`, one of the reading threads.
-    ThreadedExchange(SocketExchange *exchange, const QUrl &url, QThread *thread,
-                     QObject *parent);
+    ThreadedExchange(SocketExchange *exchange, const QUrl &url, QThread *thread, QObject *parent);
 
     void deliver();
     void release();
