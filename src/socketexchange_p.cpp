@@ -181,37 +181,13 @@ SocketExchange::SocketExchange(const QUrl &url, const QNetworkRequest &request,
 
 #if QT_CONFIG(ssl)
     if (m_tls) {
-        auto *socket = new QSslSocket(this);
-        QSslConfiguration configuration = request.sslConfiguration();
+        m_sslConfiguration = request.sslConfiguration();
         // One stream per connection, over HTTP/1.1: a server must not pick HTTP/2.
-        configuration.setAllowedNextProtocols(
+        m_sslConfiguration.setAllowedNextProtocols(
                 { QByteArray(QSslConfiguration::NextProtocolHttp1_1) });
-        socket->setSslConfiguration(configuration);
-        if (!request.peerVerifyName().isEmpty())
-            socket->setPeerVerifyName(request.peerVerifyName());
-        connect(socket, &QSslSocket::sslErrors, this, &SocketExchange::onSslErrors);
-        connect(socket, &QSslSocket::encrypted, this, &SocketExchange::onEncrypted);
-        m_socket = socket;
+        m_peerVerifyName = request.peerVerifyName();
     }
 #endif
-    if (!m_socket)
-        m_socket = new QTcpSocket(this);
-    // The proxy canServe() found for the URL, for a tunnel; none otherwise: the socket must not
-    // find one of its own (a factory may answer a TcpSocket query otherwise than a URL one).
-    m_socket->setProxy(m_proxy.kind == ProxyRoute::Tunnel ? m_proxy.proxy
-                                                          : QNetworkProxy(QNetworkProxy::NoProxy));
-    // Past this many unread bytes Qt stops reading the socket, so the kernel's buffers fill
-    // and TCP slows the server: what waits for the application is at most this bound plus
-    // m_buffer. QSslSocket bounds its TCP socket's buffer (encrypted bytes) by the size, and
-    // decrypts all of that whenever fewer decrypted bytes than the size wait: it holds up to
-    // three times the size (measured with Qt 6.4 to 6.11, tst_socketexchange
-    // flowControlOverTls), so a TLS socket gets a third.
-    m_socket->setReadBufferSize(m_tls ? FlowControl::ReadBufferLimit / 3
-                                      : FlowControl::ReadBufferLimit);
-    connect(m_socket, &QAbstractSocket::connected, this, &SocketExchange::onConnected);
-    connect(m_socket, &QAbstractSocket::readyRead, this, &SocketExchange::onReadyRead);
-    connect(m_socket, &QAbstractSocket::disconnected, this, &SocketExchange::onInputEnded);
-    connect(m_socket, &QAbstractSocket::errorOccurred, this, &SocketExchange::onSocketError);
     if (start == Start::Now)
         this->start();
 }
@@ -224,6 +200,7 @@ void SocketExchange::start()
     m_started = true;
     m_countedIn = QThread::currentThread();
     ++liveCount();
+    makeSocket();
     if (m_proxy.kind == ProxyRoute::Refused) { // the factory changed its mind since canServe()
         conclude(Failure::Network,
                  tr("No usable proxy for %1: %2").arg(m_url.host(), m_proxy.refusal), true);
@@ -241,6 +218,46 @@ void SocketExchange::start()
     }
 #endif
     m_socket->connectToHost(m_url.host(), port);
+}
+
+// The socket, made in the thread that reads it (start()): QSslSocket keeps objects of its TLS
+// backend that are not its children, which moving it to another thread would leave behind.
+void SocketExchange::makeSocket()
+{
+#if QT_CONFIG(ssl)
+    if (m_tls) {
+        auto *socket = new QSslSocket(this);
+        socket->setSslConfiguration(m_sslConfiguration);
+        if (!m_peerVerifyName.isEmpty())
+            socket->setPeerVerifyName(m_peerVerifyName);
+        connect(socket, &QSslSocket::sslErrors, this, &SocketExchange::onSslErrors);
+        connect(socket, &QSslSocket::encrypted, this, &SocketExchange::onEncrypted);
+        m_socket = socket;
+    }
+#endif
+    if (!m_socket)
+        m_socket = new QTcpSocket(this);
+    // The proxy canServe() found for the URL, for a tunnel; none otherwise: the socket must not
+    // find one of its own (a factory may answer a TcpSocket query otherwise than a URL one).
+    m_socket->setProxy(m_proxy.kind == ProxyRoute::Tunnel ? m_proxy.proxy
+                                                          : QNetworkProxy(QNetworkProxy::NoProxy));
+    // Past this many unread bytes Qt stops reading the socket, so the kernel's buffers fill
+    // and TCP slows the server: what waits for the application is at most this bound plus
+    // m_buffer. QSslSocket bounds its TCP socket's buffer (encrypted bytes) by the size, and
+    // decrypts all of that whenever fewer decrypted bytes than the size wait: it holds up to
+    // three times the size (measured with Qt 6.4 to 6.11, tst_socketexchange
+    // flowControlOverTls), so a TLS socket gets a third.
+    m_socket->setReadBufferSize(m_tls ? m_socketReadBound / 3 : m_socketReadBound);
+    connect(m_socket, &QAbstractSocket::connected, this, &SocketExchange::onConnected);
+    connect(m_socket, &QAbstractSocket::readyRead, this, &SocketExchange::onReadyRead);
+    connect(m_socket, &QAbstractSocket::disconnected, this, &SocketExchange::onInputEnded);
+    connect(m_socket, &QAbstractSocket::errorOccurred, this, &SocketExchange::onSocketError);
+}
+
+void SocketExchange::setSocketReadBound(qint64 bytes)
+{
+    Q_ASSERT(!m_started);
+    m_socketReadBound = bytes;
 }
 
 int &SocketExchange::liveCount()
@@ -787,6 +804,8 @@ void SocketExchange::emitFinished()
 void SocketExchange::closeSocket()
 {
     closeDirectReads();
+    if (!m_socket)
+        return; // never started
     disconnect(m_socket, nullptr, this, nullptr);
     if (m_closeLater) {
         // From sslErrors(): the socket drops the connection itself when the slot returns

@@ -19,6 +19,9 @@
 #include <QtNetwork/qnetworkproxy.h>
 #include <QtNetwork/qnetworkrequest.h>
 #include <QtNetwork/qtnetwork-config.h>
+#if QT_CONFIG(ssl)
+#  include <QtNetwork/qsslconfiguration.h>
+#endif
 
 #include <optional>
 
@@ -109,8 +112,13 @@ public:
                    Start start = Start::Now);
     ~SocketExchange() override;
 
-    // Connects (once; the constructor does unless told Start::Later).
+    // Connects (once; the constructor does unless told Start::Later). The socket is made here,
+    // in the thread that reads it.
     void start();
+    // What the socket may hold unread (before start(); FlowControl::ReadBufferLimit unless
+    // set): less when another buffer holds part of what waits for the application
+    // (ThreadedExchange's queue). A TLS socket gets a third, as always.
+    void setSocketReadBound(qint64 bytes);
 
     // The jar that would take the response's cookies (null if none, or the request says not
     // to), which the exchange then no longer touches: for an exchange read in another thread
@@ -150,6 +158,7 @@ private:
     void onSslErrors(const QList<QSslError> &errors);
 #endif
     static int &liveCount();
+    void makeSocket();
     bool refill();
     bool drained() const;
     void closeDirectReads();
@@ -172,6 +181,11 @@ private:
     QPointer<QNetworkCookieJar> m_jar;
     bool m_saveCookies = true;
     QByteArray m_request; // head and body, written once connected (encrypted, for https)
+#if QT_CONFIG(ssl)
+    QSslConfiguration m_sslConfiguration; // for https: the socket's, made by start()
+    QString m_peerVerifyName;
+#endif
+    qint64 m_socketReadBound = FlowControl::ReadBufferLimit;
     QAbstractSocket *m_socket = nullptr;
     HttpResponseReader m_reader;
     // The one read buffer: bytes [m_position, m_end) are not yet given to the reader.

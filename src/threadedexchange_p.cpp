@@ -44,6 +44,9 @@ QEvent::Type wakeEventType()
 
 enum class Placement { Automatic, Never, Always };
 
+// Set in a reading thread once its event loop has ended: what is still to start there is not.
+thread_local bool t_readingThreadEnding = false;
+
 // QTSSE_READING_THREADS, read once per process.
 Placement placement()
 {
@@ -157,7 +160,7 @@ protected:
             m_channel->readerWoken = false;
             released = m_channel->released;
         }
-        if (released) {
+        if (released || t_readingThreadEnding) {
             m_exchange->abort();
             deleteLater();
         } else if (!m_started) {
@@ -271,10 +274,13 @@ protected:
     void run() override
     {
         exec();
-        // Starts and releases posted before the end, then everything still here.
+        // What was posted before the end (readers to settle in, starts, which now abort), then
+        // everything still here.
+        t_readingThreadEnding = true;
         QCoreApplication::sendPostedEvents();
         QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
-        qDeleteAll(m_home.children());
+        const QObjectList readers = m_home.children();
+        qDeleteAll(readers);
         m_home.moveToThread(nullptr);
     }
 
@@ -287,11 +293,21 @@ private:
 class ReadingThreads
 {
 public:
+    // Held while a thread is picked and an exchange handed to it, so that the application's end
+    // (end()) cannot delete the thread in between.
+    class Lock
+    {
+    public:
+        Lock() { s_mutex.lock(); }
+        ~Lock() { s_mutex.unlock(); }
+        Q_DISABLE_COPY_MOVE(Lock)
+    };
+
     // The least busy reading thread (a new one while there are fewer than the machine's cores,
-    // up to MaximumReadingThreads, and each has some); null once the application is gone.
+    // up to MaximumReadingThreads, and each has some); null once the application is gone. With
+    // a Lock held.
     static ReadingThread *pick()
     {
-        const QMutexLocker locker(&s_mutex);
         if (s_ended || !QCoreApplication::instance())
             return nullptr;
         if (!s_routineAdded) {
@@ -340,25 +356,29 @@ Exchange *ThreadedExchange::create(const QUrl &url, const QNetworkRequest &reque
                                    QNetworkCookieJar *jar, const QNetworkAccessManager *manager,
                                    QObject *parent)
 {
-    ReadingThread *thread = nullptr;
+    bool handOver = false;
     switch (placement()) {
     case Placement::Never:
         break;
     case Placement::Always:
-        thread = ReadingThreads::pick();
+        handOver = true;
         break;
     case Placement::Automatic:
-        if (SocketExchange::liveInThisThread() >= InThreadLimit && !dispatcherScales())
-            thread = ReadingThreads::pick();
+        handOver = SocketExchange::liveInThisThread() >= InThreadLimit && !dispatcherScales();
         break;
     }
-    if (!thread) {
-        return new SocketExchange(url, request, method, body, jar, manager, parent,
-                                  SocketExchange::Start::Now);
+    if (handOver) {
+        const ReadingThreads::Lock lock;
+        if (ReadingThread *thread = ReadingThreads::pick()) {
+            auto *exchange = new SocketExchange(url, request, method, body, jar, manager, nullptr,
+                                                SocketExchange::Start::Later);
+            // The queue holds part of what may wait for the application; the socket the rest.
+            exchange->setSocketReadBound(FlowControl::ReadBufferLimit - QueueLimit);
+            return new ThreadedExchange(exchange, url, thread, parent);
+        }
     }
-    auto *exchange = new SocketExchange(url, request, method, body, jar, manager, nullptr,
-                                        SocketExchange::Start::Later);
-    return new ThreadedExchange(exchange, url, thread, parent);
+    return new SocketExchange(url, request, method, body, jar, manager, parent,
+                              SocketExchange::Start::Now);
 }
 
 ThreadedExchange::ThreadedExchange(SocketExchange *exchange, const QUrl &url, QThread *thread,
@@ -369,18 +389,23 @@ ThreadedExchange::ThreadedExchange(SocketExchange *exchange, const QUrl &url, QT
       m_url(url),
       m_jar(exchange->takeCookieJar())
 {
+    // create() holds ReadingThreads::Lock: the thread cannot end before this is done.
     auto *reader = new ThreadedReader(exchange, m_channel);
-    auto *readingThread = static_cast<ReadingThread *>(thread); // create() picked it
+    auto *readingThread = static_cast<ReadingThread *>(thread);
     readingThread->load.fetch_add(1, std::memory_order_relaxed);
+    {
+        // Both sides known before the reader can run (and be deleted) in its thread.
+        const QMutexLocker locker(&m_channel->mutex);
+        m_channel->source = this;
+        m_channel->reader = reader;
+        m_channel->load = &readingThread->load;
+    }
     reader->moveToThread(thread);
     QObject *home = readingThread->home();
     // Parented to the thread's home in that thread, so that the thread's end deletes it.
     QMetaObject::invokeMethod(
             home, [reader, home] { reader->settleIn(home); }, Qt::QueuedConnection);
     const QMutexLocker locker(&m_channel->mutex);
-    m_channel->source = this;
-    m_channel->reader = reader;
-    m_channel->load = &readingThread->load;
     m_channel->wakeReader(); // starts it
 }
 
@@ -467,16 +492,18 @@ void ThreadedExchange::deliver()
         body = !m_channel->blocks.empty();
     }
     const QPointer<ThreadedExchange> self(this);
+    // A handler may run a nested event loop, in which a later wake-up delivers the rest (and
+    // finished()): then this one is done.
     if (head) {
         m_headDelivered = true;
         SocketExchange::saveCookies(m_jar, m_headers, m_url);
         Q_EMIT headReceived();
-        if (!self || m_aborted)
+        if (!self || m_aborted || m_finished)
             return;
     }
     if (body) {
         Q_EMIT readyRead();
-        if (!self || m_aborted)
+        if (!self || m_aborted || m_finished)
             return;
     }
     {

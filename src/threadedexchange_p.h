@@ -45,6 +45,8 @@ bool dispatcherScales();
 // The reading thread copies the body into a queue of reused blocks, bounded by half of
 // FlowControl::ReadBufferLimit: past it the reading side stops reading the SocketExchange, which
 // then stops reading its socket, so TCP slows a server the application does not keep up with.
+// The socket's own bound is lowered by as much (SocketExchange::setSocketReadBound()), so what
+// waits for the application stays within ReadBufferLimit and a few 64 KiB chunks.
 // This thread is woken once per batch (not per chunk), and takes a whole block per
 // readChunk(). The head, the body and the end arrive in the order the server sent them;
 // cookies are saved here, in the jar's thread.

@@ -633,6 +633,7 @@ private Q_SLOTS:
 
     void abortSilences_data();
     void abortSilences();
+    void nestedLoopInHeadReceived();
 
     void throughProxy_data();
     void throughProxy();
@@ -1577,6 +1578,39 @@ void tst_SocketExchange::flowControlOverTls()
     QCOMPARE(client.exchange->failure(), Failure::None);
     QCOMPARE(received, Total);
     QCOMPARE(wrong, 0);
+}
+
+// A handler of headReceived() that runs a nested event loop (a modal dialog in a slot of
+// opened()) sees the body and finished() delivered inside it; once it returns, nothing more
+// comes: no readyRead() after finished(). (Read in a reading thread, the outer delivery had
+// found body bytes waiting before it emitted headReceived().)
+void tst_SocketExchange::nestedLoopInHeadReceived()
+{
+    RawServer server([](QTcpSocket *socket) {
+        socket->write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+    });
+    QVERIFY(server.isListening());
+    Client client(server.url());
+    bool nestedEnded = false;
+    client.onHead = [&client, &nestedEnded] {
+        client.drain();
+        QEventLoop loop;
+        QObject::connect(client.exchange.get(), &Exchange::finished, &loop, &QEventLoop::quit);
+        QTimer::singleShot(FinishTimeoutMs, &loop, &QEventLoop::quit); // fails below if so
+        if (!client.exchange->isFinished())
+            loop.exec();
+        nestedEnded = client.exchange->isFinished();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(nestedEnded, 2 * FinishTimeoutMs);
+    // Whatever the outer delivery would still emit comes within a few turns of the loop: a
+    // whole exchange's worth of them pass while another one runs.
+    RawServer witnessServer(
+            [](QTcpSocket *socket) { socket->write("HTTP/1.1 204 No Content\r\n\r\n"); });
+    Client witness(witnessServer.url());
+    WAIT_FINISHED(witness);
+    WAIT_FINISHED(client);
+    QCOMPARE(client.body, QByteArray("hello"));
+    QCOMPARE(client.exchange->failure(), Failure::None);
 }
 
 void tst_SocketExchange::abortSilences_data()
