@@ -56,7 +56,8 @@ class QTSSE_AUTOTEST_EXPORT ThreadedExchange : public Exchange
 public:
     // The exchange for a request on the own transport (the SocketExchange constructor's
     // arguments): in the calling thread while it reads fewer than a few exchanges of its own,
-    // or runs an epoll dispatcher already; otherwise in the least busy reading thread.
+    // or runs an epoll dispatcher already, or where QtSse has no such dispatcher (Linux only);
+    // otherwise in the least busy reading thread.
     // QTSSE_READING_THREADS=never keeps every exchange in its source's thread, =always puts
     // every one in a reading thread (for tests).
     static Exchange *create(const QUrl &url, const QNetworkRequest &request,
