@@ -205,8 +205,13 @@ constexpr int EventSource::DefaultRequestPreparationTimeout;
     \section2 Transports
     The transport property decides what carries a source's requests: QNetworkAccessManager,
     as described above, or QtSse's own HTTP/1.1 client (SocketTransport), one QTcpSocket or
-    QSslSocket per stream in the source's thread, with the request's TLS configuration and
-    the system's certificate authorities, failing closed. Redirects, the response and retry
+    QSslSocket per stream, with the request's TLS configuration and the system's certificate
+    authorities, failing closed. By default (AutomaticTransport) a source with an
+    application's manager streams through that manager, and any other over the own client
+    where it can carry the request. A thread reads its first 8 streams on the own client
+    itself; on Linux, QtSse reads the others in up to 4 threads of its own, whose event
+    dispatcher costs in proportion to the sockets that are ready, not to all those watched,
+    and hands each stream's head, body and end to the source's thread in order. Redirects, the response and retry
     policies, decoding, flow control and parsing are the same on both, and so are the
     signals and errors. A stream on the own transport keeps its cookies in the jar of its
     identity that the pooled managers use (see "Isolation"), never in an application's
