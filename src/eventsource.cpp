@@ -538,11 +538,12 @@ EventSource::ReadyState EventSource::readyState() const
 
     It changes at the blank line that ends a block with an \c id field, and persists
     across reconnects. Set it before open() to resume a stream from an ID saved
-    earlier; the first request then sends it too.
+    earlier; the first request then sends it too. Set while the stream is open, it is what
+    later events report and what a reconnect sends, until the stream's next \c id replaces it.
 */
 QString EventSource::lastEventId() const
 {
-    return d_func()->lastEventId;
+    return d_func()->parser.lastEventId();
 }
 
 /*!
@@ -550,8 +551,7 @@ QString EventSource::lastEventId() const
 */
 void EventSource::setLastEventId(const QString &id)
 {
-    d_func()->updateProperty(&EventSourcePrivate::lastEventId, id,
-                             &EventSource::lastEventIdChanged);
+    d_func()->setLastEventId(id);
 }
 
 /*!

@@ -17,21 +17,26 @@ inline bool isMessageType(const QString &type)
 }
 } // namespace
 
-void EventSourcePrivate::syncLastEventId(const QString &id)
+void EventSourcePrivate::setLastEventId(const QString &id)
 {
-    // Runs per event: shared data (the parser keeps the string until the id changes) is equal
-    // without a look at the text, and other strings compare as raw UTF-16 units, cheaper than
-    // QString's general comparison.
-    const qsizetype n = id.size();
-    const bool same = n == lastEventId.size()
-            && (n == 0 || id.constData() == lastEventId.constData()
-                || std::memcmp(id.constData(), lastEventId.constData(), size_t(n) * sizeof(QChar))
-                        == 0);
-    if (same)
+    if (parser.lastEventId() == id)
         return;
-    lastEventId = id;
+    parser.setLastEventId(id); // what events report from now on, and what a reconnect sends
+    seenIdChanges = parser.lastEventIdChanges();
+    Q_EMIT q_func()->lastEventIdChanged(id);
+}
+
+// Reports an id the stream committed since the last call. Runs per event: the parser counts
+// its changes, so an unchanged id costs one comparison, and a new one no copy unless someone
+// listens.
+void EventSourcePrivate::syncLastEventId()
+{
+    const quint64 changes = parser.lastEventIdChanges();
+    if (changes == seenIdChanges)
+        return;
+    seenIdChanges = changes;
     if (lastEventIdChangedWanted.load(std::memory_order_relaxed))
-        Q_EMIT q_func()->lastEventIdChanged(id);
+        Q_EMIT q_func()->lastEventIdChanged(parser.lastEventId());
 }
 
 bool EventSourcePrivate::handleEvent(const MessageEvent &event)
@@ -47,7 +52,7 @@ bool EventSourcePrivate::handleEvent(const MessageEvent &event)
         deliveredEvent = true;
         consecutiveFailures = 0;
     }
-    syncLastEventId(event.lastEventId());
+    syncLastEventId();
     if (!isCurrent(attempt))
         return false;
     // Emissions without receivers are skipped: per event they cost as much as the parsing.
@@ -96,7 +101,7 @@ bool EventSourcePrivate::handleSkippedEvent(const QString &type, qint64 size)
     ++eventsSinceOpen;
     deliveredEvent = true;
     consecutiveFailures = 0;
-    syncLastEventId(parser.lastEventId()); // the skipped event's id is committed
+    syncLastEventId(); // the skipped event's id is committed
     if (!isCurrent(attempt))
         return false;
     Q_EMIT q->eventSkipped(type, size);

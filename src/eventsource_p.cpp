@@ -208,7 +208,7 @@ void EventSourcePrivate::startAttempt()
         return; // closed by a readyStateChanged handler
     redirectCount = 0;
     credentialsStripped = false;
-    prepareRequest(EventSource::RequestAttempt{ url, request, method, body, lastEventId,
+    prepareRequest(EventSource::RequestAttempt{ url, request, method, body, parser.lastEventId(),
                                                 ++attemptNumber, 0 });
 }
 
@@ -518,7 +518,7 @@ void EventSourcePrivate::announce()
     // recovered: the error state of the failure before it is cleared.
     announced = true;
     clearError();
-    parser.startBody(lastEventId);
+    parser.startBody(); // the committed last event ID carries over (P-23, N-01)
     parser.setOrigin(ResponsePolicy::serializeOrigin(currentUrl));
     readyState = EventSource::Open;
     const quint64 attempt = generation;
@@ -601,7 +601,7 @@ bool EventSourcePrivate::parseDecoded(quint64 attempt)
             return false; // closed, or reconnected, by a handler
         if (!isCurrent(attempt))
             return false;
-        syncLastEventId(parser.lastEventId()); // an id-only block commits without an event
+        syncLastEventId(); // an id-only block commits without an event
         if (!isCurrent(attempt))
             return false;
         if (status == EventStreamParser::Status::EventTooLarge) {
@@ -633,7 +633,7 @@ void EventSourcePrivate::deliverAnswer()
     const quint64 attempt = generation;
     if (!answerBody.isEmpty()) {
         const MessageEvent event(QStringLiteral("message"),
-                                 EventStreamParser::decodeUtf8(answerBody), lastEventId,
+                                 EventStreamParser::decodeUtf8(answerBody), parser.lastEventId(),
                                  ResponsePolicy::serializeOrigin(currentUrl));
         answerBody.clear();
         if (!handleEvent(event))
@@ -653,7 +653,7 @@ void EventSourcePrivate::endOfBody()
         const EventStreamParser::Status status = parser.flush();
         if (status == EventStreamParser::Status::Stopped || !isCurrent(attempt))
             return;
-        syncLastEventId(parser.lastEventId()); // an id-only block commits without an event
+        syncLastEventId(); // an id-only block commits without an event
         if (!isCurrent(attempt))
             return;
     }

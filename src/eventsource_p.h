@@ -100,7 +100,8 @@ public:
     void clearError();
     void notifyState();
     void setReconnectDelay(int delay);
-    void syncLastEventId(const QString &id);
+    void syncLastEventId();
+    void setLastEventId(const QString &id);
     int nextDelay();
     bool isCurrent(quint64 attempt) const { return attempt == generation && exchange; }
 
@@ -162,8 +163,10 @@ public:
     bool refusedUrl = false; // open() refused the URL; the queued start reports error
     EventSource::Error responseFailure = EventSource::NoError; // while failing: what to report
     int reconnectDelay = -1;
-    QString lastEventId;
+    // The parser holds the last event ID (the property), whether the stream or the application
+    // set it: a stream whose every event has a new id costs no copy of it per event.
     EventStreamParser parser;
+    quint64 seenIdChanges = 0; // parser.lastEventIdChanges() when lastEventIdChanged went out
     // Whether the per-event signals have ever had a receiver (set by EventSource::connectNotify,
     // never cleared): an emission without receivers costs about as much as parsing the event's
     // line, so a stream nobody listens to that way skips it. Atomic: connections may be made

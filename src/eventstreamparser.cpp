@@ -324,7 +324,20 @@ void EventStreamParser::startBody()
 void EventStreamParser::startBody(const QString &lastEventId)
 {
     startBody();
-    m_event.m_lastEventId = lastEventId;
+    setLastEventId(lastEventId);
+}
+
+/*!
+    Makes \a id the committed last event ID, as if a block's \c id field had committed it: the
+    events dispatched from now on report it, until a block's \c id replaces it. An \c id
+    field already seen in the unfinished block still commits at its blank line.
+*/
+void EventStreamParser::setLastEventId(const QString &id)
+{
+    if (m_event.m_lastEventId == id && m_event.m_lastEventId.isNull() == id.isNull())
+        return;
+    m_event.m_lastEventId = id;
+    ++m_lastEventIdChanges;
 }
 
 /*!
@@ -373,6 +386,14 @@ EventStreamParser::Status EventStreamParser::flush()
 /*!
     \fn QString QtSse::EventStreamParser::lastEventId() const
     Returns the committed last event ID: the value a reconnect sends as \c Last-Event-ID.
+*/
+
+/*!
+    \fn quint64 QtSse::EventStreamParser::lastEventIdChanges() const
+    Returns how many times the committed last event ID has changed so far, by a block's \c id
+    field, setLastEventId() or startBody() with an ID. Compare it with an earlier value to see
+    whether lastEventId() changed without comparing the strings: an ID equal to the committed
+    one does not count.
 */
 
 /*!
@@ -673,6 +694,7 @@ bool EventStreamParser::dispatch()
             // delivered: its buffer takes the new id, so changing ids cost no allocation.
             m_spareId.swap(m_event.m_lastEventId);
             decodeInto(m_event.m_lastEventId, id);
+            ++m_lastEventIdChanges;
         }
     }
     if (m_skipping)

@@ -58,6 +58,8 @@ public:
 
     Status status() const { return m_status; }
     QString lastEventId() const { return m_event.lastEventId(); }
+    quint64 lastEventIdChanges() const { return m_lastEventIdChanges; }
+    void setLastEventId(const QString &id);
     qint64 bufferedSize() const;
 
     static QString decodeUtf8(QByteArrayView bytes);
@@ -95,6 +97,7 @@ private:
     MessageEvent m_event; // the event handed to the handler, refilled for each dispatch;
             // its lastEventId is the committed last event ID
     QString m_spareId; // the committed id before the current one, for its buffer
+    quint64 m_lastEventIdChanges = 0;
     qsizetype m_windowPeak = 0; // largest line or data buffer of the current retain window
     int m_windowEvents = 0;
     int m_bomMatched = 0; // bytes of a leading BOM seen so far

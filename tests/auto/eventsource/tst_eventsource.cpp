@@ -160,6 +160,7 @@ private Q_SLOTS:
     void destroyWhileOpen();
     void nestedEventLoopInSlot();
     void lateReceiversGetLaterEvents();
+    void lastEventIdSetWhileOpen();
     void deleteLaterInSlot();
 };
 
@@ -1507,6 +1508,47 @@ void tst_EventSource::lateReceiversGetLaterEvents()
     QCOMPARE(ids.size(), 2);
     QCOMPARE(ids.at(0).at(0).toString(), u"3"_s);
     QCOMPARE(ids.at(1).at(0).toString(), u"5"_s);
+}
+
+// The last event ID set by the application while the stream runs is what later events report
+// (E-02) and what a reconnect sends (C-05), until the stream's next id replaces it (P-18);
+// lastEventIdChanged reports each change of the property once: not for events without an id,
+// not for an id equal to the property's value.
+void tst_EventSource::lastEventIdSetWhileOpen()
+{
+    QPointer<QTcpSocket> stream;
+    SseTestServer server([&](const HttpRequest &, QTcpSocket *socket) {
+        SseTestServer::writeStreamHead(socket);
+        socket->write(server.requests.size() == 1 ? "id: 1\ndata: a\n\n" : "data: again\n\n");
+        stream = socket;
+    });
+    EventSource source(server.url());
+    source.setReconnectionTime(0);
+    QSignalSpy ids(&source, &EventSource::lastEventIdChanged);
+    Recorder rec(&source);
+    source.open();
+    QTRY_COMPARE(rec.messages.size(), 1);
+    QCOMPARE(ids.size(), 1);
+    source.setLastEventId(u"app"_s);
+    QCOMPARE(source.lastEventId(), u"app"_s);
+    QCOMPARE(ids.size(), 2);
+    QVERIFY(stream);
+    stream->write("data: b\n\nid: app\ndata: c\n\nid\n: the id is empty now\n\n");
+    QTRY_COMPARE(source.lastEventId(), QString());
+    QCOMPARE(rec.messages.size(), 3);
+    QCOMPARE(rec.messages.at(1).lastEventId(), u"app"_s); // E-02: the source's, at dispatch
+    QStringList seen;
+    for (const QList<QVariant> &args : std::as_const(ids))
+        seen.append(args.at(0).toString());
+    QCOMPARE(seen, (QStringList{ u"1"_s, u"app"_s, QString() }));
+    source.setLastEventId(u"resume"_s);
+    stream->write("id: resume\ndata: d\n\n"); // equal to the property: no change
+    QTRY_COMPARE(rec.messages.size(), 4);
+    QCOMPARE(ids.size(), 4);
+    stream->disconnectFromHost();
+    QTRY_COMPARE(server.requests.size(), 2);
+    QCOMPARE(server.requests.at(1).header("last-event-id"), "resume");
+    QCOMPARE(source.lastEventId(), u"resume"_s);
 }
 
 // deleteLater() from a slot, the documented way to destroy a source from its own signal.

@@ -160,6 +160,7 @@ private Q_SLOTS:
     void handlerStopsParsing();
     void handlerStopKeepsBlockInProgress();
     void handlerRestartsBodyMidChunk();
+    void lastEventIdChangesCounted();
     void sizeCapEndlessLine();
     void sizeCapManyDataLines();
     void sizeCapCountsTypeAndId_data();
@@ -484,6 +485,39 @@ void tst_EventStreamParser::handlerRestartsBodyMidChunk()
     QCOMPARE(recorder.result.events.size(), 1);
     QCOMPARE(recorder.result.events.first(), ev(u"fresh"_s));
     QCOMPARE(parser.lastEventId(), QString());
+}
+
+// lastEventIdChanges() counts each change of the committed ID (P-18 to P-21), whichever way it
+// came, and nothing else; setLastEventId() is reported by the next events (E-02), and an id
+// already pending in the block still commits at its blank line.
+void tst_EventStreamParser::lastEventIdChangesCounted()
+{
+    Recorder recorder;
+    EventStreamParser parser(&recorder);
+    QCOMPARE(parser.lastEventIdChanges(), quint64(0));
+    parser.feed("data: no id\n\nid: 1\ndata: a\n\nid: 1\ndata: b\n\nid: 2\n\n");
+    QCOMPARE(parser.lastEventIdChanges(), quint64(2)); // "1", then "2"; the repeat is no change
+    QCOMPARE(parser.lastEventId(), u"2"_s);
+    parser.feed("id: 3\ndata: c"); // pending, not committed
+    QCOMPARE(parser.lastEventIdChanges(), quint64(2));
+    parser.setLastEventId(u"app"_s);
+    QCOMPARE(parser.lastEventIdChanges(), quint64(3));
+    parser.setLastEventId(u"app"_s);
+    QCOMPARE(parser.lastEventIdChanges(), quint64(3));
+    parser.feed("\n\ndata: d\n\n");
+    QCOMPARE(parser.lastEventIdChanges(), quint64(4)); // the pending "3" committed
+    parser.setLastEventId(u"app"_s);
+    parser.feed("data: e\n\n");
+    const QList<MessageEvent> &events = recorder.result.events;
+    QCOMPARE(events.size(), 6);
+    QCOMPARE(events.at(3).lastEventId(), u"3"_s);
+    QCOMPARE(events.at(4).lastEventId(), u"3"_s);
+    QCOMPARE(events.at(5).lastEventId(), u"app"_s);
+    parser.startBody(); // keeps the ID: no change
+    QCOMPARE(parser.lastEventIdChanges(), quint64(5));
+    parser.startBody(u"seed"_s);
+    QCOMPARE(parser.lastEventIdChanges(), quint64(6));
+    QCOMPARE(parser.lastEventId(), u"seed"_s);
 }
 
 void tst_EventStreamParser::sizeCapEndlessLine()
