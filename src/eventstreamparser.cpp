@@ -145,6 +145,9 @@ constexpr char16_t ReplacementCharacter = 0xFFFD;
 constexpr qsizetype RetainLimit = 1024 * 1024;
 constexpr qsizetype SmallBuffer = 64 * 1024;
 constexpr int RetainWindow = 64;
+// An unfinished data line at the end of a chunk is decoded as it arrives once it holds this
+// much: its field name, its colon and the byte after that, which settles the leading space.
+constexpr qsizetype StreamThreshold = 6;
 
 // Empties a buffer, keeping its capacity unless it is over the limit.
 void recycle(QByteArray &buffer)
@@ -214,6 +217,7 @@ inline void appendLine(QByteArray &buffer, const char *p, qsizetype n)
 }
 
 using LineScan::findLineEnd; // linescan_p.h: SSE2, NEON or scalar
+using LineScan::findLineEndScalar;
 
 // Whether bytes, once decoded, equal text. An ASCII prefix decodes one unit per byte, so it is
 // compared in place; only an id with other bytes is decoded to compare.
@@ -230,6 +234,160 @@ bool sameText(QByteArrayView bytes, const QString &text)
             return false;
     }
     return n == units && (n > 0 || !text.isNull()); // an empty id replaces a null one
+}
+
+// Decodes [from, end) to dst as the WHATWG Encoding standard's UTF-8 decoder does; returns the
+// end of what it wrote, at most end - from units. An unfinished character at the end becomes
+// one U+FFFD, as at the end of a stream. With StopAtLineEnd, it stops at the first CR or LF
+// instead, as if the bytes ended there, and moves from to it (or to end): one pass finds a
+// line's end and decodes it.
+template <bool StopAtLineEnd>
+char16_t *decodeUtf8Core(char16_t *dst, const unsigned char *&from, const unsigned char *const end)
+{
+    const unsigned char *p = from;
+    while (p < end) {
+        if (*p < 0x80) {
+            // An ASCII run: sixteen bytes at a time, then eight, then one. Only tried at an
+            // ASCII byte, so text in other scripts does not pay for it at every character.
+#if defined(QTSSE_LINESCAN_SSE2) // linescan_p.h includes <emmintrin.h> where SSE2 is there
+            const __m128i zero = _mm_setzero_si128();
+            while (end - p >= 16) {
+                const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+                __m128i stops = chunk; // the sign bit: a byte past ASCII
+                if constexpr (StopAtLineEnd) {
+                    stops = _mm_or_si128(stops, _mm_cmpeq_epi8(chunk, _mm_set1_epi8('\n')));
+                    stops = _mm_or_si128(stops, _mm_cmpeq_epi8(chunk, _mm_set1_epi8('\r')));
+                }
+                if (_mm_movemask_epi8(stops))
+                    break;
+                _mm_storeu_si128(reinterpret_cast<__m128i *>(dst), _mm_unpacklo_epi8(chunk, zero));
+                _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + 8),
+                                 _mm_unpackhi_epi8(chunk, zero));
+                dst += 16;
+                p += 16;
+            }
+#endif
+            while (!StopAtLineEnd && end - p >= 8) {
+                quint64 word;
+                std::memcpy(&word, p, 8);
+                if (word & Q_UINT64_C(0x8080808080808080))
+                    break;
+                for (int i = 0; i < 8; ++i)
+                    dst[i] = p[i];
+                dst += 8;
+                p += 8;
+            }
+            while (p < end && *p < 0x80) {
+                if (StopAtLineEnd && (*p == '\n' || *p == '\r')) {
+                    from = p;
+                    return dst;
+                }
+                *dst++ = char16_t(*p++);
+            }
+            continue;
+        }
+        const unsigned b = *p;
+        // Lead byte: how many continuation bytes, and the bounds of the first one.
+        int needed;
+        unsigned lower = 0x80, upper = 0xBF;
+        char32_t cp;
+        if (b >= 0xC2 && b <= 0xDF) {
+            needed = 1;
+            cp = b & 0x1F;
+        } else if (b >= 0xE0 && b <= 0xEF) {
+            needed = 2;
+            cp = b & 0x0F;
+            if (b == 0xE0)
+                lower = 0xA0;
+            else if (b == 0xED)
+                upper = 0x9F;
+        } else if (b >= 0xF0 && b <= 0xF4) {
+            needed = 3;
+            cp = b & 0x07;
+            if (b == 0xF0)
+                lower = 0x90;
+            else if (b == 0xF4)
+                upper = 0x8F;
+        } else {
+            *dst++ = ReplacementCharacter;
+            ++p;
+            continue;
+        }
+        ++p;
+        int seen = 0;
+        while (seen < needed && p < end && *p >= lower && *p <= upper) {
+            cp = (cp << 6) | (*p & 0x3F);
+            lower = 0x80;
+            upper = 0xBF;
+            ++seen;
+            ++p;
+        }
+        if (seen < needed) {
+            // A maximal ill-formed subsequence: one replacement; the byte that broke it (if
+            // any) is decoded afresh by the next iteration.
+            *dst++ = ReplacementCharacter;
+            continue;
+        }
+        if (cp >= 0x10000) {
+            *dst++ = char16_t(0xD800 + ((cp - 0x10000) >> 10));
+            *dst++ = char16_t(0xDC00 + ((cp - 0x10000) & 0x3FF));
+        } else {
+            *dst++ = char16_t(cp);
+        }
+    }
+    from = p;
+    return dst;
+}
+
+char16_t *decodeUtf8To(char16_t *dst, const unsigned char *p, const unsigned char *const end)
+{
+    return decodeUtf8Core<false>(dst, p, end);
+}
+
+// The end of the longest prefix of [p, end) that decodes the same whatever bytes follow it:
+// before the last lead byte of the last four bytes, whose character may be unfinished.
+// A character is at most four bytes long, and a byte that is not a continuation byte always
+// starts afresh, so cutting before one changes nothing.
+const char *completePrefixEnd(const char *p, const char *const end)
+{
+    for (const char *q = end; q > p && end - q < 4;) {
+        const auto b = static_cast<unsigned char>(*--q);
+        if (b < 0x80)
+            return end;
+        if (b >= 0xC0)
+            return q;
+    }
+    return end;
+}
+
+// Appends the decoded bytes [p, end) to out, growing it geometrically; with StopAtLineEnd,
+// only those before the first CR or LF. Returns where it stopped: that line end, or end.
+template <bool StopAtLineEnd = false>
+const char *appendDecoded(QString &out, const char *p, const char *end)
+{
+    while (p < end) {
+        // A line may end long before end: room is made step by step then, each step as long
+        // as the text so far (at least MinimumStep) and ending where no character is cut.
+        constexpr qsizetype MinimumStep = 4096;
+        const char *stepEnd = end;
+        const qsizetype step = qMax(MinimumStep, out.size());
+        if (StopAtLineEnd && end - p > step)
+            stepEnd = completePrefixEnd(p, p + step);
+        const qsizetype n = stepEnd - p;
+        const qsizetype old = out.size();
+        if (out.capacity() < old + n)
+            out.reserve(qMax(old + n, 2 * old));
+        out.resize(old + n);
+        char16_t *const begin = reinterpret_cast<char16_t *>(out.data()) + old;
+        const auto *bytes = reinterpret_cast<const unsigned char *>(p);
+        const char16_t *const written = decodeUtf8Core<StopAtLineEnd>(
+                begin, bytes, reinterpret_cast<const unsigned char *>(stepEnd));
+        out.truncate(old + (written - begin));
+        p = reinterpret_cast<const char *>(bytes);
+        if (p != stepEnd)
+            return p; // a line end
+    }
+    return end;
 }
 
 } // namespace
@@ -301,6 +459,7 @@ void EventStreamParser::setMaximumEventSize(qint64 bytes)
 void EventStreamParser::startBody()
 {
     m_status = Status::Ok;
+    endText();
     m_line.clear();
     m_data.clear();
     m_eventType.clear();
@@ -365,6 +524,8 @@ EventStreamParser::Status EventStreamParser::flush()
     bool goOn = true;
     if (m_skipLine) {
         m_skipLine = false; // the dropped line is over
+    } else if (m_streaming) {
+        finishStreamedLine(); // the streamed line ends here
     } else if (!m_line.isEmpty()) {
         goOn = processLine(m_line.constData(), m_line.size(), false);
         m_line.clear();
@@ -404,7 +565,7 @@ qint64 EventStreamParser::bufferedSize() const
 {
     const qint64 pendingId = !m_idPending ? 0 : m_idRef ? m_idRefLength : m_pendingId.size();
     return qint64(m_line.size()) + qint64(m_data.size()) + (m_dataRef ? m_dataRefLength + 1 : 0)
-            + qint64(m_eventType.size()) + pendingId;
+            + m_textBytes + m_streamLineBytes + qint64(m_eventType.size()) + pendingId;
 }
 
 bool EventStreamParser::overCap(qint64 pending) const
@@ -461,6 +622,7 @@ EventStreamParser::Status EventStreamParser::processBytes(const char *p, const c
 // Drops the event being buffered, whole, because it needs more than maximumEventSize().
 EventStreamParser::Status EventStreamParser::dropTooLargeEvent()
 {
+    endText();
     m_line.clear();
     m_data.clear();
     m_eventType.clear();
@@ -480,6 +642,7 @@ bool EventStreamParser::startSkipping(qint64 pending)
         return false;
     m_skippedSize = (m_skipping ? m_skippedSize : bufferedSize()) + pending;
     m_skipping = true;
+    endText();
     m_line.clear();
     m_data.clear();
     m_dataRef = nullptr;
@@ -520,6 +683,36 @@ EventStreamParser::Status EventStreamParser::processLines(const char *p, const c
         if (*p == '\n')
             ++p;
     }
+    if (m_streaming) {
+        const char *eol = nullptr;
+        if (end - p <= m_maximumEventSize - bufferedSize()) {
+            eol = streamLine(p, end); // within the limit, whatever it finds
+        } else {
+            eol = findLineEnd(p, end);
+            const char *const stop = eol ? eol : end;
+            if (!overCap(stop - p)) {
+                appendText(p, stop, false);
+                m_streamLineBytes += stop - p;
+            } else if (!startSkipping(stop - p)) {
+                return dropTooLargeEvent(); // as for a line gathered in m_line
+            } else if (!eol) {
+                m_skipLine = true; // skipped from here: the rest of the line is dropped
+            }
+        }
+        if (!eol)
+            return Status::Ok;
+        if (m_streaming)
+            finishStreamedLine();
+        p = eol + 1;
+        if (*eol == '\r') {
+            if (p == end) {
+                m_skipLf = true;
+                return Status::Ok;
+            }
+            if (*p == '\n')
+                ++p;
+        }
+    }
     while (p < end) {
         const char *const eol = findLineEnd(p, end);
         if (!eol) {
@@ -533,6 +726,11 @@ EventStreamParser::Status EventStreamParser::processLines(const char *p, const c
                 if (!startSkipping(tail))
                     return dropTooLargeEvent();
                 m_skipLine = true; // a line too long to keep: dropped unparsed
+                return Status::Ok;
+            }
+            if (tail >= StreamThreshold && m_line.isEmpty() && !m_skipping
+                && std::memcmp(p, "data:", 5) == 0) {
+                startStreaming(p, end);
                 return Status::Ok;
             }
             m_line.append(p, tail);
@@ -619,7 +817,11 @@ bool EventStreamParser::processLine(const char *line, qsizetype length, bool inC
                 m_status = dropTooLargeEvent();
                 return false;
             }
-            if (m_data.isEmpty() && !m_dataRef) {
+            if (m_textMode) {
+                m_text.append(u'\n'); // a value came before: the block is text since then
+                appendText(value, value + valueLength, true);
+                m_textBytes += valueLength + 1;
+            } else if (m_data.isEmpty() && !m_dataRef) {
                 if (inChunk) {
                     // The first data line of a block: referred to, copied only if the block
                     // does not end in this chunk.
@@ -681,6 +883,136 @@ bool EventStreamParser::processLine(const char *line, qsizetype length, bool inC
     return true;
 }
 
+// The block's data so far (if any) becomes text, decoded.
+void EventStreamParser::toText()
+{
+    if (m_textMode)
+        return;
+    m_textMode = true;
+    if (m_dataRef) {
+        appendDecoded(m_text, m_dataRef, m_dataRef + m_dataRefLength);
+        m_textBytes = m_dataRefLength + 1;
+        m_dataRef = nullptr;
+    } else if (!m_data.isEmpty()) {
+        appendDecoded(m_text, m_data.constData(), m_data.constData() + m_data.size() - 1); // no LF
+        m_textBytes = m_data.size();
+        recycle(m_data);
+    }
+}
+
+// The block's data is bytes again, none yet; m_text keeps its buffer within the limit.
+void EventStreamParser::endText()
+{
+    m_textMode = false;
+    m_streaming = false;
+    m_textBytes = 0;
+    m_streamLineBytes = 0;
+    m_heldCount = 0;
+    if (m_text.capacity() > RetainLimit)
+        m_text = QString();
+    else
+        m_text.resize(0);
+}
+
+// An unfinished data line at the end of a chunk, [line, end), at least StreamThreshold long:
+// its value so far is decoded now, and the rest as it comes (processLines()).
+void EventStreamParser::startStreaming(const char *line, const char *end)
+{
+    toText();
+    if (m_textBytes > 0)
+        m_text.append(u'\n');
+    m_streamValueOffset = line[5] == ' ' ? 6 : 5; // P-11: one leading space goes
+    m_streamLineBytes = end - line;
+    m_streaming = true;
+    appendText(line + m_streamValueOffset, end, false);
+}
+
+// The streamed line ended: its value is one of the block's, as if gathered and parsed whole.
+void EventStreamParser::finishStreamedLine()
+{
+    appendText(nullptr, nullptr, true);
+    m_textBytes += m_streamLineBytes - m_streamValueOffset + 1;
+    m_streamLineBytes = 0;
+    m_streaming = false;
+}
+
+// Decodes the next bytes of a value, [p, end), onto m_text after those held back from the bytes
+// before. Unless the value is complete, bytes that may begin an unfinished character are held
+// back in turn, so a character split between chunks decodes whole.
+void EventStreamParser::appendText(const char *p, const char *end, bool complete)
+{
+    if (m_heldCount > 0) {
+        p = decodeHeld(p, end, complete);
+        if (!p)
+            return;
+    }
+    const char *const cut = complete ? end : completePrefixEnd(p, end);
+    appendDecoded(m_text, p, cut);
+    hold(cut, end);
+}
+
+// Decodes the held bytes joined with the first few of [p, end): far enough that the cut lies
+// past the held bytes, unless [p, end) is shorter. Returns where the rest of [p, end) begins,
+// or nullptr when nothing is left (what may be unfinished is held again, unless complete).
+const char *EventStreamParser::decodeHeld(const char *p, const char *end, bool complete)
+{
+    char joined[sizeof(m_held) + 8];
+    const int held = m_heldCount;
+    const qsizetype k = qMin<qsizetype>(end - p, 8);
+    std::memcpy(joined, m_held, size_t(held));
+    if (k > 0)
+        std::memcpy(joined + held, p, size_t(k));
+    m_heldCount = 0;
+    const char *const joinedEnd = joined + held + k;
+    const bool whole = k == end - p;
+    const char *const cut = complete && whole ? joinedEnd : completePrefixEnd(joined, joinedEnd);
+    appendDecoded(m_text, joined, cut);
+    if (whole) {
+        hold(cut, joinedEnd);
+        return nullptr;
+    }
+    return p + ((cut - joined) - held);
+}
+
+void EventStreamParser::hold(const char *p, const char *end)
+{
+    m_heldCount = int(end - p);
+    if (m_heldCount > 0)
+        std::memcpy(m_held, p, size_t(m_heldCount));
+}
+
+// The streamed line's next bytes, [p, end), decoded up to the line's end in one pass. Returns
+// that end (its CR or LF), or nullptr when [p, end) does not finish the line; a character left
+// unfinished at end is held back.
+const char *EventStreamParser::streamLine(const char *p, const char *const end)
+{
+    const char *const start = p;
+    if (m_heldCount > 0) {
+        if (const char *eol = findLineEndScalar(p, p + qMin<qsizetype>(end - p, 8))) {
+            appendText(p, eol, true);
+            m_streamLineBytes += eol - start;
+            return eol;
+        }
+        p = decodeHeld(p, end, false);
+        if (!p) {
+            m_streamLineBytes += end - start;
+            return nullptr;
+        }
+    }
+    const char *const cut = completePrefixEnd(p, end);
+    const char *eol = appendDecoded<true>(m_text, p, cut);
+    if (eol == cut) {
+        // No line end before the bytes that may be held back: perhaps among them.
+        eol = findLineEndScalar(cut, end);
+        if (eol)
+            appendDecoded(m_text, cut, eol);
+        else
+            hold(cut, end);
+    }
+    m_streamLineBytes += (eol ? eol : end) - start;
+    return eol;
+}
+
 bool EventStreamParser::dispatch()
 {
     // P-21: commit the last-event-ID buffer first, whether or not an event fires.
@@ -699,14 +1031,25 @@ bool EventStreamParser::dispatch()
     }
     if (m_skipping)
         return dispatchSkipped();
-    if (m_data.isEmpty() && !m_dataRef) {
+    if (m_data.isEmpty() && !m_dataRef && !m_textMode) {
         // P-16: nothing to fire; the type buffer is cleared all the same.
         m_eventType.resize(0);
         return true;
     }
     // P-15: drop the one trailing LF. The data is decoded straight into the event the parser
     // keeps, reusing its buffer when no receiver kept the previous event.
-    if (m_dataRef) {
+    if (m_textMode) {
+        // Decoded as it came: handed over whole. The buffer of the event before it is the next
+        // one's, unless a receiver kept that event.
+        m_event.m_data.swap(m_text);
+        if (m_event.m_data.isNull())
+            m_event.m_data = QString(QLatin1StringView("")); // empty, as decodeInto() makes it
+        else if (m_event.m_data.capacity() > 2 * m_event.m_data.size() + 64)
+            m_event.m_data.squeeze(); // a kept event pins no more than it needs
+        if (!m_text.isDetached())
+            m_text = QString();
+        endText();
+    } else if (m_dataRef) {
         decodeInto(m_event.m_data, QByteArrayView(m_dataRef, m_dataRefLength));
         m_dataRef = nullptr;
     } else {
@@ -768,90 +1111,8 @@ void EventStreamParser::decodeInto(QString &out, QByteArrayView bytes)
         out = QString(n, Qt::Uninitialized);
     }
     char16_t *const begin = reinterpret_cast<char16_t *>(out.data());
-    char16_t *dst = begin;
     const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
-    const unsigned char *const end = p + n;
-
-    while (p < end) {
-        if (*p < 0x80) {
-            // An ASCII run: sixteen bytes at a time, then eight, then one. Only tried at an
-            // ASCII byte, so text in other scripts does not pay for it at every character.
-#if defined(QTSSE_LINESCAN_SSE2) // linescan_p.h includes <emmintrin.h> where SSE2 is there
-            const __m128i zero = _mm_setzero_si128();
-            while (end - p >= 16) {
-                const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
-                if (_mm_movemask_epi8(chunk))
-                    break;
-                _mm_storeu_si128(reinterpret_cast<__m128i *>(dst), _mm_unpacklo_epi8(chunk, zero));
-                _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + 8),
-                                 _mm_unpackhi_epi8(chunk, zero));
-                dst += 16;
-                p += 16;
-            }
-#endif
-            while (end - p >= 8) {
-                quint64 word;
-                std::memcpy(&word, p, 8);
-                if (word & Q_UINT64_C(0x8080808080808080))
-                    break;
-                for (int i = 0; i < 8; ++i)
-                    dst[i] = p[i];
-                dst += 8;
-                p += 8;
-            }
-            while (p < end && *p < 0x80)
-                *dst++ = char16_t(*p++);
-            continue;
-        }
-        const unsigned b = *p;
-        // Lead byte: how many continuation bytes, and the bounds of the first one.
-        int needed;
-        unsigned lower = 0x80, upper = 0xBF;
-        char32_t cp;
-        if (b >= 0xC2 && b <= 0xDF) {
-            needed = 1;
-            cp = b & 0x1F;
-        } else if (b >= 0xE0 && b <= 0xEF) {
-            needed = 2;
-            cp = b & 0x0F;
-            if (b == 0xE0)
-                lower = 0xA0;
-            else if (b == 0xED)
-                upper = 0x9F;
-        } else if (b >= 0xF0 && b <= 0xF4) {
-            needed = 3;
-            cp = b & 0x07;
-            if (b == 0xF0)
-                lower = 0x90;
-            else if (b == 0xF4)
-                upper = 0x8F;
-        } else {
-            *dst++ = ReplacementCharacter;
-            ++p;
-            continue;
-        }
-        ++p;
-        int seen = 0;
-        while (seen < needed && p < end && *p >= lower && *p <= upper) {
-            cp = (cp << 6) | (*p & 0x3F);
-            lower = 0x80;
-            upper = 0xBF;
-            ++seen;
-            ++p;
-        }
-        if (seen < needed) {
-            // A maximal ill-formed subsequence: one replacement; the byte that broke it (if
-            // any) is decoded afresh by the next iteration.
-            *dst++ = ReplacementCharacter;
-            continue;
-        }
-        if (cp >= 0x10000) {
-            *dst++ = char16_t(0xD800 + ((cp - 0x10000) >> 10));
-            *dst++ = char16_t(0xDC00 + ((cp - 0x10000) & 0x3FF));
-        } else {
-            *dst++ = char16_t(cp);
-        }
-    }
+    char16_t *const dst = decodeUtf8To(begin, p, p + n);
     if (dst - begin != n)
         out.truncate(dst - begin);
 }

@@ -74,6 +74,14 @@ private:
     bool startSkipping(qint64 pending);
     bool dispatchSkipped();
     bool overCap(qint64 pending) const;
+    void startStreaming(const char *line, const char *end);
+    const char *streamLine(const char *p, const char *end);
+    void finishStreamedLine();
+    void appendText(const char *p, const char *end, bool complete);
+    const char *decodeHeld(const char *p, const char *end, bool complete);
+    void hold(const char *p, const char *end);
+    void toText();
+    void endText();
     static void decodeInto(QString &out, QByteArrayView bytes);
 
     Handler *m_handler = nullptr;
@@ -91,6 +99,18 @@ private:
     qsizetype m_dataRefLength = 0;
     const char *m_idRef = nullptr; // the pending id, in place of m_pendingId
     qsizetype m_idRefLength = 0;
+    // A data line that a chunk leaves unfinished is decoded as it arrives instead of being
+    // gathered in m_line ("streaming"): its block's data is then text, in m_text, and later
+    // data lines of the block are decoded into it too. m_textBytes and m_streamLineBytes count
+    // what m_data and m_line would hold, so limits apply exactly as to bytes.
+    QString m_text; // the block's data values so far, decoded, joined by LF (while m_textMode)
+    qint64 m_textBytes = 0; // bytes of those values, each with its LF
+    qint64 m_streamLineBytes = 0; // bytes of the streamed line so far, its field name included
+    qsizetype m_streamValueOffset = 0; // where the streamed line's value starts: 5 or 6
+    char m_held[4] = {}; // the streamed value's last bytes, perhaps an unfinished character
+    int m_heldCount = 0;
+    bool m_textMode = false;
+    bool m_streaming = false;
     QByteArray m_cachedTypeBytes;
     QString m_cachedType; // decoded m_cachedTypeBytes, reused while a stream repeats it
     QString m_origin;
