@@ -368,7 +368,7 @@ const char *appendDecoded(QString &out, const char *p, const char *end)
     while (p < end) {
         // A line may end long before end: room is made step by step then, each step as long
         // as the text so far (at least MinimumStep) and ending where no character is cut.
-        constexpr qsizetype MinimumStep = 4096;
+        constexpr qsizetype MinimumStep = 256;
         const char *stepEnd = end;
         const qsizetype step = qMax(MinimumStep, out.size());
         if (StopAtLineEnd && end - p > step)
@@ -1039,15 +1039,24 @@ bool EventStreamParser::dispatch()
     // P-15: drop the one trailing LF. The data is decoded straight into the event the parser
     // keeps, reusing its buffer when no receiver kept the previous event.
     if (m_textMode) {
-        // Decoded as it came: handed over whole. The buffer of the event before it is the next
-        // one's, unless a receiver kept that event.
-        m_event.m_data.swap(m_text);
-        if (m_event.m_data.isNull())
-            m_event.m_data = QString(QLatin1StringView("")); // empty, as decodeInto() makes it
-        else if (m_event.m_data.capacity() > 2 * m_event.m_data.size() + 64)
-            m_event.m_data.squeeze(); // a kept event pins no more than it needs
-        if (!m_text.isDetached())
-            m_text = QString();
+        // Decoded as it came: handed over whole when its buffer fits it, otherwise copied into
+        // the previous event's buffer if no receiver kept that event and it fits, so that a
+        // kept event never pins a buffer far larger than its data.
+        const qsizetype n = m_text.size();
+        QString &data = m_event.m_data;
+        if (m_text.capacity() <= 2 * n + 64) {
+            data.swap(m_text);
+            if (!m_text.isDetached())
+                m_text = QString();
+        } else {
+            if (!data.isDetached() || data.capacity() < n || data.capacity() > 2 * n + 64)
+                data = QString(n, Qt::Uninitialized);
+            else
+                data.resize(n);
+            std::memcpy(data.data(), m_text.constData(), size_t(n) * sizeof(QChar));
+        }
+        if (data.isNull())
+            data = QString(QLatin1StringView("")); // empty, not null, as decodeInto() makes it
         endText();
     } else if (m_dataRef) {
         decodeInto(m_event.m_data, QByteArrayView(m_dataRef, m_dataRefLength));
