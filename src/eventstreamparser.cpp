@@ -459,7 +459,7 @@ void EventStreamParser::setMaximumEventSize(qint64 bytes)
 void EventStreamParser::startBody()
 {
     m_status = Status::Ok;
-    endText();
+    endText(true);
     m_line.clear();
     m_data.clear();
     m_eventType.clear();
@@ -728,8 +728,10 @@ EventStreamParser::Status EventStreamParser::processLines(const char *p, const c
                 m_skipLine = true; // a line too long to keep: dropped unparsed
                 return Status::Ok;
             }
-            if (tail >= StreamThreshold && m_line.isEmpty() && !m_skipping
-                && std::memcmp(p, "data:", 5) == 0) {
+            // The block's first data line, if long enough to know its value's start (a block of
+            // many data lines keeps gathering its bytes, decoded at once when it ends).
+            if (tail >= StreamThreshold && m_line.isEmpty() && !m_skipping && !m_textMode
+                && m_data.isEmpty() && !m_dataRef && std::memcmp(p, "data:", 5) == 0) {
                 startStreaming(p, end);
                 return Status::Ok;
             }
@@ -883,44 +885,27 @@ bool EventStreamParser::processLine(const char *line, qsizetype length, bool inC
     return true;
 }
 
-// The block's data so far (if any) becomes text, decoded.
-void EventStreamParser::toText()
-{
-    if (m_textMode)
-        return;
-    m_textMode = true;
-    if (m_dataRef) {
-        appendDecoded(m_text, m_dataRef, m_dataRef + m_dataRefLength);
-        m_textBytes = m_dataRefLength + 1;
-        m_dataRef = nullptr;
-    } else if (!m_data.isEmpty()) {
-        appendDecoded(m_text, m_data.constData(), m_data.constData() + m_data.size() - 1); // no LF
-        m_textBytes = m_data.size();
-        recycle(m_data);
-    }
-}
-
-// The block's data is bytes again, none yet; m_text keeps its buffer within the limit.
-void EventStreamParser::endText()
+// The block's data is bytes again, none yet. m_text keeps its buffer, for the next text, if
+// keepBuffer (the retain window looks after it then) or if it is within the limit.
+void EventStreamParser::endText(bool keepBuffer)
 {
     m_textMode = false;
     m_streaming = false;
     m_textBytes = 0;
     m_streamLineBytes = 0;
     m_heldCount = 0;
-    if (m_text.capacity() > RetainLimit)
+    if (!m_text.isDetached() || (!keepBuffer && m_text.capacity() > RetainLimit))
         m_text = QString();
     else
         m_text.resize(0);
 }
 
-// An unfinished data line at the end of a chunk, [line, end), at least StreamThreshold long:
-// its value so far is decoded now, and the rest as it comes (processLines()).
+// The block's first data line, unfinished at the end of a chunk, [line, end), at least
+// StreamThreshold long: its value so far is decoded now, and the rest as it comes
+// (processLines()).
 void EventStreamParser::startStreaming(const char *line, const char *end)
 {
-    toText();
-    if (m_textBytes > 0)
-        m_text.append(u'\n');
+    m_textMode = true; // the block has no data yet
     m_streamValueOffset = line[5] == ' ' ? 6 : 5; // P-11: one leading space goes
     m_streamLineBytes = end - line;
     m_streaming = true;
@@ -1045,9 +1030,7 @@ bool EventStreamParser::dispatch()
         const qsizetype n = m_text.size();
         QString &data = m_event.m_data;
         if (m_text.capacity() <= 2 * n + 64) {
-            data.swap(m_text);
-            if (!m_text.isDetached())
-                m_text = QString();
+            data.swap(m_text); // the previous event's buffer is the next text's, if not kept
         } else {
             if (!data.isDetached() || data.capacity() < n || data.capacity() > 2 * n + 64)
                 data = QString(n, Qt::Uninitialized);
@@ -1057,7 +1040,8 @@ bool EventStreamParser::dispatch()
         }
         if (data.isNull())
             data = QString(QLatin1StringView("")); // empty, not null, as decodeInto() makes it
-        endText();
+        m_windowPeak = qMax(m_windowPeak, n);
+        endText(true);
     } else if (m_dataRef) {
         decodeInto(m_event.m_data, QByteArrayView(m_dataRef, m_dataRefLength));
         m_dataRef = nullptr;
@@ -1069,6 +1053,8 @@ bool EventStreamParser::dispatch()
     if (++m_windowEvents == RetainWindow) {
         shrinkUnused(m_line, m_windowPeak);
         shrinkUnused(m_data, m_windowPeak);
+        if (m_text.capacity() > qMax(SmallBuffer, 2 * m_windowPeak))
+            m_text = QString();
         m_windowEvents = 0;
         m_windowPeak = 0;
     }

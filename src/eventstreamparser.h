@@ -80,8 +80,7 @@ private:
     void appendText(const char *p, const char *end, bool complete);
     const char *decodeHeld(const char *p, const char *end, bool complete);
     void hold(const char *p, const char *end);
-    void toText();
-    void endText();
+    void endText(bool keepBuffer = false);
     static void decodeInto(QString &out, QByteArrayView bytes);
 
     Handler *m_handler = nullptr;
@@ -99,9 +98,9 @@ private:
     qsizetype m_dataRefLength = 0;
     const char *m_idRef = nullptr; // the pending id, in place of m_pendingId
     qsizetype m_idRefLength = 0;
-    // A data line that a chunk leaves unfinished is decoded as it arrives instead of being
-    // gathered in m_line ("streaming"): its block's data is then text, in m_text, and later
-    // data lines of the block are decoded into it too. m_textBytes and m_streamLineBytes count
+    // A block's first data line, when a chunk leaves it unfinished, is decoded as it arrives
+    // instead of being gathered in m_line ("streaming"): the block's data is then text, in
+    // m_text, and later data lines of the block are decoded into it too. m_textBytes and m_streamLineBytes count
     // what m_data and m_line would hold, so limits apply exactly as to bytes.
     QString m_text; // the block's data values so far, decoded, joined by LF (while m_textMode)
     qint64 m_textBytes = 0; // bytes of those values, each with its LF
@@ -118,7 +117,7 @@ private:
             // its lastEventId is the committed last event ID
     QString m_spareId; // the committed id before the current one, for its buffer
     quint64 m_lastEventIdChanges = 0;
-    qsizetype m_windowPeak = 0; // largest line or data buffer of the current retain window
+    qsizetype m_windowPeak = 0; // largest line, data buffer or text of the current retain window
     int m_windowEvents = 0;
     int m_bomMatched = 0; // bytes of a leading BOM seen so far
     bool m_atBodyStart = true;
