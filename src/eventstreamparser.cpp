@@ -164,6 +164,22 @@ void shrinkUnused(QByteArray &buffer, qsizetype needed)
         buffer.clear();
 }
 
+// Whether a buffer of this capacity is not much larger than n units: a kept event may pin it.
+inline bool fitsTightly(qsizetype capacity, qsizetype n)
+{
+    return capacity >= n && capacity <= 2 * n + 64;
+}
+
+// Makes out n units long (contents unspecified), reusing its buffer when no one else holds it
+// (the previous event's, which its receivers did not keep) and it fits n tightly.
+void reuseOrAllocate(QString &out, qsizetype n)
+{
+    if (!out.isDetached() || !fitsTightly(out.capacity(), n))
+        out = QString(n, Qt::Uninitialized);
+    else if (out.size() != n)
+        out.resize(n);
+}
+
 // A literal: copies share static data, so the default type costs no allocation per event.
 inline QString messageType()
 {
@@ -703,15 +719,7 @@ EventStreamParser::Status EventStreamParser::processLines(const char *p, const c
             return Status::Ok;
         if (m_streaming)
             finishStreamedLine();
-        p = eol + 1;
-        if (*eol == '\r') {
-            if (p == end) {
-                m_skipLf = true;
-                return Status::Ok;
-            }
-            if (*p == '\n')
-                ++p;
-        }
+        p = pastLineEnd(eol, end);
     }
     while (p < end) {
         const char *const eol = findLineEnd(p, end);
@@ -756,17 +764,25 @@ EventStreamParser::Status EventStreamParser::processLines(const char *p, const c
         }
         if (m_status == Status::EventTooLarge)
             return m_status;
-        p = eol + 1;
-        if (*eol == '\r') {
-            if (p == end)
-                m_skipLf = true; // P-07: the LF of this CRLF may come in the next chunk
-            else if (*p == '\n')
-                ++p;
-        }
+        p = pastLineEnd(eol, end);
         if (!goOn)
             return Status::Stopped;
     }
     return Status::Ok;
+}
+
+// Past the line end at eol, and past the LF of a CRLF; at the end of the chunk, that LF may
+// come first in the next one (P-07).
+const char *EventStreamParser::pastLineEnd(const char *eol, const char *end)
+{
+    const char *const p = eol + 1;
+    if (*eol != '\r')
+        return p;
+    if (p == end) {
+        m_skipLf = true;
+        return p;
+    }
+    return *p == '\n' ? p + 1 : p;
 }
 
 // Parses one complete line. inChunk: the line lies in the caller's chunk (not in m_line), so
@@ -1029,13 +1045,10 @@ bool EventStreamParser::dispatch()
         // kept event never pins a buffer far larger than its data.
         const qsizetype n = m_text.size();
         QString &data = m_event.m_data;
-        if (m_text.capacity() <= 2 * n + 64) {
+        if (fitsTightly(m_text.capacity(), n)) {
             data.swap(m_text); // the previous event's buffer is the next text's, if not kept
         } else {
-            if (!data.isDetached() || data.capacity() < n || data.capacity() > 2 * n + 64)
-                data = QString(n, Qt::Uninitialized);
-            else
-                data.resize(n);
+            reuseOrAllocate(data, n);
             std::memcpy(data.data(), m_text.constData(), size_t(n) * sizeof(QChar));
         }
         if (data.isNull())
@@ -1099,12 +1112,7 @@ void EventStreamParser::decodeInto(QString &out, QByteArrayView bytes)
         return;
     }
     // Each byte yields at most one UTF-16 code unit (a 4-byte sequence yields two).
-    if (out.isDetached() && out.capacity() >= n && out.capacity() <= 2 * n + 64) {
-        if (out.size() != n)
-            out.resize(n);
-    } else {
-        out = QString(n, Qt::Uninitialized);
-    }
+    reuseOrAllocate(out, n);
     char16_t *const begin = reinterpret_cast<char16_t *>(out.data());
     const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
     char16_t *const dst = decodeUtf8To(begin, p, p + n);

@@ -76,6 +76,7 @@ private:
     bool overCap(qint64 pending) const;
     void startStreaming(const char *line, const char *end);
     const char *streamLine(const char *p, const char *end);
+    const char *pastLineEnd(const char *eol, const char *end);
     void finishStreamedLine();
     void appendText(const char *p, const char *end, bool complete);
     const char *decodeHeld(const char *p, const char *end, bool complete);
