@@ -7,6 +7,7 @@ QTSSE_BUILD_PACKAGES=(
     build-essential cmake ninja-build pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-declarative-dev qt6-declarative-dev-tools
     qml6-module-qtquick qml6-module-qtqml qml6-module-qtqml-workerscript
+    qml6-module-qtqml-models # ListModel (examples/mcpclient): not a dependency of the others
     qml6-module-qtquick-window qml6-module-qtquick-controls qml6-module-qtquick-layouts
     qml6-module-qtquick-templates qml6-module-qttest qt6-qpa-plugins libgl-dev zlib1g-dev
     libbrotli-dev libzstd-dev
