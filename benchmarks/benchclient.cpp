@@ -56,7 +56,6 @@ int runWorkload(const Options &options)
         source.setFinishMarkers(markers.split(u','));
     qint64 events = 0;
     qint64 dataBytes = 0;
-    QString lastId;
     std::vector<double> lats;
     if (options.ping)
         lats.reserve(size_t(options.expect));
@@ -69,6 +68,9 @@ int runWorkload(const Options &options)
             return;
         done = true;
         const double secs = double(timer.nsecsElapsed()) / 1e9;
+        // The id of the last event delivered: the source keeps it (lastEventId), so the handler
+        // need not copy it per event.
+        const QString lastId = source.lastEventId();
         source.close();
         std::printf("RESULT client=qtsse-%s events=%lld bytes=%lld secs=%.6f lastid=%s",
                     QTSSE_VERSION_STRING, static_cast<long long>(events),
@@ -95,12 +97,11 @@ int runWorkload(const Options &options)
     auto onEvent = [&](const QtSse::MessageEvent &event) {
         if (done)
             return;
-        const QString data = event.data();
+        const QString &data = event.data();
         if (options.ping)
             lats.push_back(QtSseBench::realtimeMs() - data.toDouble() / 1e3);
         ++events;
         dataBytes += data.size();
-        lastId = event.lastEventId();
         if (events == options.expect)
             finish(nullptr);
     };
