@@ -161,6 +161,8 @@ private Q_SLOTS:
     void handlerStopKeepsBlockInProgress();
     void handlerRestartsBodyMidChunk();
     void lastEventIdChangesCounted();
+    void lastEventIdChangeDetected_data();
+    void lastEventIdChangeDetected();
     void sizeCapEndlessLine();
     void sizeCapManyDataLines();
     void sizeCapCountsTypeAndId_data();
@@ -518,6 +520,42 @@ void tst_EventStreamParser::lastEventIdChangesCounted()
     parser.startBody(u"seed"_s);
     QCOMPARE(parser.lastEventIdChanges(), quint64(6));
     QCOMPARE(parser.lastEventId(), u"seed"_s);
+}
+
+void tst_EventStreamParser::lastEventIdChangeDetected_data()
+{
+    QTest::addColumn<QByteArray>("previous");
+    QTest::addColumn<QByteArray>("next");
+    QTest::addColumn<bool>("changed");
+    QTest::newRow("last digit") << QByteArray("1299") << QByteArray("1300") << true;
+    QTest::newRow("same digits") << QByteArray("1299") << QByteArray("1299") << false;
+    QTest::newRow("longer") << QByteArray("12") << QByteArray("123") << true;
+    QTest::newRow("shorter") << QByteArray("123") << QByteArray("12") << true;
+    QTest::newRow("first of many") << QByteArray(64, 'a') << "b" + QByteArray(63, 'a') << true;
+    QTest::newRow("emptied") << QByteArray("a") << QByteArray() << true;
+    QTest::newRow("same non-ASCII")
+            << QByteArray("\xc3\xa9t\xc3\xa9") << QByteArray("\xc3\xa9t\xc3\xa9") << false;
+    QTest::newRow("non-ASCII then ASCII") << QByteArray("\xc3\xa9") << QByteArray("e") << true;
+    QTest::newRow("ASCII then non-ASCII") << QByteArray("ab") << QByteArray("\xc3\xa9") << true;
+    // P-20, E-02: ids compare as decoded text; an invalid byte is U+FFFD, as is its encoding.
+    QTest::newRow("U+FFFD both ways")
+            << QByteArray("x\xff") << QByteArray("x\xef\xbf\xbd") << false;
+}
+
+void tst_EventStreamParser::lastEventIdChangeDetected()
+{
+    QFETCH(QByteArray, previous);
+    QFETCH(QByteArray, next);
+    QFETCH(bool, changed);
+    Recorder recorder;
+    EventStreamParser parser(&recorder);
+    parser.feed(QByteArray("id: " + previous + "\n\n"));
+    const quint64 before = parser.lastEventIdChanges();
+    parser.feed(QByteArray("id: " + next + "\ndata: x\n\n"));
+    QCOMPARE(parser.lastEventIdChanges() - before, quint64(changed ? 1 : 0));
+    QCOMPARE(parser.lastEventId(), EventStreamParser::decodeUtf8(next));
+    QCOMPARE(recorder.result.events.size(), 1);
+    QCOMPARE(recorder.result.events.at(0).lastEventId(), EventStreamParser::decodeUtf8(next));
 }
 
 void tst_EventStreamParser::sizeCapEndlessLine()
