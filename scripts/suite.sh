@@ -121,9 +121,10 @@ fi
 if [ "$full" = 1 ]; then
     echo "== AddressSanitizer + UndefinedBehaviorSanitizer: the whole suite again (Qt $qt)"
     # An instrumented build at -O1 to keep it quick. LeakSanitizer is on, with one suppression:
-    # OpenSSL's per-thread state orphaned at exit (tests/lsan.supp says why). Every executable links the sanitizer runtime, also those that do not use
-    # qtsse_build_settings (the QML examples) but load the instrumented library; LDFLAGS does the
-    # same for the projects the packaging test builds.
+    # OpenSSL's per-thread state orphaned at exit (tests/lsan.supp says why). Every executable
+    # links the sanitizer runtime, also those that do not use qtsse_build_settings (the QML
+    # examples) but load the instrumented library. The packaging tests are left out (they test
+    # how QtSse is installed and consumed, which the other builds do).
     asan_build=${QTSSE_ASAN_BUILD_DIR:-build-asan}
     asan_link=-fsanitize=address,undefined
     cmake -S . -B "$asan_build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DQTSSE_WERROR=ON \
@@ -139,7 +140,7 @@ if [ "$full" = 1 ]; then
         echo "   its reading threads; tst_socketexchange runs in the test's thread too)"
     fi
     QTSSE_TRANSPORT=$transport QTSSE_READING_THREADS=$reading_threads \
-        LDFLAGS="$asan_link" ASAN_OPTIONS=detect_leaks=1 \
+        ASAN_OPTIONS=detect_leaks=1 \
         LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir "$asan_build" --output-on-failure --parallel "$jobs"
