@@ -41,7 +41,7 @@ QTSSE_QNAM_TRANSPORT_CODENAME=trixie
 QTSSE_FUZZ_PACKAGES=(clang libclang-rt-dev)
 QTSSE_VALGRIND_PACKAGES=(valgrind)
 # valgrind finds what the sanitizer legs cannot (reads of uninitialised memory) in the same code
-# on every release: it runs on one, the LTS most Qt developers use (it takes minutes).
+# on every release: it runs on one, the LTS most Qt developers use.
 QTSSE_VALGRIND_CODENAME=trixie
 
 # scripts/arm64.sh (a step of scripts/suite.sh on Debian 12): the parser's tests and fuzz seeds,

@@ -8,11 +8,11 @@
 # UndefinedBehaviorSanitizer build of the whole suite (on Debian 13 with every source that can on
 # QtSse's own transport, in its reading threads: QTSSE_OWN_TRANSPORT_CODENAME), libFuzzer on the
 # parser and the HTTP response reader, and valgrind memcheck (on Debian 13 only,
-# QTSSE_VALGRIND_CODENAME). --fuzz adds only the fuzzer (the clang build and a shorter run). On Debian 12 only (to save CI time), it also runs the parser's
-# tests and fuzz seeds on ARM64 under qemu-user, builds and runs the suite once more with zlib,
-# brotli, zstd and pkg-config hidden (and every source on QNetworkAccessManager), and builds the
-# library and its C++ tests in Release and runs those (QTSSE_RELEASE_TESTS=1 adds that
-# elsewhere).
+# QTSSE_VALGRIND_CODENAME). --fuzz adds only the fuzzer (the clang build and a shorter run). On
+# Debian 12 only (to save CI time), it also runs the parser's tests and fuzz seeds on ARM64 under
+# qemu-user, builds the suite once more with zlib, brotli, zstd and pkg-config hidden and runs
+# its unit and integration tests (every source on QNetworkAccessManager), and builds the library
+# and its C++ tests in Release and runs those (QTSSE_RELEASE_TESTS=1 adds that elsewhere).
 # scripts/test.sh runs it once per supported Debian release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
