@@ -171,11 +171,17 @@ inline bool fitsTightly(qsizetype capacity, qsizetype n)
 }
 
 // Makes out n units long (contents unspecified), reusing its buffer when no one else holds it
-// (the previous event's, which its receivers did not keep) and it fits n tightly.
-void reuseOrAllocate(QString &out, qsizetype n)
+// (the previous event's, which its receivers did not keep) and it fits n tightly. Runs twice per
+// event: the reuse is inline, the allocation is not.
+Q_NEVER_INLINE void allocate(QString &out, qsizetype n)
 {
-    if (!out.isDetached() || !fitsTightly(out.capacity(), n))
-        out = QString(n, Qt::Uninitialized);
+    out = QString(n, Qt::Uninitialized);
+}
+
+inline void reuseOrAllocate(QString &out, qsizetype n)
+{
+    if (Q_UNLIKELY(!out.isDetached() || !fitsTightly(out.capacity(), n)))
+        allocate(out, n);
     else if (out.size() != n)
         out.resize(n);
 }
@@ -232,17 +238,145 @@ inline void appendLine(QByteArray &buffer, const char *p, qsizetype n)
     out[n] = '\n';
 }
 
+// A comment's text, decoded only when someone listens. Out of line: inlined, its string and
+// its decoding would make every line's parsing save more registers.
+Q_NEVER_INLINE bool reportComment(EventStreamParser::Handler *handler, QByteArrayView text)
+{
+    return handler ? handler->handleComment(EventStreamParser::decodeUtf8(text)) : true;
+}
+
 using LineScan::findLineEnd; // linescan_p.h: SSE2, NEON or scalar
 using LineScan::findLineEndScalar;
 
+// Four bytes as four UTF-16 units: each byte moved into the low half of its own 16-bit lane.
+// The lanes keep the bytes' order on either byte order, so the word stores as the units.
+inline void widen4(char16_t *dst, const unsigned char *p)
+{
+    quint32 bytes;
+    std::memcpy(&bytes, p, 4);
+    quint64 units = bytes;
+    units = (units | (units << 16)) & Q_UINT64_C(0x0000FFFF0000FFFF);
+    units = (units | (units << 8)) & Q_UINT64_C(0x00FF00FF00FF00FF);
+    std::memcpy(dst, &units, 8);
+}
+
+inline void widen8(char16_t *dst, const unsigned char *p)
+{
+#if defined(QTSSE_LINESCAN_SSE2)
+    const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i *>(p));
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(dst),
+                     _mm_unpacklo_epi8(bytes, _mm_setzero_si128()));
+#else
+    widen4(dst, p);
+    widen4(dst + 4, p + 4);
+#endif
+}
+
+// Decodes a value of at most ShortValue bytes that is all ASCII: one unit per byte, in two
+// overlapping loads and stores instead of a loop. Returns false, having written units that
+// mean nothing, when a byte is not ASCII. Ids, types and small data values are this short;
+// per event, the loop's branches cost more than the decoding.
+constexpr qsizetype ShortValue = 16;
+inline bool decodeShortAscii(char16_t *dst, const unsigned char *p, qsizetype n)
+{
+    Q_ASSERT(n <= ShortValue);
+    if (n >= 8) {
+        quint64 head, tail;
+        std::memcpy(&head, p, 8);
+        std::memcpy(&tail, p + n - 8, 8);
+        if ((head | tail) & Q_UINT64_C(0x8080808080808080))
+            return false;
+        widen8(dst, p);
+        widen8(dst + n - 8, p + n - 8);
+        return true;
+    }
+    if (n >= 4) {
+        quint32 head, tail;
+        std::memcpy(&head, p, 4);
+        std::memcpy(&tail, p + n - 4, 4);
+        if ((head | tail) & 0x80808080u)
+            return false;
+        widen4(dst, p);
+        widen4(dst + n - 4, p + n - 4);
+        return true;
+    }
+    unsigned bits = 0;
+    for (qsizetype i = 0; i < n; ++i) {
+        bits |= p[i];
+        dst[i] = p[i];
+    }
+    return bits < 0x80;
+}
+
+// Whether the n <= ShortValue units at a and b are the same: two overlapping comparisons of
+// whole words, no exit on the first difference.
+inline bool sameShortUnits(const char16_t *a, const char16_t *b, qsizetype n)
+{
+    const auto differ = [](const char16_t *x, const char16_t *y, size_t bytes) {
+        quint64 u[2] = {}, v[2] = {};
+        std::memcpy(u, x, bytes);
+        std::memcpy(v, y, bytes);
+        return (u[0] ^ v[0]) | (u[1] ^ v[1]);
+    };
+    if (n >= 8)
+        return (differ(a, b, 16) | differ(a + n - 8, b + n - 8, 16)) == 0;
+    if (n >= 4)
+        return (differ(a, b, 8) | differ(a + n - 4, b + n - 4, 8)) == 0;
+    unsigned d = 0;
+    for (qsizetype i = 0; i < n; ++i)
+        d |= unsigned(a[i] ^ b[i]);
+    return d == 0;
+}
+
+// Whether a word holds a zero byte. Exact: the expression flags some byte of the word if, and
+// only if, one of its bytes is zero.
+template <typename Word>
+inline bool zeroByteIn(Word word)
+{
+    constexpr Word ones = Word(~Word(0)) / 0xFF; // 0x01 in every byte
+    return ((word - ones) & ~word & (ones << 7)) != 0;
+}
+
+// Whether the n bytes at p hold a NUL. Ids are short: for them two overlapping word tests cost
+// less than a call.
+inline bool containsNul(const char *p, qsizetype n)
+{
+    if (n > ShortValue)
+        return std::memchr(p, '\0', size_t(n)) != nullptr;
+    if (n >= 8) {
+        quint64 head, tail;
+        std::memcpy(&head, p, 8);
+        std::memcpy(&tail, p + n - 8, 8);
+        return zeroByteIn(head) || zeroByteIn(tail);
+    }
+    if (n >= 4) {
+        quint32 head, tail;
+        std::memcpy(&head, p, 4);
+        std::memcpy(&tail, p + n - 4, 4);
+        return zeroByteIn(head) || zeroByteIn(tail);
+    }
+    bool nul = false;
+    for (qsizetype i = 0; i < n; ++i)
+        nul |= p[i] == '\0';
+    return nul;
+}
+
 // Whether bytes, once decoded, equal text. ASCII decodes one unit per byte, so it is compared
-// in place; only an id with other bytes is decoded to compare. The loops have no early exit: a
-// stream's ids usually differ only in their last characters, where one would be a mispredicted
-// branch per event.
+// in place; only an id with other bytes is decoded to compare. Nothing exits early: a stream's
+// ids usually differ only in their last characters, where an exit would be a mispredicted branch
+// per event. A short id, what most streams send, is decoded in two steps and compared whole.
 bool sameText(QByteArrayView bytes, const QString &text)
 {
     const qsizetype n = bytes.size();
     const auto *b = reinterpret_cast<const unsigned char *>(bytes.data());
+    if (n <= ShortValue) {
+        char16_t units[ShortValue];
+        if (decodeShortAscii(units, b, n))
+            return n == text.size()
+                    && sameShortUnits(units, reinterpret_cast<const char16_t *>(text.constData()),
+                                      n)
+                    && (n > 0 || !text.isNull()); // an empty id replaces a null one
+    }
     unsigned bits = 0;
     for (qsizetype i = 0; i < n; ++i)
         bits |= b[i];
@@ -756,7 +890,7 @@ EventStreamParser::Status EventStreamParser::processLines(const char *p, const c
             m_skippedSize += eol - p; // the end of a dropped line
             m_skipLine = false;
         } else if (m_line.isEmpty()) {
-            goOn = processLine(p, eol - p, true);
+            goOn = eol == p ? dispatch() : processLine(p, eol - p, true); // P-16: a blank line
         } else if (overCap(eol - p)) {
             if (!startSkipping(eol - p))
                 return dropTooLargeEvent();
@@ -796,26 +930,29 @@ bool EventStreamParser::processLine(const char *line, qsizetype length, bool inC
 {
     if (length == 0)
         return dispatch(); // P-16, P-21
-    if (line[0] == ':') {
-        // P-09: a comment. Decoded only when someone listens.
-        return m_handler
-                ? m_handler->handleComment(decodeUtf8(QByteArrayView(line + 1, length - 1)))
-                : true;
-    }
+    if (line[0] == ':')
+        return reportComment(m_handler, QByteArrayView(line + 1, length - 1)); // P-09
     // P-10, P-12: the name ends at the first colon; no colon means the whole line is the name.
     // Every field the standard knows has a name of at most five characters, and names compare
     // exactly (P-13), so a line whose first six characters hold no colon is an unknown field
     // whatever follows: the colon is looked for among those six only.
+    // The lines of nearly every event, "data:" and "id:", are recognised before that search.
     qsizetype nameLength = length;
-    const qsizetype probe = qMin<qsizetype>(length, 6);
-    for (qsizetype i = 0; i < probe; ++i) {
-        if (line[i] == ':') {
-            nameLength = i;
-            break;
+    if (length >= 5 && std::memcmp(line, "data:", 5) == 0) {
+        nameLength = 4;
+    } else if (length >= 3 && std::memcmp(line, "id:", 3) == 0) {
+        nameLength = 2;
+    } else {
+        const qsizetype probe = qMin<qsizetype>(length, 6);
+        for (qsizetype i = 0; i < probe; ++i) {
+            if (line[i] == ':') {
+                nameLength = i;
+                break;
+            }
         }
+        if (nameLength > 5)
+            return true; // unknown field: ignored (P-13)
     }
-    if (nameLength > 5)
-        return true; // unknown field: ignored (P-13)
     const char *value = line + nameLength;
     qsizetype valueLength = length - nameLength;
     if (valueLength > 0) { // skip the colon, then exactly one leading space (P-11)
@@ -882,7 +1019,7 @@ bool EventStreamParser::processLine(const char *line, qsizetype length, bool inC
         break;
     case 2:
         if (line[0] == 'i' && line[1] == 'd'
-            && !std::memchr(value, '\0', size_t(valueLength))) { // P-18, P-19, P-20
+            && !containsNul(value, valueLength)) { // P-18, P-19, P-20
             const qint64 pendingId = !m_idPending ? 0
                     : m_idRef                     ? m_idRefLength
                                                   : m_pendingId.size();
@@ -1019,6 +1156,27 @@ const char *EventStreamParser::streamLine(const char *p, const char *const end)
     return eol;
 }
 
+// Decodes into out, reusing its buffer when no one else holds it (the previous event's data,
+// which its receivers did not keep) and it is not much larger than needed, so a kept event
+// never pins a buffer far larger than its data.
+inline void EventStreamParser::decodeInto(QString &out, QByteArrayView bytes)
+{
+    const qsizetype n = bytes.size();
+    if (n == 0) {
+        out = QString(QLatin1StringView(""));
+        return;
+    }
+    // Each byte yields at most one UTF-16 code unit (a 4-byte sequence yields two).
+    reuseOrAllocate(out, n);
+    char16_t *const begin = reinterpret_cast<char16_t *>(out.data());
+    const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
+    if (n <= ShortValue && decodeShortAscii(begin, p, n))
+        return;
+    char16_t *const dst = decodeUtf8To(begin, p, p + n);
+    if (dst - begin != n)
+        out.truncate(dst - begin);
+}
+
 bool EventStreamParser::dispatch()
 {
     // P-21: commit the last-event-ID buffer first, whether or not an event fires.
@@ -1104,25 +1262,6 @@ QString EventStreamParser::decodeUtf8(QByteArrayView bytes)
     QString out;
     decodeInto(out, bytes);
     return out;
-}
-
-// Decodes into out, reusing its buffer when no one else holds it (the previous event's data,
-// which its receivers did not keep) and it is not much larger than needed, so a kept event
-// never pins a buffer far larger than its data.
-void EventStreamParser::decodeInto(QString &out, QByteArrayView bytes)
-{
-    const qsizetype n = bytes.size();
-    if (n == 0) {
-        out = QString(QLatin1StringView(""));
-        return;
-    }
-    // Each byte yields at most one UTF-16 code unit (a 4-byte sequence yields two).
-    reuseOrAllocate(out, n);
-    char16_t *const begin = reinterpret_cast<char16_t *>(out.data());
-    const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
-    char16_t *const dst = decodeUtf8To(begin, p, p + n);
-    if (dst - begin != n)
-        out.truncate(dst - begin);
 }
 
 } // namespace QtSse

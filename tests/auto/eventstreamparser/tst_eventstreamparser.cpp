@@ -163,6 +163,8 @@ private Q_SLOTS:
     void lastEventIdChangesCounted();
     void lastEventIdChangeDetected_data();
     void lastEventIdChangeDetected();
+    void idWithNulIgnored_data();
+    void idWithNulIgnored();
     void sizeCapEndlessLine();
     void sizeCapManyDataLines();
     void sizeCapCountsTypeAndId_data();
@@ -388,6 +390,21 @@ void tst_EventStreamParser::decodeUtf8_data()
                                                        "9")
                                          << u"12345678\u00e99"_s;
     QTest::newRow("empty") << QByteArray() << u""_s;
+    // Values of up to 16 bytes take a path of their own: every length around it, ASCII, and with
+    // an invalid byte (one U+FFFD) at each position.
+    for (int n = 1; n <= 20; ++n) {
+        QByteArray ascii;
+        for (int i = 0; i < n; ++i)
+            ascii.append(char('A' + (i * 7) % 58));
+        QTest::addRow("ascii %d", n) << ascii << QString::fromLatin1(ascii);
+        for (int at = 0; at < n; ++at) {
+            QByteArray bytes = ascii;
+            bytes[at] = '\xff';
+            QString text = QString::fromLatin1(ascii);
+            text[at] = QChar(0xFFFD);
+            QTest::addRow("ascii %d, invalid byte at %d", n, at) << bytes << text;
+        }
+    }
 }
 
 void tst_EventStreamParser::decodeUtf8()
@@ -540,6 +557,45 @@ void tst_EventStreamParser::lastEventIdChangeDetected_data()
     // P-20, E-02: ids compare as decoded text; an invalid byte is U+FFFD, as is its encoding.
     QTest::newRow("U+FFFD both ways")
             << QByteArray("x\xff") << QByteArray("x\xef\xbf\xbd") << false;
+    // Every id length around the short ids' path, the same and differing at each position.
+    for (int n = 1; n <= 20; ++n) {
+        const QByteArray id = QByteArray("0123456789abcdefghij").left(n);
+        QTest::addRow("%d bytes, same", n) << id << id << false;
+        for (int at = 0; at < n; ++at) {
+            QByteArray next = id;
+            next[at] = next[at] == '0' ? '1' : '0';
+            QTest::addRow("%d bytes, differing at %d", n, at) << id << next << true;
+        }
+    }
+}
+
+void tst_EventStreamParser::idWithNulIgnored_data()
+{
+    QTest::addColumn<QByteArray>("id");
+    // P-19: an id field whose value holds a NUL, wherever it is, is ignored, at every length.
+    for (int n = 1; n <= 20; ++n) {
+        for (int at = 0; at < n; ++at) {
+            QByteArray id(n, 'k');
+            id[at] = '\0';
+            QTest::addRow("%d bytes, NUL at %d", n, at) << id;
+        }
+    }
+}
+
+void tst_EventStreamParser::idWithNulIgnored()
+{
+    QFETCH(QByteArray, id);
+    Recorder recorder;
+    EventStreamParser parser(&recorder);
+    parser.feed(QByteArray("id: before\nid: " + id + "\ndata: x\n\n"));
+    QCOMPARE(recorder.result.events.size(), 1);
+    QCOMPARE(recorder.result.events.constFirst().lastEventId(), u"before"_s);
+    // Without the NUL, the same value is taken.
+    QByteArray clean = id;
+    clean.replace('\0', 'k');
+    parser.feed(QByteArray("id: " + clean + "\ndata: y\n\n"));
+    QCOMPARE(recorder.result.events.size(), 2);
+    QCOMPARE(recorder.result.events.constLast().lastEventId(), QString::fromLatin1(clean));
 }
 
 void tst_EventStreamParser::lastEventIdChangeDetected()
