@@ -26,17 +26,20 @@ void EventSourcePrivate::setLastEventId(const QString &id)
     Q_EMIT q_func()->lastEventIdChanged(id);
 }
 
-// Reports an id the stream committed since the last call. Runs per event: the parser counts
-// its changes, so an unchanged id costs one comparison, and a new one no copy unless someone
+// Reports an id the stream committed since the last call; true if it emitted a signal, whose
+// receivers may have closed or restarted the source. Runs per event: the parser counts its
+// changes, so an unchanged id costs one comparison, and a new one no copy unless someone
 // listens.
-void EventSourcePrivate::syncLastEventId()
+bool EventSourcePrivate::syncLastEventId()
 {
     const quint64 changes = parser.lastEventIdChanges();
     if (changes == seenIdChanges)
-        return;
+        return false;
     seenIdChanges = changes;
-    if (lastEventIdChangedWanted.load(std::memory_order_relaxed))
-        Q_EMIT q_func()->lastEventIdChanged(parser.lastEventId());
+    if (!lastEventIdChangedWanted.load(std::memory_order_relaxed))
+        return false;
+    Q_EMIT q_func()->lastEventIdChanged(parser.lastEventId());
+    return true;
 }
 
 bool EventSourcePrivate::handleEvent(const MessageEvent &event)
@@ -52,8 +55,7 @@ bool EventSourcePrivate::handleEvent(const MessageEvent &event)
         deliveredEvent = true;
         consecutiveFailures = 0;
     }
-    syncLastEventId();
-    if (!isCurrent(attempt))
+    if (syncLastEventId() && !isCurrent(attempt))
         return false;
     // Emissions without receivers are skipped: per event they cost as much as the parsing.
     if (messageReceivedWanted.load(std::memory_order_relaxed) && isMessageType(event.type())) {
@@ -101,8 +103,7 @@ bool EventSourcePrivate::handleSkippedEvent(const QString &type, qint64 size)
     ++eventsSinceOpen;
     deliveredEvent = true;
     consecutiveFailures = 0;
-    syncLastEventId(); // the skipped event's id is committed
-    if (!isCurrent(attempt))
+    if (syncLastEventId() && !isCurrent(attempt)) // the skipped event's id is committed
         return false;
     Q_EMIT q->eventSkipped(type, size);
     return isCurrent(attempt);

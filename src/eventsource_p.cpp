@@ -601,8 +601,7 @@ bool EventSourcePrivate::parseDecoded(quint64 attempt)
             return false; // closed, or reconnected, by a handler
         if (!isCurrent(attempt))
             return false;
-        syncLastEventId(); // an id-only block commits without an event
-        if (!isCurrent(attempt))
+        if (syncLastEventId() && !isCurrent(attempt)) // an id-only block commits without an event
             return false;
         if (status == EventStreamParser::Status::EventTooLarge) {
             reestablish(EventSource::EventTooLargeError,
@@ -653,8 +652,7 @@ void EventSourcePrivate::endOfBody()
         const EventStreamParser::Status status = parser.flush();
         if (status == EventStreamParser::Status::Stopped || !isCurrent(attempt))
             return;
-        syncLastEventId(); // an id-only block commits without an event
-        if (!isCurrent(attempt))
+        if (syncLastEventId() && !isCurrent(attempt)) // an id-only block commits without an event
             return;
     }
     parser.finishBody(); // P-22, P-27: the unfinished block is dropped

@@ -100,7 +100,7 @@ public:
     void clearError();
     void notifyState();
     void setReconnectDelay(int delay);
-    void syncLastEventId();
+    bool syncLastEventId();
     void setLastEventId(const QString &id);
     int nextDelay();
     bool isCurrent(quint64 attempt) const { return attempt == generation && exchange; }
