@@ -248,16 +248,22 @@ Q_NEVER_INLINE bool reportComment(EventStreamParser::Handler *handler, QByteArra
 using LineScan::findLineEnd; // linescan_p.h: SSE2, NEON or scalar
 using LineScan::findLineEndScalar;
 
-// Four bytes as four UTF-16 units: each byte moved into the low half of its own 16-bit lane.
-// The lanes keep the bytes' order on either byte order, so the word stores as the units.
+// Four bytes as four UTF-16 units. Without SSE2, each byte is moved into the low half of its
+// own 16-bit lane; the lanes keep the bytes' order on either byte order, so the word stores as
+// the units.
 inline void widen4(char16_t *dst, const unsigned char *p)
 {
     quint32 bytes;
     std::memcpy(&bytes, p, 4);
+#if defined(QTSSE_LINESCAN_SSE2)
+    const __m128i units = _mm_unpacklo_epi8(_mm_cvtsi32_si128(int(bytes)), _mm_setzero_si128());
+    _mm_storel_epi64(reinterpret_cast<__m128i *>(dst), units);
+#else
     quint64 units = bytes;
     units = (units | (units << 16)) & Q_UINT64_C(0x0000FFFF0000FFFF);
     units = (units | (units << 8)) & Q_UINT64_C(0x00FF00FF00FF00FF);
     std::memcpy(dst, &units, 8);
+#endif
 }
 
 inline void widen8(char16_t *dst, const unsigned char *p)
@@ -890,7 +896,7 @@ EventStreamParser::Status EventStreamParser::processLines(const char *p, const c
             m_skippedSize += eol - p; // the end of a dropped line
             m_skipLine = false;
         } else if (m_line.isEmpty()) {
-            goOn = eol == p ? dispatch() : processLine(p, eol - p, true); // P-16: a blank line
+            goOn = processChunkLine(p, eol - p);
         } else if (overCap(eol - p)) {
             if (!startSkipping(eol - p))
                 return dropTooLargeEvent();
@@ -924,6 +930,49 @@ const char *EventStreamParser::pastLineEnd(const char *eol, const char *end)
     return *p == '\n' ? p + 1 : p;
 }
 
+// Parses one complete line that lies in the caller's chunk. The lines of nearly every event
+// are parsed here, inline: a blank line, the first "data:" line of a block and an "id:" line,
+// each within the size limit. Anything else, including those lines when the limit or the state
+// of the block asks for more, goes to processLine(), which parses it the same way.
+inline bool EventStreamParser::processChunkLine(const char *line, qsizetype length)
+{
+    if (length == 0)
+        return dispatch(); // P-16, P-21
+    const auto valueAfter = [line, length](qsizetype colon, qsizetype &valueLength) {
+        // P-11: the colon, then exactly one leading space, are not part of the value
+        const char *value = line + colon + 1;
+        valueLength = length - colon - 1;
+        if (valueLength > 0 && *value == ' ') {
+            ++value;
+            --valueLength;
+        }
+        return value;
+    };
+    if (length >= 5 && std::memcmp(line, "data:", 5) == 0) { // P-14
+        if (!m_skipping && !m_textMode && !m_dataRef && m_data.isEmpty()) {
+            qsizetype valueLength;
+            const char *const value = valueAfter(4, valueLength);
+            if (bufferedSize() + valueLength + 1 <= m_maximumEventSize) {
+                m_dataRef = value; // referred to, copied only if the block outlives the chunk
+                m_dataRefLength = valueLength;
+                return true;
+            }
+        }
+    } else if (length >= 3 && std::memcmp(line, "id:", 3) == 0) { // P-18, P-19, P-20
+        qsizetype valueLength;
+        const char *const value = valueAfter(2, valueLength);
+        const qint64 pendingId = !m_idPending ? 0 : m_idRef ? m_idRefLength : m_pendingId.size();
+        if (!containsNul(value, valueLength)
+            && bufferedSize() - pendingId + valueLength <= m_maximumEventSize) {
+            m_idRef = value;
+            m_idRefLength = valueLength;
+            m_idPending = true;
+            return true;
+        }
+    }
+    return processLine(line, length, true);
+}
+
 // Parses one complete line. inChunk: the line lies in the caller's chunk (not in m_line), so
 // its value may be referred to until the chunk ends instead of being copied.
 bool EventStreamParser::processLine(const char *line, qsizetype length, bool inChunk)
@@ -936,23 +985,16 @@ bool EventStreamParser::processLine(const char *line, qsizetype length, bool inC
     // Every field the standard knows has a name of at most five characters, and names compare
     // exactly (P-13), so a line whose first six characters hold no colon is an unknown field
     // whatever follows: the colon is looked for among those six only.
-    // The lines of nearly every event, "data:" and "id:", are recognised before that search.
     qsizetype nameLength = length;
-    if (length >= 5 && std::memcmp(line, "data:", 5) == 0) {
-        nameLength = 4;
-    } else if (length >= 3 && std::memcmp(line, "id:", 3) == 0) {
-        nameLength = 2;
-    } else {
-        const qsizetype probe = qMin<qsizetype>(length, 6);
-        for (qsizetype i = 0; i < probe; ++i) {
-            if (line[i] == ':') {
-                nameLength = i;
-                break;
-            }
+    const qsizetype probe = qMin<qsizetype>(length, 6);
+    for (qsizetype i = 0; i < probe; ++i) {
+        if (line[i] == ':') {
+            nameLength = i;
+            break;
         }
-        if (nameLength > 5)
-            return true; // unknown field: ignored (P-13)
     }
+    if (nameLength > 5)
+        return true; // unknown field: ignored (P-13)
     const char *value = line + nameLength;
     qsizetype valueLength = length - nameLength;
     if (valueLength > 0) { // skip the colon, then exactly one leading space (P-11)
