@@ -74,7 +74,8 @@ inline int lowestSetBit(std::uint64_t value)
 
 // The first CR or LF in [p, end), or nullptr: both line ends are looked for in one pass, so
 // each byte is read once however the lines end (P-06 to P-08). Short lines end within the first
-// sixteen bytes; long ones go 64 bytes per step; the last bytes go one at a time.
+// thirty-two bytes, looked at sixteen at a time; long ones go 64 bytes per step; the last bytes
+// go one at a time.
 inline const char *findLineEnd(const char *p, const char *const end)
 {
 #if defined(QTSSE_LINESCAN_SSE2)
@@ -103,7 +104,7 @@ inline const char *findLineEnd(const char *p, const char *const end)
     const int bytesPerBit = 4;
 #endif
 #if defined(QTSSE_LINESCAN_SSE2) || defined(QTSSE_LINESCAN_NEON)
-    if (end - p >= 16) {
+    for (int step = 0; step < 2 && end - p >= 16; ++step) {
         if (const std::uint64_t hits = mask(lineEnds(p)))
             return p + lowestSetBit(hits) / bytesPerBit;
         p += 16;
