@@ -505,6 +505,27 @@ char16_t *decodeUtf8To(char16_t *dst, const unsigned char *p, const unsigned cha
     return decodeUtf8Core<false>(dst, p, end);
 }
 
+// Decodes into out, reusing its buffer when no one else holds it (the previous event's data,
+// which its receivers did not keep) and it is not much larger than needed, so a kept event
+// never pins a buffer far larger than its data.
+inline void decodeInto(QString &out, QByteArrayView bytes)
+{
+    const qsizetype n = bytes.size();
+    if (n == 0) {
+        out = QString(QLatin1StringView(""));
+        return;
+    }
+    // Each byte yields at most one UTF-16 code unit (a 4-byte sequence yields two).
+    reuseOrAllocate(out, n);
+    char16_t *const begin = reinterpret_cast<char16_t *>(out.data());
+    const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
+    if (n <= ShortValue && decodeShortAscii(begin, p, n))
+        return;
+    char16_t *const dst = decodeUtf8To(begin, p, p + n);
+    if (dst - begin != n)
+        out.truncate(dst - begin);
+}
+
 // The end of the longest prefix of [p, end) that decodes the same whatever bytes follow it:
 // before the last lead byte of the last four bytes, whose character may be unfinished.
 // A character is at most four bytes long, and a byte that is not a continuation byte always
@@ -1196,27 +1217,6 @@ const char *EventStreamParser::streamLine(const char *p, const char *const end)
     }
     m_streamLineBytes += (eol ? eol : end) - start;
     return eol;
-}
-
-// Decodes into out, reusing its buffer when no one else holds it (the previous event's data,
-// which its receivers did not keep) and it is not much larger than needed, so a kept event
-// never pins a buffer far larger than its data.
-inline void EventStreamParser::decodeInto(QString &out, QByteArrayView bytes)
-{
-    const qsizetype n = bytes.size();
-    if (n == 0) {
-        out = QString(QLatin1StringView(""));
-        return;
-    }
-    // Each byte yields at most one UTF-16 code unit (a 4-byte sequence yields two).
-    reuseOrAllocate(out, n);
-    char16_t *const begin = reinterpret_cast<char16_t *>(out.data());
-    const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
-    if (n <= ShortValue && decodeShortAscii(begin, p, n))
-        return;
-    char16_t *const dst = decodeUtf8To(begin, p, p + n);
-    if (dst - begin != n)
-        out.truncate(dst - begin);
 }
 
 bool EventStreamParser::dispatch()

@@ -83,7 +83,6 @@ private:
     const char *decodeHeld(const char *p, const char *end, bool complete);
     void hold(const char *p, const char *end);
     void endText(bool keepBuffer = false);
-    static void decodeInto(QString &out, QByteArrayView bytes);
 
     Handler *m_handler = nullptr;
     qint64 m_maximumEventSize = DefaultMaximumEventSize;
