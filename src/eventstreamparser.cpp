@@ -952,10 +952,11 @@ const char *EventStreamParser::pastLineEnd(const char *eol, const char *end)
 }
 
 // Parses one complete line that lies in the caller's chunk. The lines of nearly every event
-// are parsed here, inline: a blank line, the first "data:" line of a block and an "id:" line,
-// each within the size limit. Anything else, including those lines when the limit or the state
-// of the block asks for more, goes to processLine(), which parses it the same way.
-inline bool EventStreamParser::processChunkLine(const char *line, qsizetype length)
+// are parsed here, in a few comparisons (small enough for the compiler to inline into
+// processLines()): a blank line, the first "data:" line of a block and an "id:" line, each
+// within the size limit. Anything else, including those lines when the limit or the state of
+// the block asks for more, goes to processLine(), which parses it the same way.
+bool EventStreamParser::processChunkLine(const char *line, qsizetype length)
 {
     if (length == 0)
         return dispatch(); // P-16, P-21
