@@ -745,9 +745,8 @@ EventStreamParser::Status EventStreamParser::flush()
 */
 qint64 EventStreamParser::bufferedSize() const
 {
-    const qint64 pendingId = !m_idPending ? 0 : m_idRef ? m_idRefLength : m_pendingId.size();
     return qint64(m_line.size()) + qint64(m_data.size()) + (m_dataRef ? m_dataRefLength + 1 : 0)
-            + m_textBytes + m_streamLineBytes + qint64(m_eventType.size()) + pendingId;
+            + m_textBytes + m_streamLineBytes + qint64(m_eventType.size()) + pendingIdSize();
 }
 
 bool EventStreamParser::overCap(qint64 pending) const
@@ -983,9 +982,8 @@ bool EventStreamParser::processChunkLine(const char *line, qsizetype length)
     } else if (length >= 3 && std::memcmp(line, "id:", 3) == 0) { // P-18, P-19, P-20
         qsizetype valueLength;
         const char *const value = valueAfter(2, valueLength);
-        const qint64 pendingId = !m_idPending ? 0 : m_idRef ? m_idRefLength : m_pendingId.size();
         if (!containsNul(value, valueLength)
-            && bufferedSize() - pendingId + valueLength <= m_maximumEventSize) {
+            && bufferedSize() - pendingIdSize() + valueLength <= m_maximumEventSize) {
             m_idRef = value;
             m_idRefLength = valueLength;
             m_idPending = true;
@@ -1084,10 +1082,8 @@ bool EventStreamParser::processLine(const char *line, qsizetype length, bool inC
     case 2:
         if (line[0] == 'i' && line[1] == 'd'
             && !containsNul(value, valueLength)) { // P-18, P-19, P-20
-            const qint64 pendingId = !m_idPending ? 0
-                    : m_idRef                     ? m_idRefLength
-                                                  : m_pendingId.size();
-            if (bufferedSize() - m_line.size() - pendingId + valueLength > m_maximumEventSize) {
+            if (bufferedSize() - m_line.size() - pendingIdSize() + valueLength
+                > m_maximumEventSize) {
                 m_status = dropTooLargeEvent();
                 return false;
             }

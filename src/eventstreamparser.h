@@ -75,6 +75,11 @@ private:
     bool startSkipping(qint64 pending);
     bool dispatchSkipped();
     bool overCap(qint64 pending) const;
+    // Bytes of the id the current block would commit (referred to in the chunk or copied).
+    qint64 pendingIdSize() const
+    {
+        return !m_idPending ? 0 : m_idRef ? m_idRefLength : m_pendingId.size();
+    }
     void startStreaming(const char *line, const char *end);
     const char *streamLine(const char *p, const char *end);
     const char *pastLineEnd(const char *eol, const char *end);
