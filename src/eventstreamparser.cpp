@@ -343,6 +343,24 @@ inline bool zeroByteIn(Word word)
     return ((word - ones) & ~word & (ones << 7)) != 0;
 }
 
+// A field's value: what follows the name of nameLength bytes, less the colon and then exactly
+// one leading space (P-11). A line without a colon (nameLength == length) has an empty value.
+inline const char *fieldValue(const char *line, qsizetype length, qsizetype nameLength,
+                              qsizetype &valueLength)
+{
+    const char *value = line + nameLength;
+    valueLength = length - nameLength;
+    if (valueLength > 0) {
+        ++value;
+        --valueLength;
+        if (valueLength > 0 && *value == ' ') {
+            ++value;
+            --valueLength;
+        }
+    }
+    return value;
+}
+
 // Whether the n bytes at p hold a NUL. Ids are short: for them two overlapping word tests cost
 // less than a call.
 inline bool containsNul(const char *p, qsizetype n)
@@ -959,20 +977,10 @@ bool EventStreamParser::processChunkLine(const char *line, qsizetype length)
 {
     if (length == 0)
         return dispatch(); // P-16, P-21
-    const auto valueAfter = [line, length](qsizetype colon, qsizetype &valueLength) {
-        // P-11: the colon, then exactly one leading space, are not part of the value
-        const char *value = line + colon + 1;
-        valueLength = length - colon - 1;
-        if (valueLength > 0 && *value == ' ') {
-            ++value;
-            --valueLength;
-        }
-        return value;
-    };
     if (length >= 5 && std::memcmp(line, "data:", 5) == 0) { // P-14
         if (!m_skipping && !m_textMode && !m_dataRef && m_data.isEmpty()) {
             qsizetype valueLength;
-            const char *const value = valueAfter(4, valueLength);
+            const char *const value = fieldValue(line, length, 4, valueLength);
             if (bufferedSize() + valueLength + 1 <= m_maximumEventSize) {
                 m_dataRef = value; // referred to, copied only if the block outlives the chunk
                 m_dataRefLength = valueLength;
@@ -981,7 +989,7 @@ bool EventStreamParser::processChunkLine(const char *line, qsizetype length)
         }
     } else if (length >= 3 && std::memcmp(line, "id:", 3) == 0) { // P-18, P-19, P-20
         qsizetype valueLength;
-        const char *const value = valueAfter(2, valueLength);
+        const char *const value = fieldValue(line, length, 2, valueLength);
         if (!containsNul(value, valueLength)
             && bufferedSize() - pendingIdSize() + valueLength <= m_maximumEventSize) {
             m_idRef = value;
@@ -1015,16 +1023,8 @@ bool EventStreamParser::processLine(const char *line, qsizetype length, bool inC
     }
     if (nameLength > 5)
         return true; // unknown field: ignored (P-13)
-    const char *value = line + nameLength;
-    qsizetype valueLength = length - nameLength;
-    if (valueLength > 0) { // skip the colon, then exactly one leading space (P-11)
-        ++value;
-        --valueLength;
-        if (valueLength > 0 && *value == ' ') {
-            ++value;
-            --valueLength;
-        }
-    }
+    qsizetype valueLength;
+    const char *const value = fieldValue(line, length, nameLength, valueLength);
     switch (nameLength) {
     case 4:
         if (std::memcmp(line, "data", 4) == 0) { // P-14
