@@ -248,9 +248,17 @@ Q_NEVER_INLINE bool reportComment(EventStreamParser::Handler *handler, QByteArra
 using LineScan::findLineEnd; // linescan_p.h: SSE2, NEON or scalar
 using LineScan::findLineEndScalar;
 
-// Four bytes as four UTF-16 units. Without SSE2, each byte is moved into the low half of its
-// own 16-bit lane; the lanes keep the bytes' order on either byte order, so the word stores as
-// the units.
+// The four bytes of a word as four UTF-16 units, in a register: each byte is moved into the low
+// half of its own 16-bit lane. The lanes keep the bytes' order on either byte order, so the
+// result is the word that memcpy() of those four units would load.
+inline quint64 widenWord(quint32 word)
+{
+    quint64 units = word;
+    units = (units | (units << 16)) & Q_UINT64_C(0x0000FFFF0000FFFF);
+    return (units | (units << 8)) & Q_UINT64_C(0x00FF00FF00FF00FF);
+}
+
+// Four bytes as four UTF-16 units.
 inline void widen4(char16_t *dst, const unsigned char *p)
 {
     quint32 bytes;
@@ -259,9 +267,7 @@ inline void widen4(char16_t *dst, const unsigned char *p)
     const __m128i units = _mm_unpacklo_epi8(_mm_cvtsi32_si128(int(bytes)), _mm_setzero_si128());
     _mm_storel_epi64(reinterpret_cast<__m128i *>(dst), units);
 #else
-    quint64 units = bytes;
-    units = (units | (units << 16)) & Q_UINT64_C(0x0000FFFF0000FFFF);
-    units = (units | (units << 8)) & Q_UINT64_C(0x00FF00FF00FF00FF);
+    const quint64 units = widenWord(bytes);
     std::memcpy(dst, &units, 8);
 #endif
 }
@@ -278,59 +284,92 @@ inline void widen8(char16_t *dst, const unsigned char *p)
 #endif
 }
 
-// Decodes a value of at most ShortValue bytes that is all ASCII: one unit per byte, in two
-// overlapping loads and stores instead of a loop. Returns false, having written units that
-// mean nothing, when a byte is not ASCII. Ids, types and small data values are this short;
-// per event, the loop's branches cost more than the decoding.
+// Whether the n <= ShortValue bytes at p are all ASCII: two overlapping word tests. Ids, types
+// and small data values are this short; per event, a loop's branches cost more than these.
 constexpr qsizetype ShortValue = 16;
-inline bool decodeShortAscii(char16_t *dst, const unsigned char *p, qsizetype n)
+inline bool isShortAscii(const unsigned char *p, qsizetype n)
 {
     Q_ASSERT(n <= ShortValue);
     if (n >= 8) {
         quint64 head, tail;
         std::memcpy(&head, p, 8);
         std::memcpy(&tail, p + n - 8, 8);
-        if ((head | tail) & Q_UINT64_C(0x8080808080808080))
-            return false;
-        widen8(dst, p);
-        widen8(dst + n - 8, p + n - 8);
-        return true;
+        return ((head | tail) & Q_UINT64_C(0x8080808080808080)) == 0;
     }
     if (n >= 4) {
         quint32 head, tail;
         std::memcpy(&head, p, 4);
         std::memcpy(&tail, p + n - 4, 4);
-        if ((head | tail) & 0x80808080u)
-            return false;
-        widen4(dst, p);
-        widen4(dst + n - 4, p + n - 4);
-        return true;
+        return ((head | tail) & 0x80808080u) == 0;
     }
     unsigned bits = 0;
-    for (qsizetype i = 0; i < n; ++i) {
+    for (qsizetype i = 0; i < n; ++i)
         bits |= p[i];
-        dst[i] = p[i];
-    }
     return bits < 0x80;
 }
 
-// Whether the n <= ShortValue units at a and b are the same: two overlapping comparisons of
-// whole words, no exit on the first difference.
-inline bool sameShortUnits(const char16_t *a, const char16_t *b, qsizetype n)
+// Decodes a value of at most ShortValue bytes that is all ASCII: one unit per byte, in two
+// overlapping loads and stores instead of a loop. Returns false, having written nothing, when
+// a byte is not ASCII.
+inline bool decodeShortAscii(char16_t *dst, const unsigned char *p, qsizetype n)
 {
-    const auto differ = [](const char16_t *x, const char16_t *y, size_t bytes) {
-        quint64 u[2] = {}, v[2] = {};
-        std::memcpy(u, x, bytes);
-        std::memcpy(v, y, bytes);
-        return (u[0] ^ v[0]) | (u[1] ^ v[1]);
+    if (!isShortAscii(p, n))
+        return false;
+    if (n >= 8) {
+        widen8(dst, p);
+        widen8(dst + n - 8, p + n - 8);
+    } else if (n >= 4) {
+        widen4(dst, p);
+        widen4(dst + n - 4, p + n - 4);
+    } else {
+        for (qsizetype i = 0; i < n; ++i)
+            dst[i] = p[i];
+    }
+    return true;
+}
+
+// Whether the n <= ShortValue ASCII bytes at b are the n units at t: the bytes are widened in
+// registers and compared with the units in two overlapping steps, with no exit on the first
+// difference. Widening into memory first would cost a failed store-to-load forward: the
+// overlapping stores of decodeShortAscii() cannot forward to a load that spans both.
+inline bool sameShortAscii(const unsigned char *b, const char16_t *t, qsizetype n)
+{
+    const auto load32 = [](const unsigned char *p) {
+        quint32 word;
+        std::memcpy(&word, p, 4);
+        return word;
     };
-    if (n >= 8)
-        return (differ(a, b, 16) | differ(a + n - 8, b + n - 8, 16)) == 0;
+    const auto load64 = [](const char16_t *p) {
+        quint64 word;
+        std::memcpy(&word, p, 8);
+        return word;
+    };
+    if (n >= 8) {
+#if defined(QTSSE_LINESCAN_SSE2)
+        const __m128i zero = _mm_setzero_si128();
+        const __m128i head =
+                _mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(b)), zero);
+        const __m128i tail = _mm_unpacklo_epi8(
+                _mm_loadl_epi64(reinterpret_cast<const __m128i *>(b + n - 8)), zero);
+        const __m128i same = _mm_and_si128(
+                _mm_cmpeq_epi16(head, _mm_loadu_si128(reinterpret_cast<const __m128i *>(t))),
+                _mm_cmpeq_epi16(tail,
+                                _mm_loadu_si128(reinterpret_cast<const __m128i *>(t + n - 8))));
+        return _mm_movemask_epi8(same) == 0xFFFF;
+#else
+        return ((widenWord(load32(b)) ^ load64(t)) | (widenWord(load32(b + 4)) ^ load64(t + 4))
+                | (widenWord(load32(b + n - 8)) ^ load64(t + n - 8))
+                | (widenWord(load32(b + n - 4)) ^ load64(t + n - 4)))
+                == 0;
+#endif
+    }
     if (n >= 4)
-        return (differ(a, b, 8) | differ(a + n - 4, b + n - 4, 8)) == 0;
+        return ((widenWord(load32(b)) ^ load64(t))
+                | (widenWord(load32(b + n - 4)) ^ load64(t + n - 4)))
+                == 0;
     unsigned d = 0;
     for (qsizetype i = 0; i < n; ++i)
-        d |= unsigned(a[i] ^ b[i]);
+        d |= unsigned(t[i] ^ b[i]);
     return d == 0;
 }
 
@@ -388,19 +427,15 @@ inline bool containsNul(const char *p, qsizetype n)
 // Whether bytes, once decoded, equal text. ASCII decodes one unit per byte, so it is compared
 // in place; only an id with other bytes is decoded to compare. Nothing exits early: a stream's
 // ids usually differ only in their last characters, where an exit would be a mispredicted branch
-// per event. A short id, what most streams send, is decoded in two steps and compared whole.
+// per event. A short id, what most streams send, is widened and compared whole in registers.
 bool sameText(QByteArrayView bytes, const QString &text)
 {
     const qsizetype n = bytes.size();
     const auto *b = reinterpret_cast<const unsigned char *>(bytes.data());
-    if (n <= ShortValue) {
-        char16_t units[ShortValue];
-        if (decodeShortAscii(units, b, n))
-            return n == text.size()
-                    && sameShortUnits(units, reinterpret_cast<const char16_t *>(text.constData()),
-                                      n)
-                    && (n > 0 || !text.isNull()); // an empty id replaces a null one
-    }
+    if (n <= ShortValue && isShortAscii(b, n))
+        return n == text.size()
+                && sameShortAscii(b, reinterpret_cast<const char16_t *>(text.constData()), n)
+                && (n > 0 || !text.isNull()); // an empty id replaces a null one
     unsigned bits = 0;
     for (qsizetype i = 0; i < n; ++i)
         bits |= b[i];
