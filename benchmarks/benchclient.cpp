@@ -72,25 +72,8 @@ int runWorkload(const Options &options)
         // need not copy it per event.
         const QString lastId = source.lastEventId();
         source.close();
-        std::printf("RESULT client=qtsse-%s events=%lld bytes=%lld secs=%.6f lastid=%s",
-                    QTSSE_VERSION_STRING, static_cast<long long>(events),
-                    static_cast<long long>(dataBytes), secs,
-                    lastId.isEmpty() ? "0" : qPrintable(lastId));
-        if (options.ping && !lats.empty()) {
-            if (qEnvironmentVariableIsSet("QTSSE_BENCH_DUMP_LATENCIES")) {
-                for (size_t i = 0; i < lats.size(); ++i) // in arrival order, to stderr
-                    std::fprintf(stderr, "latency %zu %.3f\n", i + 1, lats[i]);
-            }
-            std::sort(lats.begin(), lats.end());
-            std::printf(" lat_med_ms=%.3f lat_p99_ms=%.3f", QtSseBench::nearestRank(lats, 0.5),
-                        QtSseBench::nearestRank(lats, 0.99));
-        }
-        if (error) {
-            std::printf(" error=%s", error);
-            rc = 1;
-        }
-        std::printf("\n");
-        std::fflush(stdout);
+        rc = QtSseBench::printResult("qtsse-" QTSSE_VERSION_STRING, events, dataBytes, secs,
+                                     lastId.toUtf8(), lats, error);
         QTimer::singleShot(0, qApp, &QCoreApplication::quit);
     };
 
@@ -136,61 +119,6 @@ int usage()
     return 2;
 }
 
-// --quick: a small tput and ping run against the benchmarks' own server, for ctest.
-int runQuick()
-{
-    QtSseBench::ChildServer server;
-    if (!server.start(1)) {
-        std::fprintf(stderr, "could not start the bench server\n");
-        return 1;
-    }
-    struct Run
-    {
-        QString path;
-        qint64 n;
-        const char *mode;
-        QString event;
-        qint64 size;
-    };
-    const Run runs[] = {
-        { u"/stream?n=2000&size=16"_s, 2000, "tput", QString(), 16 },
-        { u"/stream?n=200&size=1024&event=tick"_s, 200, "tput", u"tick"_s, 1024 },
-        { u"/stream?n=4&size=262144"_s, 4, "tput", QString(), 262144 },
-        { u"/ping?count=10&interval_ms=10"_s, 10, "ping", QString(), -1 },
-    };
-    int failures = 0;
-    for (const Run &run : runs) {
-        // Each run in its own process, exactly as run-peers.sh starts the client.
-        QProcess client;
-        client.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        QStringList args{ server.url(run.path).toString(), QString::number(run.n),
-                          QString::fromLatin1(run.mode), run.event, u"60"_s };
-        client.start(QCoreApplication::applicationFilePath(), args);
-        if (!client.waitForFinished(90000)) {
-            client.kill();
-            client.waitForFinished();
-        }
-        const QByteArray out = client.readAllStandardOutput().trimmed() + ' ';
-        std::printf("%s\n", out.constData());
-        // The same checks as run-peers.sh: events, last id and the sum of data lengths.
-        const QByteArray want = " events=" + QByteArray::number(run.n);
-        bool ok = client.exitStatus() == QProcess::NormalExit && client.exitCode() == 0
-                && out.startsWith("RESULT ") && out.contains(want)
-                && out.contains(QByteArray(" lastid=" + QByteArray::number(run.n) + ' '))
-                && !out.contains(" error=");
-        if (run.size >= 0)
-            ok = ok
-                    && out.contains(
-                            QByteArray(" bytes=" + QByteArray::number(run.n * run.size) + ' '));
-        else
-            ok = ok && out.contains(" lat_med_ms=") && out.contains(" lat_p99_ms=");
-        std::printf("%s: %s %s\n", ok ? "ok" : "FAILED", run.mode, qPrintable(run.path));
-        failures += ok ? 0 : 1;
-    }
-    std::printf("%d passed, %d failed\n", int(std::size(runs)) - failures, failures);
-    return failures ? 1 : 0;
-}
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -202,7 +130,7 @@ int main(int argc, char **argv)
     // Loopback only, like every peer: never a proxy from the environment.
     QNetworkProxy::setApplicationProxy(QNetworkProxy::NoProxy);
     if (first == "--quick")
-        return runQuick();
+        return QtSseBench::runClientChecks();
     if (argc < 4)
         return usage();
 

@@ -350,4 +350,80 @@ QUrl ChildServer::url(const QString &pathAndQuery, int portIndex) const
     return QUrl(u"http://127.0.0.1:%1%2"_s.arg(m_ports.at(portIndex)).arg(pathAndQuery));
 }
 
+int printResult(const char *client, qint64 events, qint64 dataBytes, double secs,
+                const QByteArray &lastId, std::vector<double> &lats, const char *error)
+{
+    std::printf("RESULT client=%s events=%lld bytes=%lld secs=%.6f lastid=%s", client,
+                static_cast<long long>(events), static_cast<long long>(dataBytes), secs,
+                lastId.isEmpty() ? "0" : lastId.constData());
+    if (!lats.empty()) {
+        if (qEnvironmentVariableIsSet("QTSSE_BENCH_DUMP_LATENCIES")) {
+            for (size_t i = 0; i < lats.size(); ++i) // in arrival order, to stderr
+                std::fprintf(stderr, "latency %zu %.3f\n", i + 1, lats[i]);
+        }
+        std::sort(lats.begin(), lats.end());
+        std::printf(" lat_med_ms=%.3f lat_p99_ms=%.3f", nearestRank(lats, 0.5),
+                    nearestRank(lats, 0.99));
+    }
+    if (error)
+        std::printf(" error=%s", error);
+    std::printf("\n");
+    std::fflush(stdout);
+    return error ? 1 : 0;
+}
+
+int runClientChecks()
+{
+    ChildServer server;
+    if (!server.start(1)) {
+        std::fprintf(stderr, "could not start the bench server\n");
+        return 1;
+    }
+    struct Run
+    {
+        QString path;
+        qint64 n;
+        const char *mode;
+        QString event;
+        qint64 size;
+    };
+    const Run runs[] = {
+        { u"/stream?n=2000&size=16"_s, 2000, "tput", QString(), 16 },
+        { u"/stream?n=200&size=1024&event=tick"_s, 200, "tput", u"tick"_s, 1024 },
+        { u"/stream?n=4&size=262144"_s, 4, "tput", QString(), 262144 },
+        { u"/ping?count=10&interval_ms=10"_s, 10, "ping", QString(), -1 },
+    };
+    int failures = 0;
+    for (const Run &run : runs) {
+        // Each run in its own process, exactly as run-peers.sh starts the client.
+        QProcess client;
+        client.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        QStringList args{ server.url(run.path).toString(), QString::number(run.n),
+                          QString::fromLatin1(run.mode), run.event, u"60"_s };
+        client.start(QCoreApplication::applicationFilePath(), args);
+        if (!client.waitForFinished(90000)) {
+            client.kill();
+            client.waitForFinished();
+        }
+        const QByteArray out = client.readAllStandardOutput().trimmed() + ' ';
+        std::printf("%s\n", out.constData());
+        // The same checks as run-peers.sh: events, last id and the sum of data lengths.
+        const QByteArray want = " events=" + QByteArray::number(run.n);
+        bool ok = client.exitStatus() == QProcess::NormalExit && client.exitCode() == 0
+                && out.startsWith("RESULT ") && out.contains(want)
+                && out.contains(QByteArray(" lastid=" + QByteArray::number(run.n) + ' '))
+                && !out.contains(" error=");
+        if (run.size >= 0)
+            ok = ok
+                    && out.contains(
+                            QByteArray(" bytes=" + QByteArray::number(run.n * run.size) + ' '));
+        else
+            ok = ok && out.contains(" lat_med_ms=") && out.contains(" lat_p99_ms=");
+        std::printf("%s: %s %s\n", ok ? "ok" : "FAILED", run.mode, qPrintable(run.path));
+        failures += ok ? 0 : 1;
+    }
+    std::printf("%d passed, %d failed\n", int(std::size(runs)) - failures, failures);
+    return failures ? 1 : 0;
+}
+
 } // namespace QtSseBench

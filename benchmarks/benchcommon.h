@@ -29,6 +29,20 @@ double realtimeMs();
 // Nearest-rank percentile of sorted values (p in 0..1), as the peer clients compute it.
 double nearestRank(const std::vector<double> &sorted, double p);
 
+// Prints run-peers.sh's RESULT line of a client: events, the sum of the data lengths, secs and
+// the last id, then for a ping run (lats not empty) the median and p99 latency (lats is sorted
+// here; with QTSSE_BENCH_DUMP_LATENCIES set, each latency goes to stderr first, in arrival
+// order), then " error=ERROR" if error is set. Returns the exit code: 1 with an error, else 0.
+int printResult(const char *client, qint64 events, qint64 dataBytes, double secs,
+                const QByteArray &lastId, std::vector<double> &lats, const char *error);
+
+// --quick of a run-peers client: starts the benchmarks' own SSE server in a child process and
+// runs this executable against it, each run in its own process as run-peers.sh starts a
+// client, on a small tput and ping workload of each kind, with run-peers.sh's checks (events,
+// last id, the sum of the data lengths; latencies for ping). Verifies counts, never timings.
+// Returns the exit code.
+int runClientChecks();
+
 // A loopback SSE server listening on one or more ports of 127.0.0.1. Routes (GET only):
 //   /stream?n=N&size=S[&event=E][&vary=1]  N events "id: i\n[event: E\n]data: <S bytes>\n\n",
 //                                           then the connection closes. vary=1 mixes sizes
