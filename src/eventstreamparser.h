@@ -67,7 +67,6 @@ public:
 private:
     Status processBytes(const char *begin, const char *end);
     Status processLines(const char *p, const char *end);
-    bool processChunkLine(const char *line, qsizetype length);
     bool processLine(const char *line, qsizetype length, bool inChunk);
     bool dispatch();
     void flushChunkReferences();
