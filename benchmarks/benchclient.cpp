@@ -124,13 +124,10 @@ int usage()
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    const QByteArray first = argc > 1 ? QByteArray(argv[1]) : QByteArray();
-    if (first == "--serve")
-        return QtSseBench::runServeMode(argc > 2 ? std::atoi(argv[2]) : 1, 600);
+    if (int exitCode; QtSseBench::runClientMode(argc, argv, &exitCode))
+        return exitCode;
     // Loopback only, like every peer: never a proxy from the environment.
     QNetworkProxy::setApplicationProxy(QNetworkProxy::NoProxy);
-    if (first == "--quick")
-        return QtSseBench::runClientChecks();
     if (argc < 4)
         return usage();
 

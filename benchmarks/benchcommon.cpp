@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 #include <unistd.h>
@@ -370,6 +371,18 @@ int printResult(const char *client, qint64 events, qint64 dataBytes, double secs
     std::printf("\n");
     std::fflush(stdout);
     return error ? 1 : 0;
+}
+
+bool runClientMode(int argc, char **argv, int *exitCode)
+{
+    const QByteArray first = argc > 1 ? QByteArray(argv[1]) : QByteArray();
+    if (first == "--serve")
+        *exitCode = runServeMode(argc > 2 ? std::atoi(argv[2]) : 1, 600);
+    else if (first == "--quick")
+        *exitCode = runClientChecks();
+    else
+        return false;
+    return true;
 }
 
 int runClientChecks()

@@ -43,6 +43,11 @@ int printResult(const char *client, qint64 events, qint64 dataBytes, double secs
 // Returns the exit code.
 int runClientChecks();
 
+// The modes a run-peers client of these benchmarks has beside its workloads: "--serve PORTS"
+// (the child server of --quick, runServeMode()) and "--quick" (runClientChecks()). Returns
+// true, with the exit code in *exitCode, when argv asks for one of them.
+bool runClientMode(int argc, char **argv, int *exitCode);
+
 // A loopback SSE server listening on one or more ports of 127.0.0.1. Routes (GET only):
 //   /stream?n=N&size=S[&event=E][&vary=1]  N events "id: i\n[event: E\n]data: <S bytes>\n\n",
 //                                           then the connection closes. vary=1 mixes sizes

@@ -244,11 +244,8 @@ int runWorkload(const QUrl &url, qint64 expect, bool ping, int timeoutSec)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    const QByteArray first = argc > 1 ? QByteArray(argv[1]) : QByteArray();
-    if (first == "--serve")
-        return QtSseBench::runServeMode(argc > 2 ? std::atoi(argv[2]) : 1, 600);
-    if (first == "--quick")
-        return QtSseBench::runClientChecks();
+    if (int exitCode; QtSseBench::runClientMode(argc, argv, &exitCode))
+        return exitCode;
     if (argc < 4)
         return usage();
     const QUrl url(QString::fromLocal8Bit(argv[1]));
