@@ -24,7 +24,6 @@
 
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qelapsedtimer.h>
-#include <QtCore/qprocess.h>
 #include <QtCore/qtimer.h>
 #include <QtNetwork/qnetworkproxy.h>
 

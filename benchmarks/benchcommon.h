@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Helpers shared by the QtSse benchmarks: a loopback SSE server (the routes of the peer
-// benchmark's sse-server.c, plus /idle), a way to run it in a child process, and /proc readers.
+// benchmark's sse-server.c, plus /idle), a way to run it in a child process, /proc readers,
+// and what the run-peers clients share (their RESULT line, --serve and --quick).
 #ifndef QTSSE_BENCHCOMMON_H
 #define QTSSE_BENCHCOMMON_H
 

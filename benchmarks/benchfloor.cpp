@@ -184,16 +184,23 @@ int runWorkload(const QUrl &url, qint64 expect, bool ping, int timeoutSec)
     if (fd < 0 || ::inet_pton(AF_INET, url.host().toLatin1().constData(), &address.sin_addr) != 1
         || ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0) {
         std::fprintf(stderr, "cannot connect to %s\n", qPrintable(url.toString()));
+        if (fd >= 0)
+            ::close(fd);
         return 1;
     }
     const QByteArray request = "GET " + url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority)
             + " HTTP/1.1\r\nHost: " + url.host().toLatin1()
             + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n";
-    if (::send(fd, request.constData(), size_t(request.size()), 0) != request.size())
+    if (::send(fd, request.constData(), size_t(request.size()), MSG_NOSIGNAL) != request.size()) {
+        std::fprintf(stderr, "cannot send the request to %s\n", qPrintable(url.toString()));
+        ::close(fd);
         return 1;
+    }
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
 
     FloorReader reader(ping);
+    if (ping)
+        reader.lats.reserve(size_t(expect)); // as qtsse-bench-client: no growth while measuring
     std::vector<char> buffer(64 * 1024);
     int rc = 1;
     bool done = false;
